@@ -1,0 +1,47 @@
+#pragma once
+// Small MPI helpers: rank/size, the collective error agreement, and typed collectives.
+#include <mpi.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace grapes {
+
+int comm_rank(MPI_Comm comm);
+int comm_size(MPI_Comm comm);
+
+// Runs `stage` on every rank. If it throws on any rank, every rank throws: InputError (with
+// the lowest failing rank's message) when that rank threw an InputError, else RemoteError.
+// Call it at the end of every stage that can fail so no rank waits in a later collective.
+void agree_or_throw(MPI_Comm comm, const std::function<void()>& stage);
+
+// Throws std::runtime_error naming `what` when an MPI call did not return MPI_SUCCESS.
+void check_mpi(int code, const char* what);
+
+// Typed wrappers over the reductions the pipeline needs.
+std::int64_t allreduce_sum(MPI_Comm comm, std::int64_t value);
+std::int64_t allreduce_max(MPI_Comm comm, std::int64_t value);
+double allreduce_max(MPI_Comm comm, double value);
+std::int64_t exclusive_scan_sum(MPI_Comm comm, std::int64_t value);
+
+// Gathers every rank's byte buffer on every rank (allgatherv).
+std::vector<std::vector<char>> allgather_bytes(MPI_Comm comm, const std::vector<char>& mine);
+
+// All-to-all of byte buffers: send[r] goes to rank r; returns what each rank sent to us.
+std::vector<std::vector<char>> alltoall_bytes(MPI_Comm comm,
+                                              const std::vector<std::vector<char>>& send);
+
+// Rank 0 writes to stdout; every other rank stays silent.
+class Logger {
+ public:
+  explicit Logger(MPI_Comm comm);
+  void info(const std::string& line) const;
+  void warn(const std::string& line) const;
+
+ private:
+  bool root_ = false;
+};
+
+}  // namespace grapes

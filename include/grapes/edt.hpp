@@ -1,0 +1,33 @@
+#pragma once
+// Multi-label anisotropic Euclidean distance transform of a local block (SPEC §2, §4).
+//
+// For a voxel v with label L != 0, the result is the squared distance from v's centre to the
+// nearest voxel centre that is not labelled L, where:
+//  - a face of the block marked as an image border has a black border beyond it (the voxel
+//    one step outside counts as "not L"), exactly as edt.edt(..., black_border=True);
+//  - a face marked open (a ghost face inside the image) has nothing beyond it: the transform
+//    simply does not look past it. Distances that would need data beyond it come out too
+//    large (possibly +inf); the caller proves exactness separately.
+// Background voxels (label 0) get 0.
+//
+// Units: `spacing` is relative (physical spacing / smallest spacing), so the isotropic case
+// works in whole voxels and every squared distance is an exact integer in float (exact below
+// 2^24, i.e. distances under 4096 voxels). Multiply by min_spacing^2 for physical units.
+#include <array>
+
+#include "grapes/volume.hpp"
+
+namespace grapes {
+
+struct EdtGeometry {
+  Spacing3 spacing{1.0, 1.0, 1.0};            // relative spacing per axis (z, y, x)
+  std::array<bool, 3> border_lo{true, true, true};  // low face of axis a is an image face
+  std::array<bool, 3> border_hi{true, true, true};  // high face of axis a is an image face
+};
+
+// Writes squared distances for every voxel of `labels` into `dist2` (same extents).
+template <class Label>
+void squared_edt(const View3<const Label>& labels, const EdtGeometry& geometry,
+                 const View3<float>& dist2);
+
+}  // namespace grapes

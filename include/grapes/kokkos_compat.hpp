@@ -1,0 +1,49 @@
+#pragma once
+// The one place that knows the difference between Kokkos 3.4 (Debian 12) and Kokkos 4.x
+// (clusters): math functions moved from Kokkos::Experimental to Kokkos, Kokkos::min/max
+// appeared, and initialisation settings changed type.
+#include <Kokkos_Core.hpp>
+
+#include <cstdint>
+
+#if !defined(KOKKOS_VERSION)
+#error "Kokkos_Core.hpp did not define KOKKOS_VERSION"
+#endif
+
+#define GRAPES_KOKKOS_4 (KOKKOS_VERSION >= 40000)
+
+namespace grapes::kx {
+
+#if GRAPES_KOKKOS_4
+using Kokkos::cbrt;
+using Kokkos::sqrt;
+#else
+using Kokkos::Experimental::cbrt;
+using Kokkos::Experimental::sqrt;
+#endif
+
+template <class T>
+KOKKOS_INLINE_FUNCTION T min(T a, T b) {
+  return b < a ? b : a;
+}
+template <class T>
+KOKKOS_INLINE_FUNCTION T max(T a, T b) {
+  return a < b ? b : a;
+}
+
+// Round half to even for non-negative values, as numpy.round does (no rint in Kokkos 3.4).
+KOKKOS_INLINE_FUNCTION std::int64_t round_half_even(double value) {
+  const double floor_value = static_cast<double>(static_cast<std::int64_t>(value));
+  const double fraction = value - floor_value;
+  std::int64_t result = static_cast<std::int64_t>(floor_value);
+  if (fraction > 0.5 || (fraction == 0.5 && (result & 1))) ++result;
+  return result;
+}
+
+// The memory space kernels run in, and its host mirror.
+using ExecSpace = Kokkos::DefaultExecutionSpace;
+using MemSpace = ExecSpace::memory_space;
+
+inline const char* execution_space_name() { return ExecSpace::name(); }
+
+}  // namespace grapes::kx

@@ -4,6 +4,7 @@
 // appeared, and initialisation settings changed type.
 #include <Kokkos_Core.hpp>
 
+#include <cmath>
 #include <cstdint>
 
 #if !defined(KOKKOS_VERSION)
@@ -30,6 +31,9 @@ template <class T>
 KOKKOS_INLINE_FUNCTION T max(T a, T b) {
   return a < b ? b : a;
 }
+
+// +inf usable inside kernels on every backend.
+constexpr double kInfinity = HUGE_VAL;
 
 // Round half to even for non-negative values, as numpy.round does (no rint in Kokkos 3.4).
 KOKKOS_INLINE_FUNCTION std::int64_t round_half_even(double value) {

@@ -1,0 +1,68 @@
+#pragma once
+// Merging partial records across ranks. Each label has one owner rank; owners hold
+// contiguous label ranges in rank order, so after the merge the global table sorted by label
+// is simply the ranks' pieces in rank order (no global sort, no gather to rank 0).
+#include <mpi.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "grapes/comm.hpp"
+
+namespace grapes {
+
+class LabelOwnership {
+ public:
+  // Splitters from a sample of every rank's labels (collective). `local_sorted_labels` are the
+  // labels this rank has records for, sorted.
+  static LabelOwnership build(MPI_Comm comm, const std::vector<std::uint64_t>& local_sorted_labels);
+
+  int owner(std::uint64_t label) const {
+    return static_cast<int>(std::lower_bound(splitters_.begin(), splitters_.end(), label) -
+                            splitters_.begin());
+  }
+  const std::vector<std::uint64_t>& splitters() const { return splitters_; }
+
+ private:
+  std::vector<std::uint64_t> splitters_;  // rank r owns labels in (splitters[r-1], splitters[r]]
+};
+
+// Sends every record to the owner of label_of(record), then sorts by `less` and merges
+// records with equal keys (Record::merge). Collective. Records must be trivially copyable.
+template <class Record, class LabelOf, class Less>
+std::vector<Record> route_and_merge(MPI_Comm comm, const LabelOwnership& ownership,
+                                    const std::vector<Record>& records, LabelOf label_of,
+                                    Less less) {
+  static_assert(std::is_trivially_copyable<Record>::value, "records travel as bytes");
+  const int size = comm_size(comm);
+  std::vector<std::vector<char>> outgoing(size);
+  for (const Record& record : records) {
+    auto& buffer = outgoing[ownership.owner(label_of(record))];
+    const std::size_t at = buffer.size();
+    buffer.resize(at + sizeof(Record));
+    std::memcpy(buffer.data() + at, &record, sizeof(Record));
+  }
+  const std::vector<std::vector<char>> incoming = alltoall_bytes(comm, outgoing);
+  std::vector<Record> received;
+  for (const auto& buffer : incoming) {
+    const std::size_t count = buffer.size() / sizeof(Record);
+    const std::size_t at = received.size();
+    received.resize(at + count);
+    if (count) std::memcpy(received.data() + at, buffer.data(), count * sizeof(Record));
+  }
+  // Stable: equal keys merge in rank order, so float sums are reproducible for a given run.
+  std::stable_sort(received.begin(), received.end(), less);
+  std::vector<Record> merged;
+  for (const Record& record : received) {
+    if (!merged.empty() && !less(merged.back(), record) && !less(record, merged.back()))
+      merged.back().merge(record);
+    else
+      merged.push_back(record);
+  }
+  return merged;
+}
+
+}  // namespace grapes

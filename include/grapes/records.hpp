@@ -1,0 +1,64 @@
+#pragma once
+// Partial records: what one rank knows about a label from the voxels it owns. Every field
+// merges by an exact, order-independent operation (integer sums, min, max), so the merged
+// record is bit-identical whatever the decomposition. Floating point appears only for float
+// grey data (sums in double) and surface areas.
+//
+// Overflow bounds, checked at merge time (tables.cpp): grey sums of squares are uint64, exact
+// for uint16 grey up to 2^32 voxels per particle (a 1600^3 particle); index sums are int64.
+#include <cstdint>
+
+namespace grapes {
+
+// Grey statistics of a set of voxels. Integer grey goes to the *_int fields, float grey to the
+// *_float fields; the other pair stays zero.
+struct GreySums {
+  std::int64_t count = 0;
+  std::uint64_t sum_int = 0;
+  std::uint64_t sum_sq_int = 0;
+  double sum_float = 0.0;
+  double sum_sq_float = 0.0;
+
+  void merge(const GreySums& other) {
+    count += other.count;
+    sum_int += other.sum_int;
+    sum_sq_int += other.sum_sq_int;
+    sum_float += other.sum_float;
+    sum_sq_float += other.sum_sq_float;
+  }
+  double sum(bool float_grey) const {
+    return float_grey ? sum_float : static_cast<double>(sum_int);
+  }
+  double mean(bool float_grey) const { return count ? sum(float_grey) / double(count) : 0.0; }
+  // Population variance (ddof = 0); integer data uses exact integer numerators.
+  double variance(bool float_grey) const;
+};
+
+struct ParticleRecord {
+  std::uint64_t label = 0;
+  GreySums grey;                      // grey.count is the voxel count
+  std::int64_t index_sum[3] = {0, 0, 0};  // sum of z, y, x indices (global)
+  std::int64_t bbox_lo[3] = {0, 0, 0};    // inclusive
+  std::int64_t bbox_hi[3] = {0, 0, 0};    // exclusive
+  double grey_min = 0.0;
+  double grey_max = 0.0;
+  double surface_area = 0.0;          // physical units; summed over ranks
+
+  void merge(const ParticleRecord& other);
+};
+
+struct LayerRecord {
+  std::uint64_t label = 0;
+  std::int64_t layer = 0;
+  GreySums grey;
+  void merge(const LayerRecord& other) { grey.merge(other.grey); }
+};
+
+struct AdjacencyRecord {
+  std::uint64_t label_a = 0;  // label_a < label_b
+  std::uint64_t label_b = 0;
+  std::int64_t shared_faces = 0;
+  void merge(const AdjacencyRecord& other) { shared_faces += other.shared_faces; }
+};
+
+}  // namespace grapes

@@ -1,0 +1,140 @@
+#include "grapes/label_index.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace grapes {
+
+namespace {
+
+using Policy3 = Kokkos::MDRangePolicy<kx::ExecSpace, Kokkos::Rank<3>, Kokkos::IndexType<index_t>>;
+
+Policy3 region_policy(const Box& region) {
+  return Policy3({region.lo[0], region.lo[1], region.lo[2]},
+                 {region.hi[0], region.hi[1], region.hi[2]});
+}
+
+template <class Label>
+struct LabelRange {
+  View3<const Label> labels;
+  using value_type = Kokkos::MinMaxScalar<std::uint64_t>;
+  KOKKOS_INLINE_FUNCTION void operator()(const index_t z, const index_t y, const index_t x,
+                                         value_type& range) const {
+    const std::uint64_t value = labels(z, y, x);
+    if (value == 0) return;
+    if (value < range.min_val) range.min_val = value;
+    if (value > range.max_val) range.max_val = value;
+  }
+};
+
+template <class Label>
+struct MarkPresent {
+  View3<const Label> labels;
+  View1<std::int32_t> present;
+  std::uint64_t min_label;
+  KOKKOS_INLINE_FUNCTION void operator()(const index_t z, const index_t y, const index_t x) const {
+    const std::uint64_t value = labels(z, y, x);
+    if (value != 0) present(value - min_label) = 1;  // idempotent store: no atomic needed
+  }
+};
+
+struct NumberPresent {
+  View1<std::int32_t> table;  // in: 1 where present; out: index or -1
+  KOKKOS_INLINE_FUNCTION void operator()(const std::int64_t i, std::int32_t& running,
+                                         const bool final_pass) const {
+    const std::int32_t present = table(i);
+    if (final_pass) table(i) = present ? running : -1;
+    running += present;
+  }
+};
+
+}  // namespace
+
+template <class Label>
+LabelIndex<Label> label_index_from_list(const std::vector<std::uint64_t>& sorted_labels) {
+  LabelIndex<Label> index;
+  index.count = static_cast<std::int32_t>(sorted_labels.size());
+  if (sorted_labels.empty()) {
+    index.dense_size = 0;
+    return index;
+  }
+  const std::uint64_t range = sorted_labels.back() - sorted_labels.front() + 1;
+  // Dense when the table costs at most ~4 entries per label (or is small anyway).
+  index.use_dense = range <= std::max<std::uint64_t>(1u << 20, 4 * sorted_labels.size());
+  if (index.use_dense) {
+    index.min_label = sorted_labels.front();
+    index.dense_size = range;
+    index.dense = View1<std::int32_t>("grapes::label_index_dense", range);
+    auto host = Kokkos::create_mirror_view(index.dense);
+    Kokkos::deep_copy(host, -1);
+    for (std::size_t i = 0; i < sorted_labels.size(); ++i)
+      host(sorted_labels[i] - index.min_label) = static_cast<std::int32_t>(i);
+    Kokkos::deep_copy(index.dense, host);
+  } else {
+    index.sorted = View1<std::uint64_t>("grapes::label_index_sorted", sorted_labels.size());
+    auto host = Kokkos::create_mirror_view(index.sorted);
+    for (std::size_t i = 0; i < sorted_labels.size(); ++i) host(i) = sorted_labels[i];
+    Kokkos::deep_copy(index.sorted, host);
+  }
+  return index;
+}
+
+template <class Label>
+LabelIndex<Label> build_label_index(const View3<const Label>& labels, const Box& region,
+                                    std::vector<std::uint64_t>& labels_out) {
+  labels_out.clear();
+  if (region.empty()) return label_index_from_list<Label>(labels_out);
+  Kokkos::MinMaxScalar<std::uint64_t> range;
+  Kokkos::parallel_reduce("grapes::label_range", region_policy(region), LabelRange<Label>{labels},
+                          Kokkos::MinMax<std::uint64_t>(range));
+  if (range.max_val < range.min_val) return label_index_from_list<Label>(labels_out);  // none
+  const std::uint64_t span = range.max_val - range.min_val + 1;
+  if (span <= std::max<std::uint64_t>(1u << 22, static_cast<std::uint64_t>(region.voxels()))) {
+    // Mark, number with a scan, read back the labels present.
+    View1<std::int32_t> table("grapes::label_present", span);
+    Kokkos::parallel_for("grapes::label_mark", region_policy(region),
+                         MarkPresent<Label>{labels, table, range.min_val});
+    std::int32_t total = 0;
+    Kokkos::parallel_scan("grapes::label_number",
+                          Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<std::int64_t>>(
+                              0, static_cast<std::int64_t>(span)),
+                          NumberPresent{table}, total);
+    auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), table);
+    labels_out.reserve(static_cast<std::size_t>(total));
+    for (std::uint64_t i = 0; i < span; ++i)
+      if (host(i) >= 0) labels_out.push_back(range.min_val + i);
+    LabelIndex<Label> index;
+    index.dense = table;
+    index.min_label = range.min_val;
+    index.dense_size = span;
+    index.count = total;
+    index.use_dense = true;
+    return index;
+  }
+  // Sparse labels: gather the region on the host and sort (rare: huge label values).
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), labels);
+  for (index_t z = region.lo[0]; z < region.hi[0]; ++z)
+    for (index_t y = region.lo[1]; y < region.hi[1]; ++y) {
+      Label previous = 0;
+      for (index_t x = region.lo[2]; x < region.hi[2]; ++x) {
+        const Label value = host(z, y, x);
+        if (value != 0 && value != previous) labels_out.push_back(value);
+        previous = value;
+      }
+    }
+  std::sort(labels_out.begin(), labels_out.end());
+  labels_out.erase(std::unique(labels_out.begin(), labels_out.end()), labels_out.end());
+  return label_index_from_list<Label>(labels_out);
+}
+
+#define GRAPES_INSTANTIATE(Label)                                                            \
+  template LabelIndex<Label> build_label_index(const View3<const Label>&, const Box&,          \
+                                               std::vector<std::uint64_t>&);                   \
+  template LabelIndex<Label> label_index_from_list<Label>(const std::vector<std::uint64_t>&);
+GRAPES_INSTANTIATE(std::uint8_t)
+GRAPES_INSTANTIATE(std::uint16_t)
+GRAPES_INSTANTIATE(std::uint32_t)
+GRAPES_INSTANTIATE(std::uint64_t)
+#undef GRAPES_INSTANTIATE
+
+}  // namespace grapes

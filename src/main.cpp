@@ -1,0 +1,7 @@
+#include "grapes/cli.hpp"
+#include "grapes/runtime.hpp"
+
+int main(int argc, char** argv) {
+  grapes::Runtime runtime(argc, argv);
+  return grapes::run_cli(argc, argv);
+}

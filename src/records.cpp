@@ -1,0 +1,34 @@
+#include "grapes/records.hpp"
+
+#include <algorithm>
+
+namespace grapes {
+
+double GreySums::variance(bool float_grey) const {
+  if (count == 0) return 0.0;
+  const double n = static_cast<double>(count);
+  if (float_grey) {
+    const double mean = sum_float / n;
+    return std::max(0.0, sum_sq_float / n - mean * mean);
+  }
+  // n*Σx² − (Σx)² exactly in 128 bits (both terms < 2^96 within the documented bounds), so
+  // the only rounding is the final division and the result is decomposition independent.
+  using u128 = unsigned __int128;
+  const u128 numerator = static_cast<u128>(count) * sum_sq_int -
+                         static_cast<u128>(sum_int) * static_cast<u128>(sum_int);
+  return static_cast<double>(numerator) / (n * n);
+}
+
+void ParticleRecord::merge(const ParticleRecord& other) {
+  grey.merge(other.grey);
+  for (int a = 0; a < 3; ++a) {
+    index_sum[a] += other.index_sum[a];
+    bbox_lo[a] = std::min(bbox_lo[a], other.bbox_lo[a]);
+    bbox_hi[a] = std::max(bbox_hi[a], other.bbox_hi[a]);
+  }
+  grey_min = std::min(grey_min, other.grey_min);
+  grey_max = std::max(grey_max, other.grey_max);
+  surface_area += other.surface_area;
+}
+
+}  // namespace grapes

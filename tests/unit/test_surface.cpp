@@ -1,0 +1,464 @@
+// Marching-cubes surface area per label (SPEC §3): agreement with scikit-image on the fixtures
+// of tests/fixtures/make_surface_fixtures.py, closed forms, digitised spheres against 4πR², and
+// invariance under splitting the image into owned boxes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "grapes/surface.hpp"
+
+namespace grapes {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+// Runs surface_areas on the block `local` of a global C-order label array.
+template <class Label>
+std::vector<SurfaceRecord> areas_of(const std::vector<std::uint64_t>& values, const Index3& shape,
+                                    const Box& local, const Box& owned, const Spacing3& spacing) {
+  View3<Label> block = make_view3<Label>("labels", local);
+  auto host = Kokkos::create_mirror_view(block);
+  for (index_t i = 0; i < local.extent(0); ++i)
+    for (index_t j = 0; j < local.extent(1); ++j)
+      for (index_t k = 0; k < local.extent(2); ++k) {
+        const index_t z = local.lo[0] + i, y = local.lo[1] + j, x = local.lo[2] + k;
+        host(i, j, k) = static_cast<Label>(values[(z * shape[1] + y) * shape[2] + x]);
+      }
+  Kokkos::deep_copy(block, host);
+  return surface_areas<Label>(block, local, owned, shape, spacing);
+}
+
+template <class Label>
+std::vector<SurfaceRecord> whole_image_areas(const std::vector<std::uint64_t>& values,
+                                             const Index3& shape, const Spacing3& spacing) {
+  return areas_of<Label>(values, shape, whole_box(shape), whole_box(shape), spacing);
+}
+
+std::map<std::uint64_t, double> as_map(const std::vector<SurfaceRecord>& records) {
+  std::map<std::uint64_t, double> out;
+  for (const auto& r : records) out[r.label] += r.area;
+  return out;
+}
+
+// A digitised ball: voxels whose centre lies within the ellipsoid of semi-axes `radii` (index
+// units) around `centre` (index coordinates).
+std::vector<std::uint64_t> ball(const Index3& shape, const Spacing3& centre, const Spacing3& radii,
+                                std::uint64_t label) {
+  std::vector<std::uint64_t> values(voxel_count(shape), 0);
+  for (index_t z = 0; z < shape[0]; ++z)
+    for (index_t y = 0; y < shape[1]; ++y)
+      for (index_t x = 0; x < shape[2]; ++x) {
+        const double dz = (z - centre[0]) / radii[0], dy = (y - centre[1]) / radii[1],
+                     dx = (x - centre[2]) / radii[2];
+        if (dz * dz + dy * dy + dx * dx <= 1.0) values[(z * shape[1] + y) * shape[2] + x] = label;
+      }
+  return values;
+}
+
+// Independent random labels 0..n_labels per voxel: every cell configuration occurs.
+std::vector<std::uint64_t> noise(const Index3& shape, int n_labels, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> pick(0, n_labels);
+  std::vector<std::uint64_t> values(voxel_count(shape));
+  for (auto& v : values) v = static_cast<std::uint64_t>(pick(rng));
+  return values;
+}
+
+// Random Voronoi particles touching each other, with a slab of background through them.
+std::vector<std::uint64_t> blobs(const Index3& shape, int n_labels, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::array<double, 3>> seeds(n_labels);
+  for (auto& s : seeds)
+    for (int a = 0; a < 3; ++a)
+      s[a] = std::uniform_real_distribution<double>(0.0, double(shape[a]))(rng);
+  std::vector<std::uint64_t> values(voxel_count(shape));
+  for (index_t z = 0; z < shape[0]; ++z)
+    for (index_t y = 0; y < shape[1]; ++y)
+      for (index_t x = 0; x < shape[2]; ++x) {
+        int best = 0;
+        double best_d = std::numeric_limits<double>::max();
+        for (int s = 0; s < n_labels; ++s) {
+          const double d = (z - seeds[s][0]) * (z - seeds[s][0]) +
+                           (y - seeds[s][1]) * (y - seeds[s][1]) +
+                           (x - seeds[s][2]) * (x - seeds[s][2]);
+          if (d < best_d) best_d = d, best = s;
+        }
+        const bool gap = std::abs(x - y + 2) <= 1;
+        values[(z * shape[1] + y) * shape[2] + x] = gap ? 0 : std::uint64_t(best + 1);
+      }
+  return values;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures written by tests/fixtures/make_surface_fixtures.py (scikit-image references)
+
+struct FixtureCase {
+  std::string name;
+  Index3 shape{};
+  Spacing3 spacing{};
+  std::vector<std::uint64_t> values;
+  std::map<std::uint64_t, double> reference;
+};
+
+std::string fixture_path() {
+  const std::string relative = "tests/fixtures/surface_cases.txt";
+  if (const char* source = std::getenv("GRAPES_SOURCE_DIR"))
+    return std::string(source) + "/" + relative;
+  for (const std::string prefix : {"", "../", "../../", "../../../"})
+    if (std::ifstream(prefix + relative)) return prefix + relative;
+  return relative;
+}
+
+std::vector<FixtureCase> read_fixtures() {
+  const std::string path = fixture_path();
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path + " (set GRAPES_SOURCE_DIR)");
+  std::vector<FixtureCase> cases;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream head(line);
+    std::string keyword;
+    head >> keyword;
+    if (keyword != "case") throw std::runtime_error(path + ": expected 'case', got: " + line);
+    FixtureCase c;
+    head >> c.name;
+    std::string word;
+    in >> word >> c.shape[0] >> c.shape[1] >> c.shape[2];
+    if (word != "shape") throw std::runtime_error(path + ": " + c.name + ": expected shape");
+    in >> word >> c.spacing[0] >> c.spacing[1] >> c.spacing[2];
+    if (word != "spacing") throw std::runtime_error(path + ": " + c.name + ": expected spacing");
+    in >> word;
+    if (word != "values") throw std::runtime_error(path + ": " + c.name + ": expected values");
+    c.values.resize(voxel_count(c.shape));
+    for (auto& v : c.values) in >> v;
+    std::size_t n = 0;
+    in >> word >> n;
+    if (word != "labels") throw std::runtime_error(path + ": " + c.name + ": expected labels");
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint64_t label = 0;
+      double area = 0.0;
+      in >> label >> area;
+      c.reference[label] = area;
+    }
+    in >> word;
+    if (!in || word != "end") throw std::runtime_error(path + ": " + c.name + ": bad format");
+    std::getline(in, line);  // rest of the "end" line
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+const std::vector<FixtureCase>& fixtures() {
+  static const std::vector<FixtureCase> cases = read_fixtures();
+  return cases;
+}
+
+// SPEC §3 asks for 1% per particle. The table reproduces scikit-image's Lewiner triangulation
+// of every binary configuration, so the only difference left is skimage's float32 vertices
+// (about 1e-7 relative); 1e-5 leaves room for that and fails on any table or cell error.
+constexpr double kSkimageTolerance = 1e-5;
+
+// Largest relative deviation from the reference over the labels of one case; also checks that
+// exactly the reference labels come back.
+template <class Label>
+double check_case(const FixtureCase& c) {
+  const auto result = whole_image_areas<Label>(c.values, c.shape, c.spacing);
+  EXPECT_TRUE(std::is_sorted(
+      result.begin(), result.end(),
+      [](const SurfaceRecord& a, const SurfaceRecord& b) { return a.label < b.label; }))
+      << c.name;
+  const auto got = as_map(result);
+  EXPECT_EQ(got.size(), result.size()) << c.name << ": a label came back twice";
+  EXPECT_EQ(got.size(), c.reference.size()) << c.name;
+  double worst = 0.0;
+  for (const auto& [label, area] : c.reference) {
+    const auto it = got.find(label);
+    if (it == got.end()) {
+      ADD_FAILURE() << c.name << ": label " << label << " missing";
+      continue;
+    }
+    const double deviation = std::abs(it->second / area - 1.0);
+    worst = std::max(worst, deviation);
+    EXPECT_LT(deviation, kSkimageTolerance)
+        << c.name << " label " << label << ": " << it->second << " vs skimage " << area;
+  }
+  return worst;
+}
+
+TEST(Surface, FixturesArePresent) {
+  ASSERT_GE(fixtures().size(), 15u);
+  for (const auto& c : fixtures()) EXPECT_FALSE(c.reference.empty()) << c.name;
+}
+
+TEST(Surface, MatchesSkimageOnFixtures) {
+  double worst = 0.0;
+  std::size_t labels = 0;
+  for (const auto& c : fixtures()) {
+    std::uint64_t max_label = 0;
+    for (const auto v : c.values) max_label = std::max(max_label, v);
+    // Every label type that can hold the case's labels.
+    worst = std::max(worst, check_case<std::uint64_t>(c));
+    if (max_label <= 0xffffffffu) worst = std::max(worst, check_case<std::uint32_t>(c));
+    if (max_label <= 0xffffu) worst = std::max(worst, check_case<std::uint16_t>(c));
+    if (max_label <= 0xffu) worst = std::max(worst, check_case<std::uint8_t>(c));
+    labels += c.reference.size();
+  }
+  std::printf(
+      "[ surface ] %zu fixture cases, %zu labels: max relative deviation from skimage %.3g\n",
+      fixtures().size(), labels, worst);
+  RecordProperty("max_relative_deviation", std::to_string(worst));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closed forms
+
+// A lone voxel gives 8 corner triangles with vertices at half the spacing along each axis:
+// total area sqrt((sy sx)^2 + (sz sx)^2 + (sz sy)^2), sqrt(3) for unit spacing.
+TEST(Surface, SingleVoxelClosedForm) {
+  const Index3 shape{3, 4, 5};
+  std::vector<std::uint64_t> values(voxel_count(shape), 0);
+  values[(1 * 4 + 2) * 5 + 2] = 42;
+  for (const Spacing3 s : {Spacing3{1, 1, 1}, Spacing3{2, 1, 1}, Spacing3{0.3, 1.7, 0.9}}) {
+    const double expected = std::sqrt(s[1] * s[2] * s[1] * s[2] + s[0] * s[2] * s[0] * s[2] +
+                                      s[0] * s[1] * s[0] * s[1]);
+    const auto result = whole_image_areas<std::uint16_t>(values, shape, s);
+    ASSERT_EQ(result.size(), 1u);
+    EXPECT_EQ(result[0].label, 42u);
+    EXPECT_NEAR(result[0].area, expected, 1e-12 * expected);
+  }
+}
+
+// A voxel on the image corner is closed by the padding: same area as inside the image.
+TEST(Surface, ImageFacesAreClosedByPadding) {
+  const Index3 shape{2, 2, 2};
+  for (int corner = 0; corner < 8; ++corner) {
+    std::vector<std::uint64_t> values(8, 0);
+    values[corner] = 1;
+    const auto result = whole_image_areas<std::uint8_t>(values, shape, {1, 1, 1});
+    ASSERT_EQ(result.size(), 1u);
+    EXPECT_NEAR(result[0].area, std::sqrt(3.0), 1e-12);
+  }
+  // A label filling the whole image: a closed box surface.
+  std::vector<std::uint64_t> full(8, 5);
+  const auto result = whole_image_areas<std::uint8_t>(full, shape, {1, 1, 1});
+  ASSERT_EQ(result.size(), 1u);
+  EXPECT_GT(result[0].area, 0.0);
+}
+
+TEST(Surface, BackgroundOnlyAndEmptyOwnedBox) {
+  const Index3 shape{4, 4, 4};
+  const std::vector<std::uint64_t> zeros(voxel_count(shape), 0);
+  EXPECT_TRUE(whole_image_areas<std::uint32_t>(zeros, shape, {1, 1, 1}).empty());
+  const auto values = noise(shape, 3, 1);
+  const Box empty{{2, 2, 2}, {2, 4, 4}};
+  EXPECT_TRUE(areas_of<std::uint32_t>(values, shape, whole_box(shape), empty, {1, 1, 1}).empty());
+}
+
+TEST(Surface, RejectsBlockWithoutHighGhost) {
+  const Index3 shape{6, 6, 6};
+  const auto values = noise(shape, 2, 2);
+  const Box owned{{0, 0, 0}, {3, 6, 6}};
+  EXPECT_THROW(areas_of<std::uint8_t>(values, shape, owned, owned, {1, 1, 1}),
+               std::invalid_argument);
+  const Box outside{{0, 0, 0}, {7, 6, 6}};
+  EXPECT_THROW(areas_of<std::uint8_t>(values, shape, whole_box(shape), outside, {1, 1, 1}),
+               std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Digitised spheres against 4πR²
+//
+// Marching cubes on a binary mask does not converge to the smooth area: the level-0.5 surface
+// of a staircase is a corrugated surface whose area exceeds the smooth one by a factor that
+// depends on the local normal only, so the relative bias tends to a constant as R grows
+// rather than to zero. Measured with skimage (same definition, R = 5..60): +7.9% to +9.2%
+// for cubic voxels (+8.8% at R = 60), +11% to +12.4% with 2:1 voxels, whose staircases are
+// steeper. The test pins those bands; a table or cell bug moves a sphere far outside them.
+
+struct SphereCase {
+  double radius;
+  Spacing3 spacing;
+  double min_bias, max_bias;
+};
+
+TEST(Surface, DigitisedSpheresOverestimateByAKnownFactor) {
+  const SphereCase cases[] = {
+      {5, {1, 1, 1}, 0.06, 0.10},     {10, {1, 1, 1}, 0.075, 0.10},
+      {20, {1, 1, 1}, 0.08, 0.095},   {5, {0.5, 0.5, 0.5}, 0.08, 0.095},
+      {10, {2, 1, 1}, 0.10, 0.135},   {20, {2, 1, 1}, 0.11, 0.13},
+      {10, {1, 1, 0.5}, 0.10, 0.135}, {20, {1, 1, 0.5}, 0.11, 0.13},
+  };
+  for (const auto& sc : cases) {
+    Index3 shape;
+    Spacing3 centre, radii;
+    const double offset[3] = {0.3, 0.1, 0.45};  // generic position: no symmetric ties
+    for (int a = 0; a < 3; ++a) {
+      const index_t half = static_cast<index_t>(std::ceil(sc.radius / sc.spacing[a])) + 2;
+      shape[a] = 2 * half + 1;
+      centre[a] = half + offset[a];
+      radii[a] = sc.radius / sc.spacing[a];
+    }
+    const auto values = ball(shape, centre, radii, 1);
+    const auto result = whole_image_areas<std::uint8_t>(values, shape, sc.spacing);
+    ASSERT_EQ(result.size(), 1u);
+    const double bias = result[0].area / (4.0 * M_PI * sc.radius * sc.radius) - 1.0;
+    std::printf("[ surface ] sphere R=%g spacing (%g, %g, %g): area/4piR^2 - 1 = %+.4f\n",
+                sc.radius, sc.spacing[0], sc.spacing[1], sc.spacing[2], bias);
+    EXPECT_GE(bias, sc.min_bias) << "R " << sc.radius;
+    EXPECT_LE(bias, sc.max_bias) << "R " << sc.radius;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decomposition invariance: owned boxes tiling the image, each with a block reaching one voxel
+// past its high side (or a wider ghost), add up to the whole-image areas.
+
+using Grid = std::array<std::vector<index_t>, 3>;
+
+std::vector<index_t> cuts(index_t n, int parts) {
+  std::vector<index_t> out;
+  for (int p = 0; p <= parts; ++p) out.push_back(n * p / parts);
+  return out;
+}
+
+template <class Label>
+void check_decomposition(const std::vector<std::uint64_t>& values, const Index3& shape,
+                         const Spacing3& spacing, const Grid& grid, index_t ghost_low,
+                         index_t ghost_high, const std::string& what) {
+  const auto whole = as_map(whole_image_areas<Label>(values, shape, spacing));
+  std::map<std::uint64_t, double> summed;
+  const Box image = whole_box(shape);
+  for (std::size_t i = 0; i + 1 < grid[0].size(); ++i)
+    for (std::size_t j = 0; j + 1 < grid[1].size(); ++j)
+      for (std::size_t k = 0; k + 1 < grid[2].size(); ++k) {
+        const Box owned{{grid[0][i], grid[1][j], grid[2][k]},
+                        {grid[0][i + 1], grid[1][j + 1], grid[2][k + 1]}};
+        Box local;
+        for (int a = 0; a < 3; ++a) {
+          local.lo[a] = owned.lo[a] - ghost_low;
+          local.hi[a] = owned.hi[a] + ghost_high;
+        }
+        local = local.intersect(image);
+        for (const auto& r : areas_of<Label>(values, shape, local, owned, spacing)) {
+          EXPECT_GT(r.area, 0.0);
+          summed[r.label] += r.area;
+        }
+      }
+  ASSERT_EQ(summed.size(), whole.size()) << what;
+  for (const auto& [label, area] : whole) {
+    ASSERT_TRUE(summed.count(label)) << what << ": label " << label;
+    EXPECT_NEAR(summed[label], area, 1e-9 * area) << what << ": label " << label;
+  }
+}
+
+TEST(Surface, DecompositionInvariance) {
+  struct Volume {
+    std::string name;
+    Index3 shape;
+    Spacing3 spacing;
+    std::vector<std::uint64_t> values;
+  };
+  std::vector<Volume> volumes;
+  volumes.push_back({"noise", {9, 10, 11}, {1, 1, 1}, noise({9, 10, 11}, 4, 7)});
+  volumes.push_back({"blobs", {12, 13, 14}, {2, 1, 0.5}, blobs({12, 13, 14}, 9, 3)});
+  // A ball cut by every image face.
+  volumes.push_back(
+      {"clipped ball", {10, 9, 8}, {1, 1, 1}, ball({10, 9, 8}, {4.5, 4.2, 3.7}, {6, 5.5, 5}, 300)});
+  for (const auto& fixture : fixtures())
+    if (fixture.name == "large_labels")
+      volumes.push_back({fixture.name, fixture.shape, fixture.spacing, fixture.values});
+
+  for (const auto& v : volumes) {
+    const Index3& s = v.shape;
+    const std::vector<Grid> grids = {
+        Grid{{cuts(s[0], 2), cuts(s[1], 3), cuts(s[2], 1)}},
+        Grid{{cuts(s[0], 1), cuts(s[1], 2), cuts(s[2], 3)}},
+        Grid{{cuts(s[0], 3), cuts(s[1], 2), cuts(s[2], 4)}},
+        Grid{{cuts(s[0], int(s[0])), cuts(s[1], 1), cuts(s[2], 1)}},  // 1-voxel-thin slabs
+        Grid{{cuts(s[0], 1), cuts(s[1], int(s[1])), cuts(s[2], 1)}},
+        Grid{{cuts(s[0], 1), cuts(s[1], 1), cuts(s[2], int(s[2]))}},
+        Grid{{cuts(s[0], int(s[0])), cuts(s[1], 3), cuts(s[2], int(s[2]))}},   // thin rods
+        Grid{{{0, 1, s[0] - 1, s[0]}, {0, s[1] - 1, s[1]}, {0, 2, 3, s[2]}}},  // uneven cuts
+    };
+    for (std::size_t g = 0; g < grids.size(); ++g) {
+      const std::string what = v.name + " grid " + std::to_string(g);
+      check_decomposition<std::uint64_t>(v.values, s, v.spacing, grids[g], 0, 1, what);
+      check_decomposition<std::uint64_t>(v.values, s, v.spacing, grids[g], 2, 3,
+                                         what + " wide ghost");
+    }
+    std::uint64_t max_label = *std::max_element(v.values.begin(), v.values.end());
+    if (max_label <= 0xffff)
+      check_decomposition<std::uint16_t>(v.values, s, v.spacing, grids[2], 0, 1,
+                                         v.name + " uint16");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cost per voxel (not run by default: --gtest_also_run_disabled_tests).
+
+TEST(Surface, DISABLED_Timing256) {
+  const index_t n = 256;
+  const Index3 shape{n, n, n};
+  const Box box = whole_box(shape);
+  // ~1000 Voronoi particles of ~16^3 voxels on a 26^3 seed lattice with jitter.
+  View3<std::uint32_t> labels = make_view3<std::uint32_t>("labels", box);
+  auto host = Kokkos::create_mirror_view(labels);
+  const index_t cell = 26;
+  const index_t per_axis = (n + cell - 1) / cell;
+  std::mt19937_64 rng(5);
+  std::vector<std::array<double, 3>> seeds(per_axis * per_axis * per_axis);
+  for (auto& s : seeds)
+    for (int a = 0; a < 3; ++a) s[a] = std::uniform_real_distribution<double>(0.2, 0.8)(rng);
+  for (index_t z = 0; z < n; ++z)
+    for (index_t y = 0; y < n; ++y)
+      for (index_t x = 0; x < n; ++x) {
+        const index_t cz = z / cell, cy = y / cell, cx = x / cell;
+        double best = 1e30;
+        std::uint32_t label = 0;
+        for (index_t a = std::max<index_t>(cz - 1, 0); a <= std::min(cz + 1, per_axis - 1); ++a)
+          for (index_t b = std::max<index_t>(cy - 1, 0); b <= std::min(cy + 1, per_axis - 1); ++b)
+            for (index_t c = std::max<index_t>(cx - 1, 0); c <= std::min(cx + 1, per_axis - 1);
+                 ++c) {
+              const auto& s = seeds[(a * per_axis + b) * per_axis + c];
+              const double dz = z - (a + s[0]) * cell, dy = y - (b + s[1]) * cell,
+                           dx = x - (c + s[2]) * cell;
+              const double d = dz * dz + dy * dy + dx * dx;
+              if (d < best) best = d, label = std::uint32_t((a * per_axis + b) * per_axis + c + 1);
+            }
+        host(z, y, x) = (best < 8.0 * 8.0) ? label : 0;  // balls of radius 8 around seeds
+      }
+  Kokkos::deep_copy(labels, host);
+  std::vector<SurfaceRecord> result;
+  double best_seconds = 1e30;
+  for (int repeat = 0; repeat < 3; ++repeat) {
+    Kokkos::fence();
+    const auto start = std::chrono::steady_clock::now();
+    result = surface_areas<std::uint32_t>(labels, box, box, shape, {1, 1, 1});
+    Kokkos::fence();
+    best_seconds =
+        std::min(best_seconds,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::printf("[ surface ] 256^3 uint32, %zu labels, %s: %.3f s = %.2f ns per voxel\n",
+              result.size(), kx::execution_space_name(), best_seconds,
+              1e9 * best_seconds / double(box.voxels()));
+  EXPECT_GT(result.size(), 500u);
+}
+
+}  // namespace
+}  // namespace grapes

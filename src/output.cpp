@@ -138,6 +138,7 @@ void ResultFile::write_table(const std::string& group, const Table& rows) {
                                                 H5P_DEFAULT, H5P_DEFAULT));
     if (!dataset.valid())
       throw std::runtime_error("HDF5: cannot create " + group + "/" + column.name);
+    if (total == 0) continue;  // every rank agrees: nothing to write into an empty dataset
     const hsize_t start = static_cast<hsize_t>(offset);
     const hsize_t count = static_cast<hsize_t>(local_rows);
     const hsize_t memory_size = std::max<hsize_t>(1, count);

@@ -77,6 +77,10 @@ Inputs open_inputs(const Config& config, MPI_Comm comm) {
     inputs.grey = open_source(config.grey, comm);
     inputs.labels = open_source(config.labels, comm);
   }
+  return inputs;
+}
+
+void validate_inputs(const Inputs& inputs) {
   const VolumeSource& grey = *inputs.grey;
   const VolumeSource& labels = *inputs.labels;
   const DType g = grey.dtype();
@@ -94,7 +98,6 @@ Inputs open_inputs(const Config& config, MPI_Comm comm) {
   if (voxel_count(grey.shape()) == 0)
     throw InputError("input.grey (" + grey.describe() + ") is empty: shape " +
                      shape_text(grey.shape()));
-  return inputs;
 }
 
 // How far a particle's voxels can be from a non-particle voxel: along axis a a voxel is at
@@ -409,15 +412,28 @@ void dispatch_labels(Context& ctx) {
 }  // namespace
 
 RunSummary run_analysis(const Config& config, MPI_Comm comm, const Logger& log) {
+  Inputs inputs;
+  agree_or_throw(comm, [&] {
+    check_output_path(config.output_path);
+    inputs = open_inputs(config, comm);
+  });
+  return run_analysis(config, std::move(inputs.grey), std::move(inputs.labels), comm, log);
+}
+
+RunSummary run_analysis(const Config& config, std::unique_ptr<VolumeSource> grey_source,
+                        std::unique_ptr<VolumeSource> label_source, MPI_Comm comm,
+                        const Logger& log) {
   const auto start = std::chrono::steady_clock::now();
   RunSummary summary;
   summary.output_path = config.output_path;
   PhaseTimer timer(log, summary);
   Inputs inputs;
+  inputs.grey = std::move(grey_source);
+  inputs.labels = std::move(label_source);
   std::array<int, 3> dims{1, 1, 1};
   agree_or_throw(comm, [&] {
     check_output_path(config.output_path);
-    inputs = open_inputs(config, comm);
+    validate_inputs(inputs);
     const Index3 shape = inputs.grey->shape();
     const int ranks = comm_size(comm);
     if (config.grid) {

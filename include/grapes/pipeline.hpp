@@ -4,12 +4,14 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "grapes/comm.hpp"
 #include "grapes/config.hpp"
+#include "grapes/io/source.hpp"
 
 namespace grapes {
 
@@ -31,6 +33,11 @@ struct RunSummary {
 // Collective over `comm`. Throws InputError / RemoteError on every rank when any rank fails
 // (nothing is left under output.path then).
 RunSummary run_analysis(const Config& config, MPI_Comm comm, const Logger& log);
+
+// The same on sources opened by the caller (config's input section is ignored); tests use
+// in-memory sources. Takes ownership of both.
+RunSummary run_analysis(const Config& config, std::unique_ptr<VolumeSource> grey,
+                        std::unique_ptr<VolumeSource> labels, MPI_Comm comm, const Logger& log);
 
 // Peak resident memory of this process in MiB.
 double peak_memory_mib();

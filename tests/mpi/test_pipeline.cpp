@@ -1,0 +1,377 @@
+// The distributed tables against a brute-force serial reference, for every rank count and
+// many decompositions (1-voxel-thin boxes, ghosts wider than a neighbour's box), and the error
+// paths of a run. Runs under mpiexec at 1, 2, 3 and 4 ranks.
+#include <gtest/gtest.h>
+#include <mpi.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "grapes/config.hpp"
+#include "grapes/error.hpp"
+#include "grapes/grid.hpp"
+#include "grapes/output.hpp"
+#include "grapes/pipeline.hpp"
+#include "support/memory_source.hpp"
+#include "support/reference.hpp"
+
+namespace grapes {
+namespace {
+
+using test::RefVolume;
+
+int ranks() {
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size;
+}
+
+// Random touching blobs: boxes and balls of a few label values, some label values used for
+// two separate blobs (labels not contiguous in space), many touching the image faces.
+RefVolume random_volume(std::array<long, 3> shape, unsigned seed, std::array<double, 3> spacing,
+                        int max_grey) {
+  std::mt19937 random(seed);
+  RefVolume v;
+  v.shape = shape;
+  v.spacing = spacing;
+  const long n = shape[0] * shape[1] * shape[2];
+  v.labels.assign(n, 0);
+  v.grey.assign(n, 0);
+  const std::uint32_t palette[] = {3, 7, 8, 1000, 65000, 12, 5};
+  const int blobs = 4 + random() % 6;
+  for (int b = 0; b < blobs; ++b) {
+    const std::uint32_t label = palette[random() % 7];
+    long centre[3], radius[3];
+    for (int a = 0; a < 3; ++a) {
+      centre[a] = random() % shape[a];
+      radius[a] = 1 + random() % std::max<long>(1, shape[a] / 2);
+    }
+    const bool ball = random() % 2;
+    for (long z = 0; z < shape[0]; ++z)
+      for (long y = 0; y < shape[1]; ++y)
+        for (long x = 0; x < shape[2]; ++x) {
+          const double dz = double(z - centre[0]) / radius[0],
+                       dy = double(y - centre[1]) / radius[1],
+                       dx = double(x - centre[2]) / radius[2];
+          const bool inside = ball ? dz * dz + dy * dy + dx * dx <= 1.0
+                                   : std::abs(dz) <= 1 && std::abs(dy) <= 1 && std::abs(dx) <= 1;
+          if (inside) v.labels[v.index(z, y, x)] = label;
+        }
+  }
+  for (long i = 0; i < n; ++i) v.grey[i] = random() % (max_grey + 1);
+  return v;
+}
+
+std::array<int, 3> Grid_dims(int count) { return Grid::auto_dims(Index3{8, 8, 8}, count); }
+
+std::string output_name(const std::string& tag) {
+  return "pipeline_np" + std::to_string(ranks()) + "_" + tag + ".h5";
+}
+
+Config make_config(const RefVolume& v, const std::array<int, 3>& grid, const std::string& ghost,
+                   const std::string& output) {
+  std::ostringstream yaml;
+  yaml << "input: {phantom: {shape: [4, 4, 4]}}\n"
+       << "voxel_size: [" << v.spacing[0] << ", " << v.spacing[1] << ", " << v.spacing[2]
+       << "]\n"
+       << "analysis: {core_exclude_layers: 1}\n"
+       << "decomposition: {grid: [" << grid[0] << ", " << grid[1] << ", " << grid[2]
+       << "], ghost: " << ghost << "}\n"
+       << "output: {path: " << output << "}\n";
+  return parse_config(yaml.str(), "<test>");
+}
+
+template <class Grey>
+RunSummary run_on(const RefVolume& v, const Config& config) {
+  const Index3 shape{v.shape[0], v.shape[1], v.shape[2]};
+  std::vector<Grey> grey(v.grey.begin(), v.grey.end());
+  return run_analysis(config, test::memory_source<Grey>(shape, std::move(grey)),
+                      test::memory_source<std::uint32_t>(shape, v.labels), MPI_COMM_WORLD,
+                      Logger::silent());
+}
+
+// Every grid of `ranks` boxes: all ordered factorisations.
+std::vector<std::array<int, 3>> all_grids(int count) {
+  std::vector<std::array<int, 3>> grids;
+  for (int z = 1; z <= count; ++z)
+    for (int y = 1; y <= count; ++y)
+      if (count % (z * y) == 0) grids.push_back({z, y, count / (z * y)});
+  return grids;
+}
+
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+void expect_close(double expected, double actual, const std::string& what) {
+  if (std::isnan(expected)) {
+    EXPECT_TRUE(std::isnan(actual)) << what;
+    return;
+  }
+  EXPECT_NEAR(actual, expected, 1e-12 * std::max(1.0, std::abs(expected))) << what;
+}
+
+// Compares the file's tables with the brute-force reference.
+void check_against_reference(const RefVolume& v, const std::string& path, int core_exclude) {
+  const double layer_width = std::min({v.spacing[0], v.spacing[1], v.spacing[2]});
+  const auto reference = test::reference_particles(v, v.shape[0] == 1 ? std::min(v.spacing[1], v.spacing[2]) : layer_width);
+  const Table particles = read_table(path, "/particles");
+  const Table layers = read_table(path, "/layers");
+  const Table adjacency = read_table(path, "/adjacency");
+  ASSERT_EQ(particles.get<std::uint64_t>("label").size(), reference.size()) << path;
+  const auto& offsets = particles.get<std::int64_t>("layer_offset");
+  ASSERT_EQ(offsets.size(), reference.size() + 1);
+  std::size_t row = 0;
+  std::size_t pair_row = 0;
+  const auto& pair_a = adjacency.get<std::uint64_t>("label_a");
+  const auto& pair_b = adjacency.get<std::uint64_t>("label_b");
+  const auto& faces = adjacency.get<std::int64_t>("shared_faces");
+  for (const auto& [label, p] : reference) {
+    const std::string where = path + " label " + std::to_string(label);
+    EXPECT_EQ(particles.get<std::uint64_t>("label")[row], label) << where;
+    EXPECT_EQ(particles.get<std::int64_t>("volume")[row], p.volume) << where;
+    const double n = double(p.volume);
+    for (int a = 0; a < 3; ++a) {
+      EXPECT_EQ(particles.get<std::int64_t>("bbox-" + std::to_string(a))[row], p.lo[a]) << where;
+      EXPECT_EQ(particles.get<std::int64_t>("bbox-" + std::to_string(a + 3))[row], p.hi[a])
+          << where;
+      expect_close(p.index_sum[a] / n,
+                   particles.get<double>("centroid-" + std::to_string(a))[row], where);
+      expect_close(p.index_sum[a] / n - p.lo[a],
+                   particles.get<double>("centroid_local-" + std::to_string(a))[row], where);
+    }
+    expect_close(p.min, particles.get<double>("intensity_min")[row], where);
+    expect_close(p.max, particles.get<double>("intensity_max")[row], where);
+    expect_close(p.sum / n, particles.get<double>("intensity_mean")[row], where);
+    const double variance = p.sum_sq / n - (p.sum / n) * (p.sum / n);
+    EXPECT_NEAR(particles.get<double>("intensity_std")[row], std::sqrt(std::max(0.0, variance)),
+                1e-9)
+        << where;
+    expect_close(n * v.spacing[0] * v.spacing[1] * v.spacing[2],
+                 particles.get<double>("volume_physical")[row], where);
+    expect_close(std::cbrt(6.0 * n / M_PI),
+                 particles.get<double>("equivalent_diameter_volume")[row], where);
+    bool border = false;
+    for (int a = v.shape[0] == 1 ? 1 : 0; a < 3; ++a)
+      border = border || p.lo[a] == 0 || p.hi[a] == v.shape[a];
+    EXPECT_EQ(particles.get<std::uint8_t>("touches_border")[row], border ? 1 : 0) << where;
+    EXPECT_EQ(particles.get<std::int64_t>("n_neighbours")[row], long(p.neighbours.size()))
+        << where;
+
+    // Layers 1..K with empty ones filled in.
+    const long k_max = p.layers.empty() ? 0 : p.layers.rbegin()->first;
+    EXPECT_EQ(particles.get<std::int64_t>("n_layers")[row], k_max) << where;
+    ASSERT_EQ(offsets[row + 1] - offsets[row], k_max) << where;
+    double g1 = 0, max_rise = 0;
+    std::vector<double> means;
+    for (long k = 1; k <= k_max; ++k) {
+      auto it = p.layers.find(k);
+      means.push_back(it == p.layers.end() ? 0.0 : it->second.sum / it->second.count);
+    }
+    if (!means.empty()) g1 = means[0];
+    for (double g : means) max_rise = std::max(max_rise, g - g1);
+    long core_count = 0;
+    double core_sum = 0;
+    for (long k = 1; k <= k_max; ++k) {
+      const std::size_t r = static_cast<std::size_t>(offsets[row] + k - 1);
+      auto it = p.layers.find(k);
+      const long count = it == p.layers.end() ? 0 : it->second.count;
+      EXPECT_EQ(layers.get<std::uint64_t>("label")[r], label) << where;
+      EXPECT_EQ(layers.get<std::int64_t>("layer")[r], k) << where;
+      EXPECT_EQ(layers.get<std::int64_t>("count")[r], count) << where << " layer " << k;
+      expect_close(means[k - 1], layers.get<double>("graylevel")[r], where);
+      expect_close(max_rise > 0 ? (means[k - 1] - g1) / max_rise : 0.0,
+                   layers.get<double>("graylevel_normed")[r], where);
+      if (count) {
+        const double m = it->second.sum / count;
+        EXPECT_NEAR(layers.get<double>("std")[r],
+                    std::sqrt(std::max(0.0, it->second.sum_sq / count - m * m)), 1e-9);
+      }
+      if (k > core_exclude) {
+        core_count += count;
+        core_sum += count ? it->second.sum : 0.0;
+      }
+    }
+    EXPECT_EQ(particles.get<std::int64_t>("core_voxels")[row], core_count) << where;
+    expect_close(core_count ? core_sum / core_count : std::nan(""),
+                 particles.get<double>("core_mean")[row], where);
+
+    // Adjacency rows with this label first.
+    for (const auto& [other, shared] : p.neighbours) {
+      if (other < label) continue;
+      ASSERT_LT(pair_row, pair_a.size());
+      EXPECT_EQ(pair_a[pair_row], label);
+      EXPECT_EQ(pair_b[pair_row], other);
+      EXPECT_EQ(faces[pair_row], shared);
+      ++pair_row;
+    }
+    ++row;
+  }
+  EXPECT_EQ(pair_row, pair_a.size());
+}
+
+// Bit-identical tables (surface area and sphericity to 1e-9 relative).
+void check_identical(const std::string& expected_path, const std::string& actual_path) {
+  for (const char* group : {"/particles", "/layers", "/adjacency"}) {
+    const Table expected = read_table(expected_path, group);
+    const Table actual = read_table(actual_path, group);
+    ASSERT_EQ(expected.columns.size(), actual.columns.size()) << group;
+    for (std::size_t c = 0; c < expected.columns.size(); ++c) {
+      const Column& e = expected.columns[c];
+      const Column& a = actual.columns[c];
+      ASSERT_EQ(e.name, a.name);
+      ASSERT_EQ(e.values.index(), a.values.index()) << e.name;
+      if (const auto* values = std::get_if<std::vector<double>>(&e.values)) {
+        const auto& other = std::get<std::vector<double>>(a.values);
+        ASSERT_EQ(values->size(), other.size()) << e.name;
+        const bool loose = e.name == "surface_area" || e.name == "sphericity";
+        for (std::size_t i = 0; i < values->size(); ++i) {
+          if (loose && !std::isnan((*values)[i]))
+            EXPECT_NEAR(other[i], (*values)[i], 1e-9 * std::abs((*values)[i])) << e.name;
+          else
+            EXPECT_TRUE(same_bits((*values)[i], other[i]))
+                << actual_path << " " << group << "/" << e.name << "[" << i << "]";
+        }
+      } else {
+        EXPECT_TRUE(e.values == a.values) << actual_path << " " << group << "/" << e.name;
+      }
+    }
+  }
+}
+
+struct Case {
+  std::array<long, 3> shape;
+  std::array<double, 3> spacing;
+  unsigned seed;
+};
+
+class PipelineReference : public ::testing::TestWithParam<Case> {};
+
+TEST_P(PipelineReference, EveryGridMatchesBruteForceAndEachOther) {
+  const Case c = GetParam();
+  const RefVolume v = random_volume(c.shape, c.seed, c.spacing, 255);
+  std::string first;
+  int variant = 0;
+  for (const auto& grid : all_grids(ranks())) {
+    for (const std::string ghost : {"auto", "9"}) {
+      const std::string path = output_name("ref" + std::to_string(c.seed) + "_" +
+                                           std::to_string(variant++));
+      const Config config = make_config(v, grid, ghost, path);
+      ASSERT_NO_THROW(run_on<std::uint8_t>(v, config)) << path;
+      check_against_reference(v, path, 1);
+      if (first.empty())
+        first = path;
+      else
+        check_identical(first, path);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    RandomVolumes, PipelineReference,
+    ::testing::Values(Case{{7, 9, 11}, {1, 1, 1}, 1}, Case{{5, 13, 6}, {1, 1, 1}, 2},
+                      Case{{12, 10, 12}, {2, 1, 1}, 3}, Case{{4, 3, 19}, {1, 1, 1.5}, 4},
+                      Case{{1, 15, 17}, {1, 1, 1}, 5}, Case{{9, 8, 7}, {1, 2, 2}, 6},
+                      Case{{6, 11, 9}, {1, 1, 1}, 7}));
+
+TEST(Pipeline, UInt16GreyAndSixtyFourBitLabels) {
+  RefVolume v = random_volume({8, 9, 10}, 11, {1, 1, 1}, 65535);
+  const Index3 shape{8, 9, 10};
+  const std::string path = output_name("u16");
+  const Config config = make_config(v, Grid_dims(ranks()), "auto", path);
+  std::vector<std::uint16_t> grey(v.grey.begin(), v.grey.end());
+  std::vector<std::uint64_t> labels(v.labels.begin(), v.labels.end());
+  run_analysis(config, test::memory_source<std::uint16_t>(shape, std::move(grey)),
+               test::memory_source<std::uint64_t>(shape, std::move(labels)), MPI_COMM_WORLD,
+               Logger::silent());
+  check_against_reference(v, path, 1);
+}
+
+TEST(Pipeline, FixedGhostTooSmallNamesParticleAndWidth) {
+  // One big particle across every box: with 1 voxel of ghosts its deep voxels are inexact.
+  RefVolume v;
+  v.shape = {16, 16, 16};
+  v.labels.assign(16 * 16 * 16, 42);
+  v.grey.assign(16 * 16 * 16, 100);
+  const std::string path = output_name("small_ghost");
+  std::remove(path.c_str());
+  const Config config = make_config(v, Grid_dims(ranks()), "1", path);
+  if (ranks() == 1) {
+    EXPECT_NO_THROW(run_on<std::uint8_t>(v, config));  // no ghosts needed at all
+    return;
+  }
+  try {
+    run_on<std::uint8_t>(v, config);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("particle 42"), std::string::npos) << message;
+    // SPEC §4 bound: (extent + 1) / 2 = 8.5 voxels, so ceil(8.5) + 1 = 10.
+    EXPECT_NE(message.find("at least 10"), std::string::npos) << message;
+  }
+  EXPECT_NE(access(path.c_str(), F_OK), 0) << "no output file after an error";
+}
+
+TEST(Pipeline, NoParticlesGivesEmptyTables) {
+  RefVolume v;
+  v.shape = {5, 6, 7};
+  v.labels.assign(5 * 6 * 7, 0);
+  v.grey.assign(5 * 6 * 7, 9);
+  const std::string path = output_name("empty");
+  run_on<std::uint8_t>(v, make_config(v, Grid_dims(ranks()), "auto", path));
+  EXPECT_EQ(read_table(path, "/particles").rows(), 0u);
+  EXPECT_EQ(read_table(path, "/layers").rows(), 0u);
+}
+
+template <class Function>
+std::string input_error(Function function) {
+  try {
+    function();
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(Pipeline, BadInputsAreInputErrorsWithNoOutput) {
+  RefVolume v = random_volume({4, 5, 6}, 3, {1, 1, 1}, 255);
+  const Index3 shape{4, 5, 6};
+  const std::string path = output_name("bad");
+  std::remove(path.c_str());
+  const Config config = make_config(v, Grid_dims(ranks()), "auto", path);
+  std::vector<std::uint8_t> grey(v.grey.begin(), v.grey.end());
+  std::vector<float> float_labels(v.labels.begin(), v.labels.end());
+  std::string message = input_error([&] {
+    run_analysis(config, test::memory_source<std::uint8_t>(shape, grey),
+                 test::memory_source<float>(shape, float_labels), MPI_COMM_WORLD,
+                 Logger::silent());
+  });
+  EXPECT_NE(message.find("labels must be unsigned integers"), std::string::npos) << message;
+  message = input_error([&] {
+    run_analysis(config, test::memory_source<std::uint8_t>(Index3{4, 5, 7}, std::vector<std::uint8_t>(140)),
+                 test::memory_source<std::uint32_t>(shape, v.labels), MPI_COMM_WORLD,
+                 Logger::silent());
+  });
+  EXPECT_NE(message.find("shape"), std::string::npos) << message;
+  message = input_error([&] {
+    run_analysis(config, test::memory_source<std::uint8_t>(Index3{0, 5, 6}, {}),
+                 test::memory_source<std::uint32_t>(Index3{0, 5, 6}, {}), MPI_COMM_WORLD,
+                 Logger::silent());
+  });
+  EXPECT_NE(message.find("empty"), std::string::npos) << message;
+  Config wrong_grid = make_config(v, {ranks() + 1, 1, 1}, "auto", path);
+  message = input_error([&] { run_on<std::uint8_t>(v, wrong_grid); });
+  EXPECT_NE(message.find("decomposition.grid"), std::string::npos) << message;
+  Config missing_dir = make_config(v, Grid_dims(ranks()), "auto", "no/such/dir/out.h5");
+  message = input_error([&] { run_on<std::uint8_t>(v, missing_dir); });
+  EXPECT_NE(message.find("does not exist"), std::string::npos) << message;
+  EXPECT_NE(access(path.c_str(), F_OK), 0) << "no output file after an error";
+}
+
+}  // namespace
+}  // namespace grapes

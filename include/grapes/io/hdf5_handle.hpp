@@ -42,13 +42,27 @@ class Handle {
   Closer closer_ = nullptr;
 };
 
-inline Handle file(hid_t id) { return Handle(id, H5Fclose); }
-inline Handle group(hid_t id) { return Handle(id, H5Gclose); }
-inline Handle dataset(hid_t id) { return Handle(id, H5Dclose); }
-inline Handle dataspace(hid_t id) { return Handle(id, H5Sclose); }
-inline Handle datatype(hid_t id) { return Handle(id, H5Tclose); }
-inline Handle plist(hid_t id) { return Handle(id, H5Pclose); }
-inline Handle attribute(hid_t id) { return Handle(id, H5Aclose); }
+inline Handle file(hid_t id) {
+  return Handle(id, H5Fclose);
+}
+inline Handle group(hid_t id) {
+  return Handle(id, H5Gclose);
+}
+inline Handle dataset(hid_t id) {
+  return Handle(id, H5Dclose);
+}
+inline Handle dataspace(hid_t id) {
+  return Handle(id, H5Sclose);
+}
+inline Handle datatype(hid_t id) {
+  return Handle(id, H5Tclose);
+}
+inline Handle plist(hid_t id) {
+  return Handle(id, H5Pclose);
+}
+inline Handle attribute(hid_t id) {
+  return Handle(id, H5Aclose);
+}
 
 // Silences HDF5's automatic error stack printing for the lifetime of the object (we report
 // errors ourselves, naming the file and dataset).
@@ -72,14 +86,35 @@ Handle mpio_file_access(MPI_Comm comm);
 // Dataset-transfer property list with collective MPI-IO.
 Handle collective_transfer();
 
+// Opens an existing HDF5 file read-only with MPI-IO, collectively on `comm`. Rank 0 first
+// checks that the file exists and is HDF5, so every rank throws the same InputError naming
+// the file (and no rank enters the collective open) when it is not.
+Handle open_parallel_file_readonly(const std::string& path, MPI_Comm comm);
+// Creates (truncates) an HDF5 file with MPI-IO, collectively on `comm`; InputError naming
+// the file when it cannot be created. Close every object in it before the file handle: the
+// MPI-IO driver refuses to close a file with open objects.
+Handle create_parallel_file(const std::string& path, MPI_Comm comm);
+
+// The name of the file holding the object `id` ("?" when unknown), for messages.
+std::string file_name(hid_t id);
+
 // The native HDF5 type of a DType, and the DType of an HDF5 type (false if unsupported).
 hid_t native_type(DType t);
 bool dtype_from_h5(hid_t type, DType& out);
+// A readable name of any HDF5 datatype for messages: "uint16", "int32", "float16", "string",
+// "compound", ...
+std::string type_name(hid_t type);
 
-// A hyperslab selection of `box` in a dataspace of shape `shape` (selects none when empty).
+// Selects `box` in `space`, a dataspace of rank 3 (z, y, x) or of rank 2 (y, x: an image
+// seen as [1, y, x], so the box must lie in z = 0 unless it is empty). Selects none when the
+// box is empty. Throws std::runtime_error when HDF5 refuses the selection.
+void select_box_in(hid_t space, const Box& box);
+// A rank-3 dataspace of shape `shape` with `box` selected (none when empty). A shape with a
+// zero extent is a valid (empty) dataspace.
 Handle select_box(const Index3& shape, const Box& box);
-// A simple memory dataspace holding `box` (one element if the box is empty, with none
-// selected, because HDF5 refuses zero-sized simple dataspaces in 1.10).
+// A simple rank-3 memory dataspace holding `box`, all selected; for an empty box one
+// element with none selected (HDF5 1.10 accepts zero-sized dimensions, but a selection that
+// is provably empty is the portable way to take part in a collective read or write).
 Handle memory_space_for(const Box& box);
 
 }  // namespace grapes::h5

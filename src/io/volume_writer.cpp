@@ -1,0 +1,149 @@
+#include "grapes/io/volume_writer.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <vector>
+
+#include "grapes/error.hpp"
+#include "grapes/io/tiff_file.hpp"
+
+namespace grapes {
+namespace {
+
+void require_positive(const Index3& shape, const char* who) {
+  for (int a = 0; a < 3; ++a)
+    if (shape[a] <= 0)
+      throw std::invalid_argument(std::string(who) + ": every extent of the shape must be > 0");
+}
+
+// Writes every page; throws std::runtime_error at the first libtiff failure.
+void write_pages(const tiff::File& file, const std::string& path, const Index3& shape, DType dtype,
+                 const unsigned char* data) {
+  TIFF* tif = file.get();
+  const auto fail = [&](const std::string& what) {
+    throw std::runtime_error("cannot write TIFF file '" + path + "': " + what + file.reason());
+  };
+  const std::size_t element = dtype_size(dtype);
+  const std::size_t row = static_cast<std::size_t>(shape[2]) * element;
+  const std::size_t plane = row * static_cast<std::size_t>(shape[1]);
+  // Strips of about 64 KiB (at least one row).
+  const index_t rows_per_strip =
+      std::clamp<index_t>(static_cast<index_t>((64 * 1024) / row), 1, shape[1]);
+  std::vector<unsigned char> strip(static_cast<std::size_t>(rows_per_strip) * row);
+  for (index_t z = 0; z < shape[0]; ++z) {
+    const bool tags_set =
+        TIFFSetField(tif, TIFFTAG_SUBFILETYPE, static_cast<uint32_t>(FILETYPE_PAGE)) &&
+        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, static_cast<uint32_t>(shape[2])) &&
+        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, static_cast<uint32_t>(shape[1])) &&
+        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, static_cast<unsigned>(element * 8)) &&
+        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1u) &&
+        TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT,
+                     static_cast<unsigned>(dtype_is_float(dtype) ? SAMPLEFORMAT_IEEEFP
+                                                                 : SAMPLEFORMAT_UINT)) &&
+        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, static_cast<unsigned>(PHOTOMETRIC_MINISBLACK)) &&
+        TIFFSetField(tif, TIFFTAG_PLANARCONFIG, static_cast<unsigned>(PLANARCONFIG_CONTIG)) &&
+        TIFFSetField(tif, TIFFTAG_COMPRESSION, static_cast<unsigned>(COMPRESSION_NONE)) &&
+        TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, static_cast<uint32_t>(rows_per_strip));
+    if (!tags_set) fail("cannot set the tags of page " + std::to_string(z));
+    const unsigned char* page = data + static_cast<std::size_t>(z) * plane;
+    for (index_t first = 0, s = 0; first < shape[1]; first += rows_per_strip, ++s) {
+      const std::size_t bytes =
+          static_cast<std::size_t>(std::min(rows_per_strip, shape[1] - first)) * row;
+      // libtiff's write functions take a non-const buffer (and may modify it): copy.
+      std::memcpy(strip.data(), page + static_cast<std::size_t>(first) * row, bytes);
+      if (TIFFWriteEncodedStrip(tif, static_cast<uint32_t>(s), strip.data(),
+                                static_cast<tmsize_t>(bytes)) < 0)
+        fail("page " + std::to_string(z));
+    }
+    if (!TIFFWriteDirectory(tif)) fail("page " + std::to_string(z));
+  }
+}
+
+}  // namespace
+
+Index3 volume_chunk_shape(const Index3& shape) {
+  constexpr index_t kEdge = 64;
+  constexpr index_t kTarget = kEdge * kEdge * kEdge;
+  Index3 chunk;
+  for (int a = 0; a < 3; ++a) chunk[a] = std::clamp<index_t>(shape[a], 1, kEdge);
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (int a = 2; a >= 0; --a) {
+      if (chunk[a] < shape[a] && chunk[0] * chunk[1] * chunk[2] < kTarget) {
+        chunk[a] = std::min(shape[a], chunk[a] * 2);
+        grew = true;
+      }
+    }
+  }
+  return chunk;
+}
+
+void write_volume_hdf5(hid_t file, const std::string& dataset, const Index3& shape, DType dtype,
+                       const Box& box, const void* data) {
+  require_positive(shape, "write_volume_hdf5");
+  if (!box.empty() && box.intersect(whole_box(shape)) != box)
+    throw std::out_of_range("write_volume_hdf5: the box lies outside the volume");
+  h5::QuietErrors quiet;
+  const std::string where = "dataset '" + dataset + "' in '" + h5::file_name(file) + "'";
+  const auto fail = [&](const std::string& what) {
+    throw std::runtime_error("HDF5: cannot " + what + " " + where);
+  };
+
+  const hsize_t dims[3] = {static_cast<hsize_t>(shape[0]), static_cast<hsize_t>(shape[1]),
+                           static_cast<hsize_t>(shape[2])};
+  const Index3 chunk_shape = volume_chunk_shape(shape);
+  const hsize_t chunk[3] = {static_cast<hsize_t>(chunk_shape[0]),
+                            static_cast<hsize_t>(chunk_shape[1]),
+                            static_cast<hsize_t>(chunk_shape[2])};
+  const h5::Handle file_space = h5::dataspace(H5Screate_simple(3, dims, nullptr));
+  const h5::Handle link_create = h5::plist(H5Pcreate(H5P_LINK_CREATE));
+  const h5::Handle dataset_create = h5::plist(H5Pcreate(H5P_DATASET_CREATE));
+  if (!file_space.valid() || !link_create.valid() || !dataset_create.valid() ||
+      H5Pset_create_intermediate_group(link_create, 1) < 0 ||
+      H5Pset_chunk(dataset_create, 3, chunk) < 0 ||
+      // Every voxel is written by its owner: no fill pass over the whole dataset.
+      H5Pset_fill_time(dataset_create, H5D_FILL_TIME_NEVER) < 0 ||
+      H5Pset_alloc_time(dataset_create, H5D_ALLOC_TIME_EARLY) < 0)
+    fail("set up");
+  const h5::Handle set =
+      h5::dataset(H5Dcreate2(file, dataset.c_str(), h5::native_type(dtype), file_space, link_create,
+                             dataset_create, H5P_DEFAULT));
+  if (!set.valid()) fail("create (does it exist already?)");
+
+  h5::select_box_in(file_space, box);
+  const h5::Handle memory_space = h5::memory_space_for(box);
+  const h5::Handle transfer = h5::collective_transfer();
+  // A rank with an empty box still takes part; HDF5 wants a buffer even then.
+  const unsigned char unused[8] = {};
+  const void* buffer = box.empty() ? static_cast<const void*>(unused) : data;
+  if (H5Dwrite(set, h5::native_type(dtype), memory_space, file_space, transfer, buffer) < 0)
+    fail("write");
+}
+
+void write_tiff_stack(const std::string& path, const Index3& shape, DType dtype,
+                      const void* whole_volume) {
+  require_positive(shape, "write_tiff_stack");
+  const std::uint64_t bytes = static_cast<std::uint64_t>(voxel_count(shape)) * dtype_size(dtype);
+  // Classic TIFF addresses 4 GiB; leave room for the directories.
+  const bool big_tiff = bytes + static_cast<std::uint64_t>(shape[0]) * 4096 >= (1ull << 32) - 1;
+  std::exception_ptr error;
+  {
+    tiff::File file(path, big_tiff ? "w8" : "w");
+    if (!file.ok()) throw InputError("cannot create TIFF file '" + path + "'" + file.reason());
+    try {
+      write_pages(file, path, shape, dtype, static_cast<const unsigned char*>(whole_volume));
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }  // closed here, before a failed file is removed
+  if (error) {
+    std::remove(path.c_str());
+    std::rethrow_exception(error);
+  }
+}
+
+}  // namespace grapes

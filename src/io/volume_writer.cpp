@@ -79,6 +79,12 @@ Index3 volume_chunk_shape(const Index3& shape) {
       }
     }
   }
+  // The same number of chunks per axis, but as even as possible: 65 voxels give two chunks
+  // of 33, not 64 + 1 (edge chunks are allocated whole).
+  for (int a = 0; a < 3; ++a) {
+    const index_t count = (shape[a] + chunk[a] - 1) / chunk[a];
+    chunk[a] = (shape[a] + count - 1) / count;
+  }
   return chunk;
 }
 

@@ -437,8 +437,9 @@ std::vector<T> formula_box(const Box& box) {
 
 TEST(VolumeWriter, ChunkShapes) {
   EXPECT_EQ(volume_chunk_shape({7, 11, 13}), (Index3{7, 11, 13}));
-  EXPECT_EQ(volume_chunk_shape({500, 300, 200}), (Index3{64, 64, 64}));
-  EXPECT_EQ(volume_chunk_shape({1, 2000, 3000}), (Index3{1, 512, 512}));
+  EXPECT_EQ(volume_chunk_shape({500, 300, 200}), (Index3{63, 60, 50}));
+  EXPECT_EQ(volume_chunk_shape({128, 65, 64}), (Index3{64, 33, 64}));
+  EXPECT_EQ(volume_chunk_shape({1, 2000, 3000}), (Index3{1, 500, 500}));
   EXPECT_EQ(volume_chunk_shape({1000, 2, 2}), (Index3{1000, 2, 2}));
 }
 

@@ -18,7 +18,7 @@ using h5::create_parallel_file;
 using h5::open_parallel_file_readonly;
 
 // Creates the dataset `dataset` (intermediate groups included) of `shape` and `dtype` in the
-// parallel file `file`, chunked (about 64^3 voxels per chunk, clipped to the shape), and
+// parallel file `file`, chunked (volume_chunk_shape), and
 // writes every rank's `box` of it from `data` (box.voxels() elements of `dtype`, C order).
 // Collective: every rank calls it with the same dataset, shape and dtype, also a rank whose
 // box is empty (`data` may then be null). The boxes of all ranks should cover the shape:
@@ -27,8 +27,9 @@ using h5::open_parallel_file_readonly;
 void write_volume_hdf5(hid_t file, const std::string& dataset, const Index3& shape, DType dtype,
                        const Box& box, const void* data);
 
-// The chunk shape write_volume_hdf5 uses for `shape`: 64 per axis clipped to the shape, then
-// widened along the longer axes of thin volumes (a 2-D image, a slab) up to about 64^3.
+// The chunk shape write_volume_hdf5 uses for `shape`: 64 per axis clipped to the shape,
+// widened along the longer axes of thin volumes (a 2-D image, a slab) up to about 64^3
+// voxels, then evened out so the chunks of an axis have nearly equal extents.
 Index3 volume_chunk_shape(const Index3& shape);
 
 // Writes `whole_volume` (voxel_count(shape) elements of `dtype`, C order) as a multi-page

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/error.hpp"
 #include "grapes/io/source.hpp"
@@ -18,37 +19,30 @@
 
 namespace grapes::io_detail {
 
-inline void check_mpi_call(int code, const char* what) {
-  if (code != MPI_SUCCESS) throw std::runtime_error(std::string("MPI call failed: ") + what);
-}
-
 // Broadcasts `text` from `root` to every rank of `comm`.
 inline void broadcast(MPI_Comm comm, std::string& text, int root = 0) {
   std::int64_t size = static_cast<std::int64_t>(text.size());
-  check_mpi_call(MPI_Bcast(&size, 1, MPI_INT64_T, root, comm), "MPI_Bcast");
+  check_mpi(MPI_Bcast(&size, 1, MPI_INT64_T, root, comm), "MPI_Bcast");
   text.resize(static_cast<std::size_t>(size));
   if (size > 0)
-    check_mpi_call(MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, root, comm),
-                   "MPI_Bcast");
+    check_mpi(MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, root, comm), "MPI_Bcast");
 }
 
 // Broadcasts `values` from `root` to every rank of `comm`.
 inline void broadcast(MPI_Comm comm, std::vector<std::int64_t>& values, int root = 0) {
   std::int64_t size = static_cast<std::int64_t>(values.size());
-  check_mpi_call(MPI_Bcast(&size, 1, MPI_INT64_T, root, comm), "MPI_Bcast");
+  check_mpi(MPI_Bcast(&size, 1, MPI_INT64_T, root, comm), "MPI_Bcast");
   values.resize(static_cast<std::size_t>(size));
   if (size > 0)
-    check_mpi_call(MPI_Bcast(values.data(), static_cast<int>(size), MPI_INT64_T, root, comm),
-                   "MPI_Bcast");
+    check_mpi(MPI_Bcast(values.data(), static_cast<int>(size), MPI_INT64_T, root, comm),
+              "MPI_Bcast");
 }
 
 // Runs `check` on rank 0 only; when it throws, every rank of `comm` throws an InputError with
 // its message. Collective.
 inline void check_on_root(MPI_Comm comm, const std::function<void()>& check) {
-  int rank = 0;
-  check_mpi_call(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
   std::string error;
-  if (rank == 0) {
+  if (comm_rank(comm) == 0) {
     try {
       check();
     } catch (const std::exception& e) {

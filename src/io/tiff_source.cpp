@@ -116,29 +116,36 @@ std::string page_name(const std::string& path, std::size_t page) {
   return "TIFF file '" + path + "' page " + std::to_string(page);
 }
 
+// Calls visit(directory) with `file` positioned on each full-resolution image (thumbnails are
+// skipped), in file order.
+template <class Visit>
+void for_each_image(const tiff::File& file, const std::string& path, Visit&& visit) {
+  for (std::int64_t directory = 0;; ++directory) {
+    if (!is_reduced_image(file.get())) visit(directory);
+    if (TIFFLastDirectory(file.get())) return;
+    if (!TIFFReadDirectory(file.get()))
+      throw InputError("cannot read directory " + std::to_string(directory + 1) +
+                       " of TIFF file '" + path + "'" + file.reason());
+  }
+}
+
 // Rank 0: every image page of one multi-page file.
 Layout scan_file(const std::string& path) {
   Layout layout;
   layout.files = {path};
-  tiff::File file = open_tiff(path);
-  for (std::int64_t directory = 0;; ++directory) {
-    if (!is_reduced_image(file.get())) {
-      const std::size_t page = layout.directory_of_page.size();
-      const PageFormat format = page_format(file.get(), page_name(path, page));
-      if (page == 0) {
-        layout.format = format;
-      } else if (format != layout.format) {
-        throw InputError(page_name(path, page) + " is " + format.text() + " but page 0 is " +
-                         layout.format.text() + "; every page must have the same size and type");
-      }
-      layout.file_of_page.push_back(0);
-      layout.directory_of_page.push_back(directory);
+  const tiff::File file = open_tiff(path);
+  for_each_image(file, path, [&](std::int64_t directory) {
+    const std::size_t page = layout.directory_of_page.size();
+    const PageFormat format = page_format(file.get(), page_name(path, page));
+    if (page == 0) {
+      layout.format = format;
+    } else if (format != layout.format) {
+      throw InputError(page_name(path, page) + " is " + format.text() + " but page 0 is " +
+                       layout.format.text() + "; every page must have the same size and type");
     }
-    if (TIFFLastDirectory(file.get())) break;
-    if (!TIFFReadDirectory(file.get()))
-      throw InputError("cannot read " + page_name(path, layout.directory_of_page.size()) +
-                       file.reason());
-  }
+    layout.file_of_page.push_back(0);
+    layout.directory_of_page.push_back(directory);
+  });
   if (layout.directory_of_page.empty())
     throw InputError("TIFF file '" + path + "' holds no full-resolution image");
   return layout;
@@ -198,22 +205,17 @@ Layout scan_folder(const std::string& folder) {
   Layout layout;
   for (std::size_t slice = 0; slice < names.size(); ++slice) {
     const std::string path = (fs::path(folder) / names[slice]).string();
-    tiff::File file = open_tiff(path);
+    const tiff::File file = open_tiff(path);
     std::int64_t image_directory = -1, images = 0;
-    for (std::int64_t directory = 0;; ++directory) {
-      if (!is_reduced_image(file.get())) {
-        if (images++ == 0) image_directory = directory;
-      }
-      if (TIFFLastDirectory(file.get())) break;
-      if (!TIFFReadDirectory(file.get()))
-        throw InputError("cannot read TIFF file '" + path + "'" + file.reason());
-    }
+    PageFormat format;
+    for_each_image(file, path, [&](std::int64_t directory) {
+      if (images++ > 0) return;
+      image_directory = directory;
+      format = page_format(file.get(), "TIFF file '" + path + "'");
+    });
     if (images != 1)
       throw InputError("TIFF file '" + path + "' holds " + std::to_string(images) +
                        " images; a folder of slices needs exactly one 2-D image per file");
-    if (!TIFFSetDirectory(file.get(), static_cast<tdir_t>(image_directory)))
-      throw InputError("cannot read TIFF file '" + path + "'" + file.reason());
-    const PageFormat format = page_format(file.get(), "TIFF file '" + path + "'");
     if (slice == 0) {
       layout.format = format;
     } else if (format != layout.format) {
@@ -239,8 +241,7 @@ Layout scan(const std::string& path) {
 void broadcast_layout(MPI_Comm comm, Layout& layout) {
   std::string names;
   std::vector<std::int64_t> numbers;
-  int rank = 0;
-  check_mpi_call(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
+  const int rank = comm_rank(comm);
   if (rank == 0) {
     for (const std::string& file : layout.files) names += file + '\0';
     numbers = {layout.format.width, layout.format.height,

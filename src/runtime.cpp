@@ -2,11 +2,18 @@
 
 #include <mpi.h>
 
+#include <cstdlib>
+
 #include "grapes/kokkos_compat.hpp"
 
 namespace grapes {
 
 Runtime::Runtime(int& argc, char**& argv) {
+  // OpenMPI 4.1.x's default MPI-IO component (OMPIO) returns wrong voxels for collective
+  // HDF5 reads at 3+ ranks (open-mpi/ompi#10546) and has hung collective writes with HDF5
+  // 1.10 (HDFGroup/hdf5#1227). ROMIO has neither problem. Only a default: a user's own
+  // OMPI_MCA_io setting wins. Other MPI libraries ignore the variable.
+  setenv("OMPI_MCA_io", "^ompio", 0);
   MPI_Init(&argc, &argv);
   // Errors come back as codes so they can become exceptions and a collective agreement.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);

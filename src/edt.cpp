@@ -24,6 +24,8 @@
 // envelope is the exact one, ties included.
 #include "grapes/edt.hpp"
 
+#include "grapes/edt_detail.hpp"
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -33,6 +35,15 @@ namespace grapes {
 namespace {
 
 constexpr int kBlock = 16;  // adjacent x-columns per work item of the y and z passes
+
+// GCC fully unrolls the short loops over the kBlock columns before its loop vectoriser sees
+// them, and then vectorises little of the straight-line code; keeping them loops lets each
+// become a few SIMD instructions. Other compilers (and GPU builds) do not need the hint.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__) && !defined(__HIPCC__)
+#define GRAPES_EDT_COLUMNS _Pragma("GCC unroll 1")
+#else
+#define GRAPES_EDT_COLUMNS
+#endif
 
 using ScratchSpace = kx::ExecSpace::scratch_memory_space;
 template <class T>
@@ -98,14 +109,15 @@ struct ColumnPass {
   T s2;
   bool border_lo, border_hi;
   float infinity;
+  int window;  // largest window step before the block falls back to the lower envelope
 
   static std::size_t scratch_bytes(int n) {
     const std::size_t rows = static_cast<std::size_t>(n);
-    return ScratchView<T>::shmem_size(rows * kBlock) +  // f * parity sign
-           ScratchView<T>::shmem_size(rows * kBlock) +  // parity sign (+1 / -1)
-           ScratchView<int>::shmem_size(rows + 2) +     // envelope: site positions
-           ScratchView<double>::shmem_size(rows + 2) +  // envelope: site values
-           ScratchView<int>::shmem_size(rows + 2);      // envelope: first winning index
+    return ScratchView<T>::shmem_size((rows + 2) * kBlock) +  // f * parity sign
+           ScratchView<T>::shmem_size(rows * kBlock) +        // parity sign (+1 / -1)
+           ScratchView<int>::shmem_size(rows + 2) +           // envelope: site positions
+           ScratchView<double>::shmem_size(rows + 2) +        // envelope: site values
+           ScratchView<int>::shmem_size(rows + 2);            // envelope: first winning index
   }
 
   // First i in [lo, hi] at which site q (> p) is at least as good as site p; hi if none.
@@ -176,52 +188,119 @@ struct ColumnPass {
     }
   }
 
+  // Whether any column's best is above t (an OR reduction, which vectorises).
+  KOKKOS_INLINE_FUNCTION static bool any_above(const T* best, T t) {
+    int any = 0;
+    GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) any |= t < best[c];
+    return any != 0;
+  }
+
+  // best[c] = min(best[c], f + t) for the sites of one row, a site of another run giving t.
+  KOKKOS_INLINE_FUNCTION static void relax(T* best, const T* site, const T* sv, T t) {
+    GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) best[c] =
+        kx::min(best[c], kx::max(site[c] * sv[c], T(0)) + t);
+  }
+
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
     const index_t item = team.league_rank();
     const index_t o = item / n_blocks_x;
     const index_t x0 = (item - o * n_blocks_x) * kBlock;
     const int nc = static_cast<int>(kx::min<index_t>(kBlock, nx - x0));
     const std::size_t rows = static_cast<std::size_t>(n);
-    ScratchView<T> fs_view(team.team_scratch(1), rows * kBlock);
+    // fs has one row of zeros before and after the line: the black border's zero sites.
+    ScratchView<T> fs_view(team.team_scratch(1), (rows + 2) * kBlock);
     ScratchView<T> sg_view(team.team_scratch(1), rows * kBlock);
     ScratchView<int> vpos_view(team.team_scratch(1), rows + 2);
     ScratchView<double> vf_view(team.team_scratch(1), rows + 2);
     ScratchView<int> vz_view(team.team_scratch(1), rows + 2);
-    T* fs = fs_view.data();
+    T* fs = fs_view.data() + kBlock;  // fs[i * kBlock + c], i in [-1, n]
     T* sg = sg_view.data();
 
     const Label* lab = labels + o * l_outer + x0;
     float* out = dist + o * d_outer + x0;
 
-    // Gather: fs = f * sign, where the sign flips at every label change along the line, so
-    // two voxels of a column are in the same run iff their signs agree up to the first flip.
+    // Gather: fs = f * sign, where the sign flips at every label change along the column. Two
+    // voxels of a column are in the same run iff their signs agree up to the first flip, and
+    // sites past the first flip never win (the zero site at the flip is nearer).
     Label prev[kBlock];
     T sign[kBlock];
-    for (int c = 0; c < kBlock; ++c) {
-      prev[c] = Label(0);
+    GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) {
+      prev[c] = c < nc ? lab[c] : Label(0);
       sign[c] = T(1);
+      fs[-kBlock + c] = T(0);
+      fs[n * kBlock + c] = T(0);
     }
-    for (int i = 0; i < n; ++i) {
-      const Label* lrow = lab + i * l_line;
-      const float* drow = out + i * d_line;
-      for (int c = 0; c < kBlock; ++c) {
-        const Label value = c < nc ? lrow[c] : Label(0);
-        const T f = c < nc ? static_cast<T>(drow[c]) : T(0);
-        if (i > 0 && value != prev[c]) sign[c] = -sign[c];
-        prev[c] = value;
-        sg[i * kBlock + c] = sign[c];
-        fs[i * kBlock + c] = f * sign[c];
+    if (nc == kBlock) {
+      for (int i = 0; i < n; ++i) {
+        const Label* lrow = lab + i * l_line;
+        const float* drow = out + i * d_line;
+        GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) {
+          const Label value = lrow[c];
+          sign[c] = value != prev[c] ? -sign[c] : sign[c];
+          prev[c] = value;
+          sg[i * kBlock + c] = sign[c];
+          fs[i * kBlock + c] = static_cast<T>(drow[c]) * sign[c];
+        }
+      }
+    } else {
+      for (int i = 0; i < n; ++i) {
+        const Label* lrow = lab + i * l_line;
+        const float* drow = out + i * d_line;
+        GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) {
+          const Label value = c < nc ? lrow[c] : Label(0);
+          const T f = c < nc ? static_cast<T>(drow[c]) : T(0);
+          sign[c] = value != prev[c] ? -sign[c] : sign[c];
+          prev[c] = value;
+          sg[i * kBlock + c] = sign[c];
+          fs[i * kBlock + c] = f * sign[c];
+        }
       }
     }
 
-    for (int c = 0; c < nc; ++c)
-      envelope_column(fs, sg, c, vpos_view.data(), vf_view.data(), vz_view.data(), out);
+    // Windowed minimum: for each voxel, min over k of f(i -+ k) + k^2 s2 over its run (a site
+    // of another run counts as a zero site), stopping once k^2 s2 reaches every column's best.
+    const int lo_limit = border_lo ? -1 : 0;
+    const int hi_limit = border_hi ? n : n - 1;
+    for (int i = 0; i < n; ++i) {
+      T best[kBlock], sv[kBlock];
+      GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) {
+        sv[c] = sg[i * kBlock + c];
+        best[c] = fs[i * kBlock + c] * sv[c];
+      }
+      bool overflow = false;
+      for (int k = 1;; ++k) {
+        const T t = static_cast<T>(static_cast<index_t>(k) * k) * s2;
+        if (!any_above(best, t)) break;
+        const bool down = i - k >= lo_limit;
+        const bool up = i + k <= hi_limit;
+        if (!down && !up) break;
+        if (k > window) {
+          overflow = true;
+          break;
+        }
+        if (down) relax(best, fs + (i - k) * kBlock, sv, t);
+        if (up) relax(best, fs + (i + k) * kBlock, sv, t);
+      }
+      if (overflow) {
+        // The lower envelope of each column, whole line (rows written so far are rewritten
+        // with the same values).
+        for (int c = 0; c < nc; ++c)
+          envelope_column(fs, sg, c, vpos_view.data(), vf_view.data(), vz_view.data(), out);
+        return;
+      }
+      float* orow = out + i * d_line;
+      if (nc == kBlock) {
+        GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) orow[c] = static_cast<float>(best[c]);
+      } else {
+        for (int c = 0; c < nc; ++c) orow[c] = static_cast<float>(best[c]);
+      }
+    }
   }
 };
 
 template <class T, class Label>
 void column_pass(const View3<const Label>& labels, const View3<float>& dist, int axis, double s2d,
-                 bool border_lo, bool border_hi) {
+                 bool border_lo, bool border_hi, int window) {
   const index_t nz = labels.extent(0), ny = labels.extent(1), nx = labels.extent(2);
   ColumnPass<T, Label> pass;
   pass.labels = labels.data();
@@ -249,6 +328,7 @@ void column_pass(const View3<const Label>& labels, const View3<float>& dist, int
   pass.border_lo = border_lo;
   pass.border_hi = border_hi;
   pass.infinity = std::numeric_limits<float>::infinity();
+  pass.window = window;
 
   Kokkos::TeamPolicy<kx::ExecSpace> policy(n_outer * pass.n_blocks_x, 1);
   policy.set_scratch_size(1, Kokkos::PerTeam(ColumnPass<T, Label>::scratch_bytes(pass.n)));
@@ -257,7 +337,7 @@ void column_pass(const View3<const Label>& labels, const View3<float>& dist, int
 
 template <class Label>
 void run_squared_edt(const View3<const Label>& labels, const EdtGeometry& geometry,
-                     const View3<float>& dist2) {
+                     const View3<float>& dist2, int window, detail::EdtPassTimes* times) {
   for (int a = 0; a < 3; ++a) {
     if (labels.extent(a) != dist2.extent(a))
       throw std::invalid_argument("squared_edt: label and distance views differ in shape");
@@ -292,14 +372,23 @@ void run_squared_edt(const View3<const Label>& labels, const EdtGeometry& geomet
   rows.border_lo = geometry.border_lo[2];
   rows.border_hi = geometry.border_hi[2];
   rows.infinity = std::numeric_limits<float>::infinity();
+  Kokkos::Timer timer;
+  auto lap = [&](double* seconds) {
+    if (!times) return;
+    Kokkos::fence();
+    *seconds = timer.seconds();
+    timer.reset();
+  };
   Kokkos::parallel_for("grapes::edt::x_pass", Kokkos::RangePolicy<kx::ExecSpace>(0, nz * ny), rows);
+  lap(times ? &times->x : nullptr);
   for (int axis = 1; axis >= 0; --axis) {
     if (integral)
       column_pass<float, Label>(labels, dist2, axis, s2[axis], geometry.border_lo[axis],
-                                geometry.border_hi[axis]);
+                                geometry.border_hi[axis], window);
     else
       column_pass<double, Label>(labels, dist2, axis, s2[axis], geometry.border_lo[axis],
-                                 geometry.border_hi[axis]);
+                                 geometry.border_hi[axis], window);
+    lap(times ? (axis == 1 ? &times->y : &times->z) : nullptr);
   }
   Kokkos::fence();
 }
@@ -309,8 +398,16 @@ void run_squared_edt(const View3<const Label>& labels, const EdtGeometry& geomet
 template <class Label>
 void squared_edt(const View3<const Label>& labels, const EdtGeometry& geometry,
                  const View3<float>& dist2) {
-  run_squared_edt<Label>(labels, geometry, dist2);
+  run_squared_edt<Label>(labels, geometry, dist2, detail::kEdtDefaultWindow, nullptr);
 }
+
+namespace detail {
+template <class Label>
+void squared_edt_tuned(const View3<const Label>& labels, const EdtGeometry& geometry,
+                       const View3<float>& dist2, int window, EdtPassTimes* times) {
+  run_squared_edt<Label>(labels, geometry, dist2, window, times);
+}
+}  // namespace detail
 
 template void squared_edt<std::uint8_t>(const View3<const std::uint8_t>&, const EdtGeometry&,
                                         const View3<float>&);
@@ -320,5 +417,18 @@ template void squared_edt<std::uint32_t>(const View3<const std::uint32_t>&, cons
                                          const View3<float>&);
 template void squared_edt<std::uint64_t>(const View3<const std::uint64_t>&, const EdtGeometry&,
                                          const View3<float>&);
+
+template void detail::squared_edt_tuned<std::uint8_t>(const View3<const std::uint8_t>&,
+                                                      const EdtGeometry&, const View3<float>&, int,
+                                                      detail::EdtPassTimes*);
+template void detail::squared_edt_tuned<std::uint16_t>(const View3<const std::uint16_t>&,
+                                                       const EdtGeometry&, const View3<float>&, int,
+                                                       detail::EdtPassTimes*);
+template void detail::squared_edt_tuned<std::uint32_t>(const View3<const std::uint32_t>&,
+                                                       const EdtGeometry&, const View3<float>&, int,
+                                                       detail::EdtPassTimes*);
+template void detail::squared_edt_tuned<std::uint64_t>(const View3<const std::uint64_t>&,
+                                                       const EdtGeometry&, const View3<float>&, int,
+                                                       detail::EdtPassTimes*);
 
 }  // namespace grapes

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "grapes/edt.hpp"
+#include "grapes/edt_detail.hpp"
 
 namespace grapes {
 namespace {
@@ -70,6 +71,23 @@ std::vector<float> run_edt(const Volume& volume, const Box& block, const EdtGeom
 template <class Label>
 std::vector<float> run_edt(const Volume& volume, const EdtGeometry& geometry) {
   return run_edt<Label>(volume, whole_box(volume.shape), geometry);
+}
+
+// The same with a chosen window of the y and z passes (0: the lower envelope everywhere).
+std::vector<float> run_edt_window(const Volume& volume, const EdtGeometry& geometry, int window) {
+  View3<std::uint16_t> labels = make_view3<std::uint16_t>("labels", whole_box(volume.shape));
+  auto host = Kokkos::create_mirror_view(labels);
+  for (std::size_t v = 0; v < volume.labels.size(); ++v)
+    host.data()[v] = static_cast<std::uint16_t>(volume.labels[v]);
+  Kokkos::deep_copy(labels, host);
+  View3<float> dist2 = make_view3<float>("dist2", whole_box(volume.shape));
+  detail::squared_edt_tuned<std::uint16_t>(labels, geometry, dist2, window, nullptr);
+  auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), dist2);
+  return std::vector<float>(out.data(), out.data() + out.size());
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 // Brute force on the block [lo, hi) of `volume`: for each voxel of label L != 0, the smallest
@@ -351,6 +369,34 @@ TEST(Edt, EmptyBlockIsANoOp) {
   EXPECT_THROW(squared_edt<std::uint16_t>(labels, EdtGeometry{}, wrong), std::invalid_argument);
 }
 
+// The windowed minimum and the lower envelope give the same bits, whatever the window at which
+// a block of columns falls back to the envelope.
+TEST(Edt, WindowAndEnvelopeAgreeBitForBit) {
+  std::mt19937_64 rng(51);
+  const Spacing3 spacings[] = {
+      {1.0, 1.0, 1.0}, {1.0, 1.0, 3.2}, {1.37, 1.0, 2.11}, {2.9, 1.3, 1.0}};
+  int checked = 0;
+  for (int t = 0; t < 40; ++t) {
+    Index3 shape;
+    for (int a = 0; a < 3; ++a) shape[a] = std::uniform_int_distribution<index_t>(1, 40)(rng);
+    shape[2] = std::uniform_int_distribution<index_t>(1, 50)(rng);
+    const Volume vol = random_volume(rng, shape, kPalette);
+    for (const Spacing3& s : spacings) {
+      const EdtGeometry g = geometry_of(s, unsigned(rng() % 64));
+      const std::vector<float> envelope = run_edt_window(vol, g, 0);
+      for (int window : {1, 2, 3, 7, detail::kEdtDefaultWindow}) {
+        ++checked;
+        if (!same_bits(run_edt_window(vol, g, window), envelope)) {
+          ADD_FAILURE() << "window " << window << " differs from the envelope, "
+                        << describe(shape, g);
+          return;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 40 * 4 * 5);
+}
+
 // Blocks cut from a bigger volume, with the cut faces open and the image faces black: wherever
 // the nearest boundary of the whole image is inside the block, the block gives the same bits.
 void check_blocks(const Spacing3& spacing, std::uint64_t seed) {
@@ -465,6 +511,9 @@ void check_large_ball(const Spacing3& spacing) {
   EdtGeometry g;
   g.spacing = spacing;
   const std::vector<float> got = run_edt<std::uint16_t>(vol, g);
+  // A small window sends most blocks to the lower envelope, a zero window all of them.
+  EXPECT_TRUE(same_bits(run_edt_window(vol, g, 8), got));
+  EXPECT_TRUE(same_bits(run_edt_window(vol, g, 0), got));
 
   // Candidates per label: voxels not labelled L that are face-adjacent to a voxel labelled L.
   std::vector<std::array<index_t, 3>> candidates[2];

@@ -210,8 +210,13 @@ int run_cli(int argc, char** argv) {
   exporter->add_option("file", file, "Result file (HDF5)")->required();
   exporter->add_option("--csv", csv_directory, "Directory for the CSV files")->required();
 
+  // Kokkos' own flags (--kokkos-num-threads, --kokkos-map-device-id-by, ...) are Kokkos's:
+  // Kokkos 4 strips them from argv, Kokkos 3.4 does not.
+  std::vector<std::string> arguments;
+  for (int i = argc - 1; i >= 1; --i)
+    if (std::string(argv[i]).rfind("--kokkos-", 0) != 0) arguments.emplace_back(argv[i]);
   try {
-    app.parse(argc, argv);
+    app.parse(arguments);
   } catch (const CLI::ParseError& error) {
     if (root) return app.exit(error);
     return error.get_exit_code();

@@ -17,15 +17,8 @@ Runtime::Runtime(int& argc, char**& argv) {
   MPI_Init(&argc, &argv);
   // Errors come back as codes so they can become exceptions and a collective agreement.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-#if GRAPES_KOKKOS_4
-  Kokkos::initialize(Kokkos::InitializationSettings().set_disable_warnings(true));
-#else
-  Kokkos::InitArguments arguments;
-  arguments.disable_warnings = true;
-  Kokkos::initialize(arguments);
-#endif
-  (void)argc;
-  (void)argv;
+  // Kokkos reads its own --kokkos-* flags (device id, threads); the CLI ignores them.
+  Kokkos::initialize(argc, argv);
 }
 
 Runtime::~Runtime() {

@@ -1,7 +1,7 @@
 #pragma once
-// Per-voxel kernels that turn a local block into partial records (SPEC §3, §2): particle
-// sums over the owned voxels, per-(label, layer) sums from the distance transform, and
-// label adjacency across faces. Only exact integer sums for integer grey data.
+// Per-voxel kernels that turn a local block into partial records (SPEC §3): particle sums
+// over the owned voxels and label adjacency across faces (layers.hpp has the layer sums).
+// Only exact integer sums for integer grey data.
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -29,42 +29,13 @@ std::vector<ParticleRecord> accumulate_particles(const Block<Grey, Label>& block
                                                  const LabelIndex<Label>& index,
                                                  const std::vector<std::uint64_t>& index_labels);
 
-struct LayerSettings {
-  Spacing3 relative_spacing{1, 1, 1};  // spacing / min spacing (the EDT's units)
-  double relative_layer_width = 1.0;   // layer width / min spacing
-};
-
-struct LayerResult {
-  std::vector<LayerRecord> layers;        // sorted by (label, layer), layer >= 1
-  std::int64_t unassigned_voxels = 0;     // particle voxels that rounded to layer 0
-  std::int64_t inexact_voxels = 0;        // owned voxels whose distance may need more ghosts
-  std::uint64_t first_inexact_label = 0;  // smallest label among those (0: none)
-};
-
-// Layer sums from the squared distances `dist2` (covering `local`, EDT units). Also proves
-// exactness: an owned voxel's distance is exact when it is no larger than the distance to the
-// first voxel beyond any open (ghost) face of the block.
-template <class Grey, class Label>
-LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const float>& dist2,
-                              const LayerSettings& settings, const LabelIndex<Label>& index,
-                              const std::vector<std::uint64_t>& index_labels);
-
 // Face adjacency (6-connectivity) between different non-zero labels. A face belongs to the
 // owner of its lower voxel, so the block needs one ghost voxel past owned.hi inside the image.
+// `label_count_hint` (labels in the owned box) sizes the pair map.
 template <class Label>
 std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labels,
                                                   const Box& local, const Box& owned,
-                                                  const Index3& image_shape);
-
-// The per-voxel layer index (0 for background and layer-0 voxels) of the owned box, for
-// output.volumes: layers.
-template <class Label>
-View3<std::uint32_t> layer_volume(const View3<const Label>& labels, const Box& local,
-                                  const Box& owned, const View3<const float>& dist2,
-                                  const LayerSettings& settings);
-
-// Physical distance (float) of the owned box, for output.volumes: edt.
-View3<float> distance_volume(const Box& local, const Box& owned, const View3<const float>& dist2,
-                             double min_spacing);
+                                                  const Index3& image_shape,
+                                                  std::size_t label_count_hint);
 
 }  // namespace grapes

@@ -9,7 +9,7 @@ for ranks in 1 2 4; do
   run_grapes "$ranks" run "$demo" --set "$shape" --set "output.path=$WORK/np$ranks.h5"
   if [ "$status" -eq 0 ] && [ -f "$WORK/np$ranks.h5" ]; then pass "demo at $ranks ranks"; else
     fail "demo at $ranks ranks (status $status)"; cat "$WORK/err"; fi
-  for phase in read ghosts edt accumulate merge write; do
+  for phase in read particles ghosts edt layers surface adjacency merge write; do
     grep -qE "^  $phase +[0-9.]+ s" "$WORK/out" || fail "no '$phase' phase line at $ranks ranks"
   done
   grep -q "^wrote $WORK/np$ranks.h5" "$WORK/out" || fail "no closing 'wrote' line"
@@ -47,7 +47,7 @@ a = h5py.File(sys.argv[1]).attrs
 text = a["config"].decode() if isinstance(a["config"], bytes) else a["config"]
 assert "core_exclude_layers" in text and "[64, 72, 80]" in text.replace("[64,72,80]", "[64, 72, 80]"), text
 assert a["mpi_ranks"] == 4 and list(a["decomposition"]) and "phantom" in str(a["input_grey"])
-for phase in ("read", "ghosts", "edt", "accumulate", "merge"):
+for phase in ("read", "particles", "ghosts", "edt", "layers", "surface", "adjacency", "merge", "write"):
     assert a[f"timing_{phase}_s"] >= 0
 PY
 finish

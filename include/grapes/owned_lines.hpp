@@ -1,0 +1,26 @@
+#pragma once
+// Geometry shared by the per-voxel line kernels: they run over the x-lines of the owned box,
+// one line (z, y) per work item, reading a label view that covers a larger local block.
+#include "grapes/types.hpp"
+
+namespace grapes {
+
+// Owned-region geometry shared by the line kernels: line l = (z, y) of the owned box.
+struct OwnedLines {
+  Index3 owned_lo;      // global
+  Index3 label_offset;  // owned.lo - local.lo (where the owned box starts in the label view)
+  index_t ny = 0, nx = 0;
+  index_t lines = 0;
+
+  OwnedLines(const Box& owned, const Box& local) {
+    for (int a = 0; a < 3; ++a) {
+      owned_lo[a] = owned.lo[a];
+      label_offset[a] = owned.lo[a] - local.lo[a];
+    }
+    ny = owned.extent(1);
+    nx = owned.extent(2);
+    lines = owned.extent(0) * ny;
+  }
+};
+
+}  // namespace grapes

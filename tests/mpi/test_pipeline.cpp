@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -326,6 +327,131 @@ TEST(Pipeline, NoParticlesGivesEmptyTables) {
   run_on<std::uint8_t>(v, make_config(v, Grid_dims(ranks()), "auto", path));
   EXPECT_EQ(read_table(path, "/particles").rows(), 0u);
   EXPECT_EQ(read_table(path, "/layers").rows(), 0u);
+}
+
+// A volume with every voxel background and grey 0; fill() paints boxes.
+RefVolume blank(std::array<long, 3> shape) {
+  RefVolume v;
+  v.shape = shape;
+  v.labels.assign(shape[0] * shape[1] * shape[2], 0);
+  v.grey.assign(v.labels.size(), 0);
+  return v;
+}
+void fill(RefVolume& v, std::array<long, 3> lo, std::array<long, 3> hi, std::uint32_t label,
+          double grey) {
+  for (long z = lo[0]; z < hi[0]; ++z)
+    for (long y = lo[1]; y < hi[1]; ++y)
+      for (long x = lo[2]; x < hi[2]; ++x) {
+        v.labels[v.index(z, y, x)] = label;
+        v.grey[v.index(z, y, x)] = grey;
+      }
+}
+
+// Runs `v` on every grid of this rank count (ghost auto and a fixed ghost wider than the
+// boxes) and returns the tables of the first run, after checking all runs agree.
+struct Tables {
+  Table particles, layers, adjacency;
+};
+Tables run_everywhere(const RefVolume& v, const std::string& tag) {
+  std::string first;
+  int variant = 0;
+  for (const auto& grid : all_grids(ranks()))
+    for (const std::string ghost : {"auto", "12"}) {
+      const std::string path = output_name(tag + "_" + std::to_string(variant++));
+      run_on<std::uint8_t>(v, make_config(v, grid, ghost, path));
+      if (first.empty()) first = path; else check_identical(first, path);
+    }
+  return {read_table(first, "/particles"), read_table(first, "/layers"),
+          read_table(first, "/adjacency")};
+}
+
+std::vector<std::int64_t> layer_counts(const Tables& t, std::uint64_t label) {
+  std::vector<std::int64_t> counts;
+  const auto& labels = t.layers.get<std::uint64_t>("label");
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] == label) counts.push_back(t.layers.get<std::int64_t>("count")[i]);
+  return counts;
+}
+
+TEST(HandBuilt, CubeOfThreeHasTwentySixSurfaceVoxelsAndACentre) {
+  // 3x3x3 cube in background: the centre is 2 from the outside, the rest 1 (GRAPES layers).
+  RefVolume v = blank({7, 7, 7});
+  fill(v, {2, 2, 2}, {5, 5, 5}, 9, 100);
+  fill(v, {3, 3, 3}, {4, 4, 4}, 9, 200);
+  const Tables t = run_everywhere(v, "cube3");
+  EXPECT_EQ(layer_counts(t, 9), (std::vector<std::int64_t>{26, 1}));
+  EXPECT_EQ(t.layers.get<double>("graylevel"), (std::vector<double>{100, 200}));
+  EXPECT_EQ(t.layers.get<double>("graylevel_normed"), (std::vector<double>{0, 1}));
+  EXPECT_EQ(t.particles.get<std::int64_t>("n_layers")[0], 2);
+  EXPECT_EQ(t.particles.get<std::uint8_t>("touches_border")[0], 0);
+  // core_exclude_layers is 1 in these configs: the core is the centre voxel.
+  EXPECT_EQ(t.particles.get<std::int64_t>("core_voxels")[0], 1);
+  EXPECT_EQ(t.particles.get<double>("core_mean")[0], 200);
+}
+
+TEST(HandBuilt, SlabOnAnImageFaceIsOneLayer) {
+  // Two voxels thick on the z = 0 face: the black border and the background are both one
+  // voxel away from every slab voxel.
+  RefVolume v = blank({6, 5, 4});
+  fill(v, {0, 0, 0}, {2, 5, 4}, 1, 50);
+  const Tables t = run_everywhere(v, "slab");
+  EXPECT_EQ(layer_counts(t, 1), (std::vector<std::int64_t>{40}));
+  EXPECT_EQ(t.particles.get<std::uint8_t>("touches_border")[0], 1);
+  EXPECT_TRUE(std::isnan(t.particles.get<double>("core_mean")[0]));  // no core
+}
+
+TEST(HandBuilt, TwoTouchingCubesEachSeeTheOtherAsOutside) {
+  // Two 5^3 cubes sharing a 5x5 face: shells of 98, 26 and 1 voxels each; 25 shared faces.
+  RefVolume v = blank({7, 7, 12});
+  fill(v, {1, 1, 1}, {6, 6, 6}, 4, 10);
+  fill(v, {1, 1, 6}, {6, 6, 11}, 5, 20);
+  const Tables t = run_everywhere(v, "two_cubes");
+  EXPECT_EQ(layer_counts(t, 4), (std::vector<std::int64_t>{98, 26, 1}));
+  EXPECT_EQ(layer_counts(t, 5), (std::vector<std::int64_t>{98, 26, 1}));
+  EXPECT_EQ(t.adjacency.get<std::uint64_t>("label_a"), (std::vector<std::uint64_t>{4}));
+  EXPECT_EQ(t.adjacency.get<std::uint64_t>("label_b"), (std::vector<std::uint64_t>{5}));
+  EXPECT_EQ(t.adjacency.get<std::int64_t>("shared_faces"), (std::vector<std::int64_t>{25}));
+  EXPECT_EQ(t.particles.get<std::int64_t>("n_neighbours"), (std::vector<std::int64_t>{1, 1}));
+}
+
+TEST(HandBuilt, DigitisedSphereLayersMatchAnIndependentCount) {
+  // Ball of radius 6: for a voxel p inside, the nearest outside voxel is found by scanning
+  // all voxels (independent of the EDT); layer = round(d). Counts per layer must match.
+  RefVolume v = blank({17, 17, 17});
+  for (long z = 0; z < 17; ++z)
+    for (long y = 0; y < 17; ++y)
+      for (long x = 0; x < 17; ++x)
+        if ((z - 8) * (z - 8) + (y - 8) * (y - 8) + (x - 8) * (x - 8) <= 36)
+          v.labels[v.index(z, y, x)] = 1;
+  std::map<long, std::int64_t> expected;
+  for (long z = 0; z < 17; ++z)
+    for (long y = 0; y < 17; ++y)
+      for (long x = 0; x < 17; ++x)
+        if (v.labels[v.index(z, y, x)]) ++expected[std::lround(std::sqrt(test::brute_force_d2(v, z, y, x)))];
+  const Tables t = run_everywhere(v, "sphere");
+  std::vector<std::int64_t> want;
+  for (const auto& [layer, count] : expected) want.push_back(count);
+  EXPECT_EQ(layer_counts(t, 1), want);
+  EXPECT_EQ(t.particles.get<std::int64_t>("n_layers")[0], expected.rbegin()->first);
+  // The centre's nearest outside voxel is an offset like (5, 4, 0): sqrt(41) = 6.4, layer 6.
+  EXPECT_EQ(expected.rbegin()->first, 6);
+}
+
+TEST(HandBuilt, AdjacencyNeedsASharedFace) {
+  // A chain 1-2-3 of face-touching bricks across the x range (crossing rank boundaries for
+  // x splits), plus 7 touching 1 only along an edge and 8 touching 1 only at a corner.
+  RefVolume v = blank({6, 6, 12});
+  fill(v, {0, 0, 0}, {2, 2, 4}, 1, 10);
+  fill(v, {0, 0, 4}, {2, 2, 8}, 2, 10);
+  fill(v, {0, 0, 8}, {2, 3, 12}, 3, 10);
+  fill(v, {2, 2, 0}, {4, 4, 3}, 7, 10);  // shares only the edge z=2,y=2 with label 1
+  fill(v, {2, 2, 4}, {3, 3, 5}, 8, 10);  // shares only a corner with label 1
+  const Tables t = run_everywhere(v, "chain");
+  EXPECT_EQ(t.adjacency.get<std::uint64_t>("label_a"), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(t.adjacency.get<std::uint64_t>("label_b"), (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(t.adjacency.get<std::int64_t>("shared_faces"), (std::vector<std::int64_t>{4, 4}));
+  EXPECT_EQ(t.particles.get<std::int64_t>("n_neighbours"),
+            (std::vector<std::int64_t>{1, 2, 1, 0, 0}));
 }
 
 template <class Function>

@@ -75,7 +75,7 @@ std::string output_name(const std::string& tag) {
 }
 
 Config make_config(const RefVolume& v, const std::array<int, 3>& grid, const std::string& ghost,
-                   const std::string& output) {
+                   const std::string& output, const std::vector<std::string>& overrides = {}) {
   std::ostringstream yaml;
   yaml << "input: {phantom: {shape: [4, 4, 4]}}\n"
        << "voxel_size: [" << v.spacing[0] << ", " << v.spacing[1] << ", " << v.spacing[2]
@@ -84,7 +84,7 @@ Config make_config(const RefVolume& v, const std::array<int, 3>& grid, const std
        << "decomposition: {grid: [" << grid[0] << ", " << grid[1] << ", " << grid[2]
        << "], ghost: " << ghost << "}\n"
        << "output: {path: " << output << "}\n";
-  return parse_config(yaml.str(), "<test>");
+  return parse_config(yaml.str(), "<test>", overrides);
 }
 
 template <class Grey>
@@ -118,9 +118,12 @@ void expect_close(double expected, double actual, const std::string& what) {
 }
 
 // Compares the file's tables with the brute-force reference.
-void check_against_reference(const RefVolume& v, const std::string& path, int core_exclude) {
-  const double layer_width = std::min({v.spacing[0], v.spacing[1], v.spacing[2]});
-  const auto reference = test::reference_particles(v, v.shape[0] == 1 ? std::min(v.spacing[1], v.spacing[2]) : layer_width);
+void check_against_reference(const RefVolume& v, const std::string& path, int core_exclude,
+                             double layer_width = 0) {
+  if (layer_width == 0)  // min_spacing (in the plane for a 2-D image)
+    layer_width = v.shape[0] == 1 ? std::min(v.spacing[1], v.spacing[2])
+                                  : std::min({v.spacing[0], v.spacing[1], v.spacing[2]});
+  const auto reference = test::reference_particles(v, layer_width);
   const Table particles = read_table(path, "/particles");
   const Table layers = read_table(path, "/layers");
   const Table adjacency = read_table(path, "/adjacency");
@@ -462,6 +465,35 @@ std::string input_error(Function function) {
     return error.what();
   }
   return "";
+}
+
+TEST(Pipeline, GrapesLayerWidthWithFineSpacingLeavesLayerZeroOut) {
+  // GRAPES rounds distances in its anisotropy units: with 0.5 spacing and layer_width 1 the
+  // surface voxels (d = 0.5) round to layer 0 and belong to no layer.
+  const RefVolume v = random_volume({9, 10, 11}, 21, {0.5, 0.5, 0.5}, 255);
+  const std::string path = output_name("width1");
+  const RunSummary summary = run_on<std::uint8_t>(
+      v, make_config(v, Grid_dims(ranks()), "auto", path, {"analysis.layer_width=1.0"}));
+  check_against_reference(v, path, 1, 1.0);
+  long expected_unassigned = 0;
+  for (const auto& [label, p] : test::reference_particles(v, 1.0)) expected_unassigned += p.unassigned;
+  EXPECT_GT(expected_unassigned, 0);
+  EXPECT_EQ(summary.unassigned_voxels, expected_unassigned);
+}
+
+TEST(Pipeline, HugeLabelThatWouldExplodeTheBlockIsNamed) {
+  RefVolume v = blank({40, 12, 12});
+  fill(v, {0, 0, 0}, {40, 12, 12}, 99, 50);  // a binder phase left in the labels
+  fill(v, {3, 3, 3}, {6, 6, 6}, 5, 150);
+  const std::string path = output_name("huge");
+  std::remove(path.c_str());
+  const Config config = make_config(v, {ranks(), 1, 1}, "auto", path,
+                                    {"decomposition.max_block_growth=1.2"});
+  if (ranks() == 1) return;  // one rank has no ghosts
+  const std::string message = input_error([&] { run_on<std::uint8_t>(v, config); });
+  EXPECT_NE(message.find("Label 99"), std::string::npos) << message;
+  EXPECT_NE(message.find("max_block_growth"), std::string::npos) << message;
+  EXPECT_NE(access(path.c_str(), F_OK), 0);
 }
 
 TEST(Pipeline, BadInputsAreInputErrorsWithNoOutput) {

@@ -45,6 +45,14 @@ constexpr int kBlock = 16;  // adjacent x-columns per work item of the y and z p
 #define GRAPES_EDT_COLUMNS
 #endif
 
+// The column gather walks rows a whole line apart; the hardware prefetchers miss much of it.
+#if defined(__GNUC__) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__)
+#define GRAPES_EDT_PREFETCH(address) __builtin_prefetch(address)
+#else
+#define GRAPES_EDT_PREFETCH(address) ((void)0)
+#endif
+constexpr int kPrefetchRows = 12;
+
 using ScratchSpace = kx::ExecSpace::scratch_memory_space;
 template <class T>
 using ScratchView = Kokkos::View<T*, ScratchSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
@@ -95,9 +103,16 @@ struct RowPass {
 //
 // Element (o, i, x) of the labels is labels[o * l_outer + i * l_line + x], likewise for the
 // distances; i runs along the pass axis (length n), o over the other non-x axis.
+//
+// For voxel i, let b be the distance to the nearer zero site of its run (run end next to a
+// label change, or the black border). Starting from best = min(f(i), b^2 s2), every site q
+// of another run is at least b + 1 away and cannot win (f(q) + k^2 s2 > b^2 s2), so the window
+// may take every site at face value: best = min over k of f(i -+ k) + k^2 s2, with no test of
+// labels in the inner loop. It stops once k^2 s2 reaches every column's best.
 template <class T, class Label>
 struct ColumnPass {
   using Member = Kokkos::TeamPolicy<kx::ExecSpace>::member_type;
+  static constexpr int kNone = 1 << 30;  // "no zero site on this side"
 
   const Label* labels;
   float* dist;
@@ -110,14 +125,16 @@ struct ColumnPass {
   bool border_lo, border_hi;
   float infinity;
   int window;  // largest window step before the block falls back to the lower envelope
+  int pad;     // rows of +inf before and after the line in the scratch copy (> window + 1)
 
-  static std::size_t scratch_bytes(int n) {
+  static std::size_t scratch_bytes(int n, int pad) {
     const std::size_t rows = static_cast<std::size_t>(n);
-    return ScratchView<T>::shmem_size((rows + 2) * kBlock) +  // f * parity sign
-           ScratchView<T>::shmem_size(rows * kBlock) +        // parity sign (+1 / -1)
-           ScratchView<int>::shmem_size(rows + 2) +           // envelope: site positions
-           ScratchView<double>::shmem_size(rows + 2) +        // envelope: site values
-           ScratchView<int>::shmem_size(rows + 2);            // envelope: first winning index
+    const std::size_t padded = rows + 2 * static_cast<std::size_t>(pad);
+    return ScratchView<T>::shmem_size(padded * kBlock) +        // f, padded with +inf
+           ScratchView<int>::shmem_size((rows + 1) * kBlock) +  // steps back to the zero site
+           ScratchView<int>::shmem_size(rows + 2) +             // envelope: site positions
+           ScratchView<double>::shmem_size(rows + 2) +          // envelope: site values
+           ScratchView<int>::shmem_size(rows + 2);              // envelope: first winning index
   }
 
   // First i in [lo, hi] at which site q (> p) is at least as good as site p; hi if none.
@@ -135,20 +152,19 @@ struct ColumnPass {
     return c;
   }
 
-  // Value of site (position q, value f) at index i, in the pass arithmetic.
-  KOKKOS_INLINE_FUNCTION T site_value(T f, int q, int i) const {
-    const int k = i - q;
-    return f + static_cast<T>(static_cast<index_t>(k) * k) * s2;
+  // k^2 s2 in the pass arithmetic (exact), +inf for kNone.
+  KOKKOS_INLINE_FUNCTION T step_value(int k) const {
+    return k >= kNone ? T(infinity) : static_cast<T>(static_cast<index_t>(k) * k) * s2;
   }
 
-  // Felzenszwalb–Huttenlocher lower envelope of column c, whole line.
-  KOKKOS_INLINE_FUNCTION void envelope_column(const T* fs, const T* sg, int c, int* vpos,
+  // Felzenszwalb–Huttenlocher lower envelope of column c, whole line. A run starts where
+  // back[i] == 1 (a zero site just before it) or at i = 0.
+  KOKKOS_INLINE_FUNCTION void envelope_column(const T* fs, const int* back, int c, int* vpos,
                                               double* vf, int* vz, float* out) const {
     int lo = 0;
     while (lo < n) {
-      const T sign = sg[lo * kBlock + c];
       int hi = lo + 1;
-      while (hi < n && sg[hi * kBlock + c] == sign) ++hi;
+      while (hi < n && back[hi * kBlock + c] != 1) ++hi;
       // Sites of the run [lo, hi) in increasing position.
       int top = -1;
       auto push = [&](int q, double fq) {
@@ -171,7 +187,7 @@ struct ColumnPass {
       };
       if (lo > 0 || border_lo) push(lo - 1, 0.0);
       for (int q = lo; q < hi; ++q) {
-        const T f = fs[q * kBlock + c] * sign;
+        const T f = fs[q * kBlock + c];
         if (f < T(infinity)) push(q, static_cast<double>(f));
       }
       if (hi < n || border_hi) push(hi, 0.0);
@@ -181,7 +197,9 @@ struct ColumnPass {
         int k = 0;
         for (int i = lo; i < hi; ++i) {
           while (k < top && vz[k + 1] <= i) ++k;
-          out[i * d_line + c] = static_cast<float>(site_value(static_cast<T>(vf[k]), vpos[k], i));
+          const int step = i - vpos[k];
+          out[i * d_line + c] =
+              static_cast<float>(static_cast<T>(vf[k]) + step_value(step < 0 ? -step : step));
         }
       }
       lo = hi;
@@ -195,10 +213,9 @@ struct ColumnPass {
     return any != 0;
   }
 
-  // best[c] = min(best[c], f + t) for the sites of one row, a site of another run giving t.
-  KOKKOS_INLINE_FUNCTION static void relax(T* best, const T* site, const T* sv, T t) {
-    GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) best[c] =
-        kx::min(best[c], kx::max(site[c] * sv[c], T(0)) + t);
+  // best[c] = min(best[c], f + t) for the sites of one row.
+  KOKKOS_INLINE_FUNCTION static void relax(T* best, const T* site, T t) {
+    GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) best[c] = kx::min(best[c], site[c] + t);
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const Member& team) const {
@@ -207,85 +224,93 @@ struct ColumnPass {
     const index_t x0 = (item - o * n_blocks_x) * kBlock;
     const int nc = static_cast<int>(kx::min<index_t>(kBlock, nx - x0));
     const std::size_t rows = static_cast<std::size_t>(n);
-    // fs has one row of zeros before and after the line: the black border's zero sites.
-    ScratchView<T> fs_view(team.team_scratch(1), (rows + 2) * kBlock);
-    ScratchView<T> sg_view(team.team_scratch(1), rows * kBlock);
+    ScratchView<T> fs_view(team.team_scratch(1), (rows + 2 * pad) * kBlock);
+    ScratchView<int> back_view(team.team_scratch(1), (rows + 1) * kBlock);
     ScratchView<int> vpos_view(team.team_scratch(1), rows + 2);
     ScratchView<double> vf_view(team.team_scratch(1), rows + 2);
     ScratchView<int> vz_view(team.team_scratch(1), rows + 2);
-    T* fs = fs_view.data() + kBlock;  // fs[i * kBlock + c], i in [-1, n]
-    T* sg = sg_view.data();
+    T* fs = fs_view.data() + pad * kBlock;  // fs[i * kBlock + c], i in [-pad, n + pad)
+    int* back = back_view.data();           // back[i * kBlock + c]
 
     const Label* lab = labels + o * l_outer + x0;
     float* out = dist + o * d_outer + x0;
 
-    // Gather: fs = f * sign, where the sign flips at every label change along the column. Two
-    // voxels of a column are in the same run iff their signs agree up to the first flip, and
-    // sites past the first flip never win (the zero site at the flip is nearer).
-    Label prev[kBlock];
-    T sign[kBlock];
+    // Gather f, and the steps back from each voxel to the zero site before its run (kNone if
+    // the run reaches an open low face).
+    int start[kBlock];
     GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) {
-      prev[c] = c < nc ? lab[c] : Label(0);
-      sign[c] = T(1);
-      fs[-kBlock + c] = T(0);
-      fs[n * kBlock + c] = T(0);
+      start[c] = 0;
+      back[c] = border_lo ? 1 : kNone;
+      fs[c] = c < nc ? static_cast<T>(out[c]) : T(0);
+      back[n * kBlock + c] = 0;
     }
-    if (nc == kBlock) {
-      for (int i = 0; i < n; ++i) {
-        const Label* lrow = lab + i * l_line;
-        const float* drow = out + i * d_line;
+    for (int i = 1; i < n; ++i) {
+      const Label* lrow = lab + i * l_line;
+      const Label* lprev = lrow - l_line;
+      const float* drow = out + i * d_line;
+      T* fs_row = fs + i * kBlock;
+      int* back_row = back + i * kBlock;
+      if (nc == kBlock) {
+        if (i + kPrefetchRows < n) {
+          GRAPES_EDT_PREFETCH(lrow + kPrefetchRows * l_line);
+          GRAPES_EDT_PREFETCH(drow + kPrefetchRows * d_line);
+        }
         GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) {
-          const Label value = lrow[c];
-          sign[c] = value != prev[c] ? -sign[c] : sign[c];
-          prev[c] = value;
-          sg[i * kBlock + c] = sign[c];
-          fs[i * kBlock + c] = static_cast<T>(drow[c]) * sign[c];
+          start[c] = lrow[c] != lprev[c] ? i : start[c];
+          back_row[c] = (start[c] > 0) | border_lo ? i - start[c] + 1 : kNone;
+          fs_row[c] = static_cast<T>(drow[c]);
+        }
+      } else {
+        for (int c = 0; c < kBlock; ++c) {
+          start[c] = c < nc && lrow[c] != lprev[c] ? i : start[c];
+          back_row[c] = (start[c] > 0) | border_lo ? i - start[c] + 1 : kNone;
+          fs_row[c] = c < nc ? static_cast<T>(drow[c]) : T(0);
         }
       }
-    } else {
-      for (int i = 0; i < n; ++i) {
-        const Label* lrow = lab + i * l_line;
-        const float* drow = out + i * d_line;
-        GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) {
-          const Label value = c < nc ? lrow[c] : Label(0);
-          const T f = c < nc ? static_cast<T>(drow[c]) : T(0);
-          sign[c] = value != prev[c] ? -sign[c] : sign[c];
-          prev[c] = value;
-          sg[i * kBlock + c] = sign[c];
-          fs[i * kBlock + c] = f * sign[c];
-        }
-      }
+    }
+    // Beyond the line: +inf, never a winner (the black border is in `back` and `ahead`).
+    for (int j = 0; j < pad * kBlock; ++j) {
+      fs[j - pad * kBlock] = T(infinity);
+      fs[n * kBlock + j] = T(infinity);
     }
 
-    // Windowed minimum: for each voxel, min over k of f(i -+ k) + k^2 s2 over its run (a site
-    // of another run counts as a zero site), stopping once k^2 s2 reaches every column's best.
-    const int lo_limit = border_lo ? -1 : 0;
-    const int hi_limit = border_hi ? n : n - 1;
-    for (int i = 0; i < n; ++i) {
-      T best[kBlock], sv[kBlock];
+    // Windowed minimum, from the last row back so that the zero site after each run is known.
+    int end[kBlock];  // first row after the run of row i
+    GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) end[c] = n;
+    for (int i = n - 1; i >= 0; --i) {
+      T best[kBlock];
+      const T* f_row = fs + i * kBlock;
+      const int* back_row = back + i * kBlock;
+      const int* back_next = back_row + kBlock;  // row n is zeros
       GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) {
-        sv[c] = sg[i * kBlock + c];
-        best[c] = fs[i * kBlock + c] * sv[c];
+        end[c] = back_next[c] == 1 ? i + 1 : end[c];
+        const int ahead = (end[c] < n) | border_hi ? end[c] - i : kNone;
+        const int b = kx::min(back_row[c], ahead);
+        // T(b) * T(b) rounds b^2 once, as T(b^2) does; for b = kNone it is a huge finite value
+        // (a float select here would stop GCC vectorising the loop): a column whose best stays
+        // that large never ends the window, so such a block goes to the lower envelope.
+        best[c] = kx::min(f_row[c], static_cast<T>(b) * static_cast<T>(b) * s2);
       }
       bool overflow = false;
-      for (int k = 1;; ++k) {
-        const T t = static_cast<T>(static_cast<index_t>(k) * k) * s2;
+      // Two steps per test: the test is a horizontal reduction and a hard-to-predict branch.
+      for (int k = 1;; k += 2) {
+        const T t = static_cast<T>(k * k) * s2;
         if (!any_above(best, t)) break;
-        const bool down = i - k >= lo_limit;
-        const bool up = i + k <= hi_limit;
-        if (!down && !up) break;
         if (k > window) {
           overflow = true;
           break;
         }
-        if (down) relax(best, fs + (i - k) * kBlock, sv, t);
-        if (up) relax(best, fs + (i + k) * kBlock, sv, t);
+        relax(best, fs + (i - k) * kBlock, t);
+        relax(best, fs + (i + k) * kBlock, t);
+        const T t2 = static_cast<T>((k + 1) * (k + 1)) * s2;
+        relax(best, fs + (i - k - 1) * kBlock, t2);
+        relax(best, fs + (i + k + 1) * kBlock, t2);
       }
       if (overflow) {
         // The lower envelope of each column, whole line (rows written so far are rewritten
         // with the same values).
         for (int c = 0; c < nc; ++c)
-          envelope_column(fs, sg, c, vpos_view.data(), vf_view.data(), vz_view.data(), out);
+          envelope_column(fs, back, c, vpos_view.data(), vf_view.data(), vz_view.data(), out);
         return;
       }
       float* orow = out + i * d_line;
@@ -328,10 +353,12 @@ void column_pass(const View3<const Label>& labels, const View3<float>& dist, int
   pass.border_lo = border_lo;
   pass.border_hi = border_hi;
   pass.infinity = std::numeric_limits<float>::infinity();
-  pass.window = window;
+  pass.window = kx::min(kx::max(window, 0), 1 << 14);  // k^2 stays an int
+  pass.pad = pass.window + 2;
 
   Kokkos::TeamPolicy<kx::ExecSpace> policy(n_outer * pass.n_blocks_x, 1);
-  policy.set_scratch_size(1, Kokkos::PerTeam(ColumnPass<T, Label>::scratch_bytes(pass.n)));
+  policy.set_scratch_size(1,
+                          Kokkos::PerTeam(ColumnPass<T, Label>::scratch_bytes(pass.n, pass.pad)));
   Kokkos::parallel_for(axis == 1 ? "grapes::edt::y_pass" : "grapes::edt::z_pass", policy, pass);
 }
 

@@ -1,5 +1,6 @@
 #include "grapes/grid.hpp"
 
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -20,7 +21,9 @@ Grid::Grid(const Index3& shape, const std::array<int, 3>& dims) : shape_(shape),
 
 std::array<int, 3> Grid::auto_dims(const Index3& shape, int ranks) {
   // Among all factorisations pz*py*px = ranks, take the one with the smallest total area of
-  // cut faces (the ghost traffic), preferring those that leave no box empty.
+  // cut faces (the ghost traffic), preferring those that leave no box empty. Ties go to cuts
+  // along the slow axes (z, then y): whole x rows per rank read contiguously from files and
+  // keep the line kernels' rows long.
   std::array<int, 3> best{ranks, 1, 1};
   double best_cost = std::numeric_limits<double>::infinity();
   bool best_fits = false;
@@ -37,7 +40,10 @@ std::array<int, 3> Grid::auto_dims(const Index3& shape, int ranks) {
         const int b = (a + 1) % 3, c = (a + 2) % 3;
         cost += double(dims[a] - 1) * double(shape[b]) * double(shape[c]);
       }
-      if ((fits && !best_fits) || (fits == best_fits && cost < best_cost)) {
+      const bool slower_axes = dims[0] > best[0] || (dims[0] == best[0] && dims[1] > best[1]);
+      const bool tie = std::abs(cost - best_cost) <= 1e-9 * cost;
+      if ((fits && !best_fits) ||
+          (fits == best_fits && (cost < best_cost * (1 - 1e-12) || (tie && slower_axes)))) {
         best = dims;
         best_cost = cost;
         best_fits = fits;

@@ -40,12 +40,17 @@ Handle mpio_file_access(MPI_Comm comm) {
   return fapl;
 }
 
-Handle collective_transfer() {
+namespace {
+Handle transfer_list(H5FD_mpio_xfer_t mode) {
   Handle dxpl = plist(H5Pcreate(H5P_DATASET_XFER));
-  if (!dxpl.valid() || H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0)
-    throw std::runtime_error("HDF5: cannot set up a collective transfer property list");
+  if (!dxpl.valid() || H5Pset_dxpl_mpio(dxpl, mode) < 0)
+    throw std::runtime_error("HDF5: cannot set up an MPI-IO transfer property list");
   return dxpl;
 }
+}  // namespace
+
+Handle collective_transfer() { return transfer_list(H5FD_MPIO_COLLECTIVE); }
+Handle independent_transfer() { return transfer_list(H5FD_MPIO_INDEPENDENT); }
 
 Handle open_parallel_file_readonly(const std::string& path, MPI_Comm comm) {
   QuietErrors quiet;

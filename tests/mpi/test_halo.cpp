@@ -93,6 +93,9 @@ TEST(Grid, BoxesPartitionTheImage) {
   EXPECT_EQ(Grid::auto_dims({10, 10, 100}, 4), (std::array<int, 3>{1, 1, 4}));
   EXPECT_EQ(Grid::auto_dims({64, 64, 64}, 8), (std::array<int, 3>{2, 2, 2}));
   EXPECT_EQ(Grid::auto_dims({1, 64, 64}, 4), (std::array<int, 3>{1, 2, 2}));
+  // Equal cut areas: slabs along z rather than x (contiguous reads, long rows).
+  EXPECT_EQ(Grid::auto_dims({750, 750, 750}, 2), (std::array<int, 3>{2, 1, 1}));
+  EXPECT_EQ(Grid::auto_dims({64, 64, 64}, 4), (std::array<int, 3>{2, 2, 1}));
 }
 
 }  // namespace

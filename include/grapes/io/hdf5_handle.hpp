@@ -85,6 +85,8 @@ class QuietErrors {
 Handle mpio_file_access(MPI_Comm comm);
 // Dataset-transfer property list with collective MPI-IO.
 Handle collective_transfer();
+// Dataset-transfer property list with independent MPI-IO.
+Handle independent_transfer();
 
 // Opens an existing HDF5 file read-only with MPI-IO, collectively on `comm`. Rank 0 first
 // checks that the file exists and is HDF5, so every rank throws the same InputError naming

@@ -16,6 +16,7 @@
 #include "grapes/config.hpp"
 #include "grapes/error.hpp"
 #include "grapes/grid.hpp"
+#include "grapes/io/source.hpp"
 #include "grapes/output.hpp"
 #include "grapes/pipeline.hpp"
 #include "support/memory_source.hpp"
@@ -494,6 +495,37 @@ TEST(Pipeline, HugeLabelThatWouldExplodeTheBlockIsNamed) {
   EXPECT_NE(message.find("Label 99"), std::string::npos) << message;
   EXPECT_NE(message.find("max_block_growth"), std::string::npos) << message;
   EXPECT_NE(access(path.c_str(), F_OK), 0);
+}
+
+TEST(Pipeline, OptionalVolumesHoldEveryVoxelsLayerAndDistance) {
+  const RefVolume v = random_volume({9, 11, 10}, 31, {1, 1, 2}, 255);
+  const std::string path = output_name("volumes");
+  run_on<std::uint8_t>(v, make_config(v, Grid_dims(ranks()), "auto", path,
+                                      {"output.volumes=[layers, edt]"}));
+  SourceSpec spec;
+  spec.key = "test";
+  spec.path = path;
+  spec.dataset = "/volumes/layers";
+  auto layers = open_source(spec, MPI_COMM_WORLD);
+  spec.dataset = "/volumes/edt";
+  auto distances = open_source(spec, MPI_COMM_WORLD);
+  ASSERT_EQ(layers->dtype(), DType::u32);
+  ASSERT_EQ(distances->dtype(), DType::f32);
+  const Box all{{0, 0, 0}, {9, 11, 10}};
+  std::vector<std::uint32_t> layer(all.voxels());
+  std::vector<float> distance(all.voxels());
+  layers->read_box(all, layer.data());
+  distances->read_box(all, distance.data());
+  long wrong = 0;
+  for (long z = 0; z < 9; ++z)
+    for (long y = 0; y < 11; ++y)
+      for (long x = 0; x < 10; ++x) {
+        const long i = v.index(z, y, x);
+        const double d = v.labels[i] ? std::sqrt(test::brute_force_d2(v, z, y, x)) : 0.0;
+        wrong += layer[i] != static_cast<std::uint32_t>(test::round_half_even(d));
+        wrong += std::abs(distance[i] - d) > 1e-5 * std::max(1.0, d);
+      }
+  EXPECT_EQ(wrong, 0);
 }
 
 TEST(Pipeline, BadInputsAreInputErrorsWithNoOutput) {

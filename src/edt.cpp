@@ -6,7 +6,7 @@
 //  2. y pass and 3. z pass: per column, f'(i) = min over sites q of f(q) + (i-q)^2 * s^2, where
 //     the sites are the voxels of i's run of equal labels plus, as zero sites, the voxel just
 //     outside each end of the run (a label change, or the black border beyond an image face).
-//     An open face ends a run with no zero site. Work items are blocks of kBlock adjacent
+//     An open face ends a run with no zero site. Work items are blocks of adjacent
 //     x-columns (contiguous in memory), gathered into per-team scratch.
 //
 // Arithmetic: every pass writes float(D(f(q) + k^2 * s2)) of the winning site, where f(q) is
@@ -34,7 +34,10 @@
 namespace grapes {
 namespace {
 
-constexpr int kBlock = 16;  // adjacent x-columns per work item of the y and z passes
+// Adjacent x-columns per work item: 16 for the y pass; 32 for the z pass, whose rows are a
+// whole plane apart, so that each visit to a row uses more of what was fetched.
+constexpr int kBlockY = 16;
+constexpr int kBlockZ = 32;
 
 // GCC fully unrolls the short loops over the kBlock columns before its loop vectoriser sees
 // them, and then vectorises little of the straight-line code; keeping them loops lets each
@@ -109,7 +112,7 @@ struct RowPass {
 // of another run is at least b + 1 away and cannot win (f(q) + k^2 s2 > b^2 s2), so the window
 // may take every site at face value: best = min over k of f(i -+ k) + k^2 s2, with no test of
 // labels in the inner loop. It stops once k^2 s2 reaches every column's best.
-template <class T, class Label>
+template <class T, class Label, int kBlock>
 struct ColumnPass {
   using Member = Kokkos::TeamPolicy<kx::ExecSpace>::member_type;
   static constexpr int kNone = 1 << 30;  // "no zero site on this side"
@@ -134,10 +137,13 @@ struct ColumnPass {
            ScratchView<int>::shmem_size((rows + 1) * kBlock) +  // steps back to the zero site
            ScratchView<int>::shmem_size(rows + 2) +             // envelope: site positions
            ScratchView<double>::shmem_size(rows + 2) +          // envelope: site values
-           ScratchView<int>::shmem_size(rows + 2);              // envelope: first winning index
+           ScratchView<int>::shmem_size(rows + 2) +             // envelope: first winning index
+           ScratchView<float>::shmem_size(rows * kBlock);       // envelope: results
   }
 
-  // First i in [lo, hi] at which site q (> p) is at least as good as site p; hi if none.
+  // First i in [lo, hi] at which site q (> p) is at least as good as site p; hi if none:
+  // the smallest i with i*D >= N (see the top of the file), from the rounded quotient, which
+  // is within one of it, and then decided exactly.
   KOKKOS_INLINE_FUNCTION int threshold(int p, double fp, int q, double fq, int lo, int hi) const {
     const double num = (fq - fp) + s2d * static_cast<double>(static_cast<index_t>(q) * q -
                                                              static_cast<index_t>(p) * p);
@@ -145,22 +151,24 @@ struct ColumnPass {
     double guess = num / (s2d * static_cast<double>(two_dq));
     guess = kx::max(guess, static_cast<double>(lo));
     guess = kx::min(guess, static_cast<double>(hi));
-    int c = static_cast<int>(guess);
-    // i*D >= N, exactly.
-    while (c > lo && s2d * static_cast<double>(two_dq * (c - 1)) >= num) --c;
-    while (c < hi && !(s2d * static_cast<double>(two_dq * c) >= num)) ++c;
+    int c = static_cast<int>(guess);      // guess >= lo >= 0: truncation is floor
+    c += static_cast<double>(c) < guess;  // ceil
+    if (c > lo && s2d * static_cast<double>(two_dq * (c - 1)) >= num)
+      --c;
+    else if (c < hi && !(s2d * static_cast<double>(two_dq * c) >= num))
+      ++c;
     return c;
   }
 
-  // k^2 s2 in the pass arithmetic (exact), +inf for kNone.
+  // k^2 s2 in the pass arithmetic (exact).
   KOKKOS_INLINE_FUNCTION T step_value(int k) const {
-    return k >= kNone ? T(infinity) : static_cast<T>(static_cast<index_t>(k) * k) * s2;
+    return static_cast<T>(static_cast<index_t>(k) * k) * s2;
   }
 
-  // Felzenszwalb–Huttenlocher lower envelope of column c, whole line. A run starts where
-  // back[i] == 1 (a zero site just before it) or at i = 0.
+  // Felzenszwalb–Huttenlocher lower envelope of column c, whole line, into res[i * kBlock + c].
+  // A run starts where back[i] == 1 (a zero site just before it) or at i = 0.
   KOKKOS_INLINE_FUNCTION void envelope_column(const T* fs, const int* back, int c, int* vpos,
-                                              double* vf, int* vz, float* out) const {
+                                              double* vf, int* vz, float* res) const {
     int lo = 0;
     while (lo < n) {
       int hi = lo + 1;
@@ -192,13 +200,13 @@ struct ColumnPass {
       }
       if (hi < n || border_hi) push(hi, 0.0);
       if (top < 0) {
-        for (int i = lo; i < hi; ++i) out[i * d_line + c] = infinity;
+        for (int i = lo; i < hi; ++i) res[i * kBlock + c] = infinity;
       } else {
         int k = 0;
         for (int i = lo; i < hi; ++i) {
           while (k < top && vz[k + 1] <= i) ++k;
           const int step = i - vpos[k];
-          out[i * d_line + c] =
+          res[i * kBlock + c] =
               static_cast<float>(static_cast<T>(vf[k]) + step_value(step < 0 ? -step : step));
         }
       }
@@ -229,6 +237,7 @@ struct ColumnPass {
     ScratchView<int> vpos_view(team.team_scratch(1), rows + 2);
     ScratchView<double> vf_view(team.team_scratch(1), rows + 2);
     ScratchView<int> vz_view(team.team_scratch(1), rows + 2);
+    ScratchView<float> res_view(team.team_scratch(1), rows * kBlock);
     T* fs = fs_view.data() + pad * kBlock;  // fs[i * kBlock + c], i in [-pad, n + pad)
     int* back = back_view.data();           // back[i * kBlock + c]
 
@@ -309,8 +318,18 @@ struct ColumnPass {
       if (overflow) {
         // The lower envelope of each column, whole line (rows written so far are rewritten
         // with the same values).
+        float* res = res_view.data();
         for (int c = 0; c < nc; ++c)
-          envelope_column(fs, back, c, vpos_view.data(), vf_view.data(), vz_view.data(), out);
+          envelope_column(fs, back, c, vpos_view.data(), vf_view.data(), vz_view.data(), res);
+        for (int r = 0; r < n; ++r) {
+          float* orow = out + r * d_line;
+          const float* rrow = res + r * kBlock;
+          if (nc == kBlock) {
+            GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) orow[c] = rrow[c];
+          } else {
+            for (int c = 0; c < nc; ++c) orow[c] = rrow[c];
+          }
+        }
         return;
       }
       float* orow = out + i * d_line;
@@ -323,11 +342,11 @@ struct ColumnPass {
   }
 };
 
-template <class T, class Label>
+template <class T, class Label, int kBlock>
 void column_pass(const View3<const Label>& labels, const View3<float>& dist, int axis, double s2d,
                  bool border_lo, bool border_hi, int window) {
   const index_t nz = labels.extent(0), ny = labels.extent(1), nx = labels.extent(2);
-  ColumnPass<T, Label> pass;
+  ColumnPass<T, Label, kBlock> pass;
   pass.labels = labels.data();
   pass.dist = dist.data();
   index_t n_outer = 0;
@@ -357,8 +376,8 @@ void column_pass(const View3<const Label>& labels, const View3<float>& dist, int
   pass.pad = pass.window + 2;
 
   Kokkos::TeamPolicy<kx::ExecSpace> policy(n_outer * pass.n_blocks_x, 1);
-  policy.set_scratch_size(1,
-                          Kokkos::PerTeam(ColumnPass<T, Label>::scratch_bytes(pass.n, pass.pad)));
+  policy.set_scratch_size(
+      1, Kokkos::PerTeam(ColumnPass<T, Label, kBlock>::scratch_bytes(pass.n, pass.pad)));
   Kokkos::parallel_for(axis == 1 ? "grapes::edt::y_pass" : "grapes::edt::z_pass", policy, pass);
 }
 
@@ -408,15 +427,19 @@ void run_squared_edt(const View3<const Label>& labels, const EdtGeometry& geomet
   };
   Kokkos::parallel_for("grapes::edt::x_pass", Kokkos::RangePolicy<kx::ExecSpace>(0, nz * ny), rows);
   lap(times ? &times->x : nullptr);
-  for (int axis = 1; axis >= 0; --axis) {
-    if (integral)
-      column_pass<float, Label>(labels, dist2, axis, s2[axis], geometry.border_lo[axis],
-                                geometry.border_hi[axis], window);
-    else
-      column_pass<double, Label>(labels, dist2, axis, s2[axis], geometry.border_lo[axis],
-                                 geometry.border_hi[axis], window);
-    lap(times ? (axis == 1 ? &times->y : &times->z) : nullptr);
-  }
+  const double s2y = s2[1], s2z = s2[0];
+  const auto& lo = geometry.border_lo;
+  const auto& hi = geometry.border_hi;
+  if (integral)
+    column_pass<float, Label, kBlockY>(labels, dist2, 1, s2y, lo[1], hi[1], window);
+  else
+    column_pass<double, Label, kBlockY>(labels, dist2, 1, s2y, lo[1], hi[1], window);
+  lap(times ? &times->y : nullptr);
+  if (integral)
+    column_pass<float, Label, kBlockZ>(labels, dist2, 0, s2z, lo[0], hi[0], window);
+  else
+    column_pass<double, Label, kBlockZ>(labels, dist2, 0, s2z, lo[0], hi[0], window);
+  lap(times ? &times->z : nullptr);
   Kokkos::fence();
 }
 

@@ -280,6 +280,26 @@ TEST(Edt, RandomAnisotropic) {
   EXPECT_EQ(checked, 6 * 60 * 4);
 }
 
+// Rows of 33..80 voxels, so the y and z passes also run on full blocks of columns (16 and 32
+// wide) and on a partial block after them.
+TEST(Edt, WideRows) {
+  std::mt19937_64 rng(3);
+  int checked = 0;
+  for (int t = 0; t < 40; ++t) {
+    const Index3 shape{std::uniform_int_distribution<index_t>(1, 7)(rng),
+                       std::uniform_int_distribution<index_t>(1, 7)(rng),
+                       std::uniform_int_distribution<index_t>(33, 80)(rng)};
+    const Volume vol = random_volume(rng, shape, kPalette);
+    for (const Spacing3& s : {Spacing3{1.0, 1.0, 1.0}, Spacing3{1.7, 1.0, 1.3}})
+      for (unsigned flags : {63u, unsigned(rng() % 64)}) {
+        const EdtGeometry g = geometry_of(s, flags);
+        compare(run_edt<std::uint16_t>(vol, g), brute_force(vol, g), shape, g, "wide rows");
+        ++checked;
+      }
+  }
+  EXPECT_EQ(checked, 40 * 2 * 2);
+}
+
 TEST(Edt, EveryBorderCombination) {
   std::mt19937_64 rng(7);
   int checked = 0;

@@ -15,13 +15,19 @@
 // rounding of the exact minimum over the site set: it does not depend on which algorithm
 // found the minimum, nor on the line's extent, only on whether the minimising site is in the
 // block. When every s2 is an integer the values are integers and the passes run in float,
-// which is then exact (below 2^24) and gives the same bits.
+// which is then exact (below 2^24) and gives the same bits. Every product is exact, so a
+// compiler contracting a multiply and an add into an FMA cannot change a result either.
+//
+// The y and z passes search a window (see ColumnPass) and fall back, per block of columns,
+// to the lower envelope below when a window would pass `window` steps (default 64); both give
+// the same bits (tested), so the result does not depend on which one ran.
 //
 // Lower envelopes are computed in the integer domain: for sites p < q the first integer i
 // where q is at least as good as p is the smallest i with i*D >= N, where
 // N = f(q) - f(p) + s2 (q^2 - p^2) and D = 2 s2 (q - p). N and i*D are exact in double for
-// the ranges we use (f >= 1 or 0 as floats below 2^29, lines shorter than 2^14), so the
-// envelope is the exact one, ties included.
+// the ranges we use (f >= 1 or 0 as floats below 2^29, i.e. relative spacings >= 1, and lines
+// shorter than 2^14), so the envelope is the exact one, ties included. (Longer lines are still
+// correct to rounding; only the bit-for-bit agreement with the window is then unproven.)
 #include "grapes/edt.hpp"
 
 #include "grapes/edt_detail.hpp"
@@ -112,6 +118,10 @@ struct RowPass {
 // of another run is at least b + 1 away and cannot win (f(q) + k^2 s2 > b^2 s2), so the window
 // may take every site at face value: best = min over k of f(i -+ k) + k^2 s2, with no test of
 // labels in the inner loop. It stops once k^2 s2 reaches every column's best.
+//
+// Teams have one thread, which runs the whole block with short SIMD-friendly loops over its
+// columns: right for CPU backends, correct but slow on a GPU (where one thread per column,
+// e.g. a ThreadVectorRange over the block, would be the mapping to try).
 template <class T, class Label, int kBlock>
 struct ColumnPass {
   using Member = Kokkos::TeamPolicy<kx::ExecSpace>::member_type;
@@ -389,8 +399,9 @@ void run_squared_edt(const View3<const Label>& labels, const EdtGeometry& geomet
       throw std::invalid_argument("squared_edt: label and distance views differ in shape");
     if (!(geometry.spacing[a] > 0.0) || !std::isfinite(geometry.spacing[a]))
       throw std::invalid_argument("squared_edt: spacing must be positive and finite");
-    if (labels.extent(a) >= (index_t(1) << 30))
-      throw std::invalid_argument("squared_edt: block extent must be below 2^30");
+    // Scratch rows of the y and z passes are indexed with int.
+    if (labels.extent(a) >= (index_t(1) << (a == 2 ? 30 : 24)))
+      throw std::invalid_argument("squared_edt: block extent too large (z, y < 2^24, x < 2^30)");
   }
   if (labels.size() == 0) return;
   if (labels.stride_2() != 1 || dist2.stride_2() != 1)

@@ -13,6 +13,19 @@
 // Units: `spacing` is relative (physical spacing / smallest spacing), so the isotropic case
 // works in whole voxels and every squared distance is an exact integer in float (exact below
 // 2^24, i.e. distances under 4096 voxels). Multiply by min_spacing^2 for physical units.
+// Any spacing whose squares are integers (e.g. {2, 1, 1}) is exact in the same way.
+//
+// Anisotropic spacing: each pass writes float(f + k^2 * s^2) of the winning site, summed in
+// double with s^2 rounded to float first (so k^2 * s^2 is exact); the result agrees with a
+// double brute force to a few float roundings (~3e-7 relative). The value written is the
+// rounding of the exact minimum over the sites the block can see, so it is bit-identical
+// however the image is cut into blocks, wherever the nearest non-L voxel (and every voxel
+// about as near) lies inside the block, e.g. when the distance is <= the ghost width.
+//
+// Cost: the y and z passes search a window around each voxel as wide as its distance; a
+// block of columns whose window would pass 64 steps falls back to the Felzenszwalb–Huttenlocher
+// lower envelope (linear per line, same bits). See src/edt.cpp. Requires x to be the
+// contiguous axis (LayoutRight views), z and y extents < 2^24 and x extents < 2^30.
 #include <array>
 
 #include "grapes/volume.hpp"
@@ -20,7 +33,7 @@
 namespace grapes {
 
 struct EdtGeometry {
-  Spacing3 spacing{1.0, 1.0, 1.0};            // relative spacing per axis (z, y, x)
+  Spacing3 spacing{1.0, 1.0, 1.0};                  // relative spacing per axis (z, y, x)
   std::array<bool, 3> border_lo{true, true, true};  // low face of axis a is an image face
   std::array<bool, 3> border_hi{true, true, true};  // high face of axis a is an image face
 };

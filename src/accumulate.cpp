@@ -15,84 +15,111 @@ namespace {
 namespace KE = Kokkos::Experimental;
 using LinePolicy = Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>;
 
-template <class T>
-using View2 = Kokkos::View<T**, Kokkos::LayoutRight, kx::MemSpace>;
 
 // ---------------------------------------------------------------------------------------
-// Particle sums, run-length along x: atomics only once per run of equal labels.
+// Particle sums, run-length along x: one contribution per run of equal labels. Contributions
+// go through ScatterViews: plain adds on Serial, per-thread copies on OpenMP, atomics on GPUs.
 
-enum IntField { kCount, kSumZ, kSumY, kSumX, kLoZ, kLoY, kLoX, kHiZ, kHiY, kHiX, kIntFields };
-enum RealField { kSumF, kSumSqF, kMin, kMax, kRealFields };
+enum IntField { kCount, kSumZ, kSumY, kSumX, kIntFields };
+enum GreyField { kSum, kSumSq, kGreyFields };
 
-template <class Grey, class Label>
+
+struct ParticleViews {
+  View2<std::int64_t> sums;       // count, index sums
+  View2<std::int64_t> lo, hi;     // bounding box (inclusive lo, exclusive hi) per axis
+  View2<std::uint64_t> grey_int;  // integer grey: sum, sum of squares
+  View2<double> grey_float;       // float grey: sum, sum of squares
+  View1<double> grey_min, grey_max;
+
+  explicit ParticleViews(std::size_t n)
+      : sums("grapes::particle_sums", n, kIntFields),
+        lo("grapes::particle_lo", n, 3),
+        hi("grapes::particle_hi", n, 3),
+        grey_int("grapes::particle_grey_int", n, kGreyFields),
+        grey_float("grapes::particle_grey_float", n, kGreyFields),
+        grey_min("grapes::particle_grey_min", n),
+        grey_max("grapes::particle_grey_max", n) {
+    Kokkos::deep_copy(lo, std::numeric_limits<std::int64_t>::max());
+    Kokkos::deep_copy(hi, std::numeric_limits<std::int64_t>::min());
+    Kokkos::deep_copy(grey_min, std::numeric_limits<double>::infinity());
+    Kokkos::deep_copy(grey_max, -std::numeric_limits<double>::infinity());
+  }
+};
+
+template <class Grey, class Label, class Sum, class Min, class Max, class SumU, class SumF,
+          class MinF, class MaxF>
 struct ParticleKernel {
   View3<const Grey> grey;
   View3<const Label> labels;
   LabelIndex<Label> index;
   OwnedLines lines;
-  View2<std::int64_t> ints;
-  View2<std::uint64_t> grey_int;  // sum, sum of squares
-  View2<double> reals;
-
-  KOKKOS_INLINE_FUNCTION void flush(const std::int32_t id, const index_t gz, const index_t gy,
-                                    const index_t x0, const index_t x1, const std::uint64_t sum,
-                                    const std::uint64_t sum_sq, const double sum_f,
-                                    const double sum_sq_f, const double low,
-                                    const double high) const {
-    const index_t n = x1 - x0;
-    Kokkos::atomic_add(&ints(id, kCount), n);
-    Kokkos::atomic_add(&ints(id, kSumZ), n * gz);
-    Kokkos::atomic_add(&ints(id, kSumY), n * gy);
-    Kokkos::atomic_add(&ints(id, kSumX), n * (x0 + x1 - 1) / 2);  // sum of x0..x1-1
-    Kokkos::atomic_fetch_min(&ints(id, kLoZ), gz);
-    Kokkos::atomic_fetch_min(&ints(id, kLoY), gy);
-    Kokkos::atomic_fetch_min(&ints(id, kLoX), x0);
-    Kokkos::atomic_fetch_max(&ints(id, kHiZ), gz + 1);
-    Kokkos::atomic_fetch_max(&ints(id, kHiY), gy + 1);
-    Kokkos::atomic_fetch_max(&ints(id, kHiX), x1);
-    if (std::is_integral<Grey>::value) {
-      Kokkos::atomic_add(&grey_int(id, 0), sum);
-      Kokkos::atomic_add(&grey_int(id, 1), sum_sq);
-    } else {
-      Kokkos::atomic_add(&reals(id, kSumF), sum_f);
-      Kokkos::atomic_add(&reals(id, kSumSqF), sum_sq_f);
-    }
-    Kokkos::atomic_fetch_min(&reals(id, kMin), low);
-    Kokkos::atomic_fetch_max(&reals(id, kMax), high);
-  }
+  Sum sums;
+  Min lo;
+  Max hi;
+  SumU grey_int;
+  SumF grey_float;
+  MinF grey_min;
+  MaxF grey_max;
 
   KOKKOS_INLINE_FUNCTION void operator()(const index_t line) const {
     const index_t z = line / lines.ny, y = line % lines.ny;
     const index_t gz = lines.owned_lo[0] + z, gy = lines.owned_lo[1] + y;
     const index_t lz = z + lines.label_offset[0], ly = y + lines.label_offset[1];
+    auto sum = sums.access();
+    auto low = lo.access();
+    auto high = hi.access();
+    auto sum_int = grey_int.access();
+    auto sum_float = grey_float.access();
+    auto minimum = grey_min.access();
+    auto maximum = grey_max.access();
+    // Plain row pointers (LayoutRight rows are contiguous): the compiler need not reload the
+    // views' data and strides after every store.
+    const Label* label_row = &labels(lz, ly, lines.label_offset[2]);
+    const Grey* grey_row = &grey(z, y, 0);
     index_t x = 0;
     while (x < lines.nx) {
-      const Label label = labels(lz, ly, x + lines.label_offset[2]);
-      index_t end = x + 1;
-      while (end < lines.nx && labels(lz, ly, end + lines.label_offset[2]) == label) ++end;
+      const Label label = label_row[x];
+      std::uint64_t run_sum = 0, run_sum_sq = 0;
+      double run_sum_f = 0, run_sum_sq_f = 0;
+      double run_min = kx::kInfinity, run_max = -kx::kInfinity;
+      index_t end = x;
+      for (; end < lines.nx && label_row[end] == label; ++end) {
+        const Grey value = grey_row[end];
+        if (std::is_integral<Grey>::value) {
+          const std::uint64_t v = static_cast<std::uint64_t>(value);
+          run_sum += v;
+          run_sum_sq += v * v;
+        } else {
+          const double v = static_cast<double>(value);
+          run_sum_f += v;
+          run_sum_sq_f += v * v;
+        }
+        const double v = static_cast<double>(value);
+        run_min = v < run_min ? v : run_min;
+        run_max = v > run_max ? v : run_max;
+      }
       const std::int32_t id = index(label);
       if (id >= 0) {
-        std::uint64_t sum = 0, sum_sq = 0;
-        double sum_f = 0, sum_sq_f = 0;
-        double low = kx::kInfinity;
-        double high = -low;
-        for (index_t i = x; i < end; ++i) {
-          const Grey value = grey(z, y, i);
-          if (std::is_integral<Grey>::value) {
-            const std::uint64_t v = static_cast<std::uint64_t>(value);
-            sum += v;
-            sum_sq += v * v;
-          } else {
-            const double v = static_cast<double>(value);
-            sum_f += v;
-            sum_sq_f += v * v;
-          }
-          const double v = static_cast<double>(value);
-          low = v < low ? v : low;
-          high = v > high ? v : high;
+        const index_t n = end - x, x0 = lines.owned_lo[2] + x, x1 = lines.owned_lo[2] + end;
+        sum(id, kCount) += n;
+        sum(id, kSumZ) += n * gz;
+        sum(id, kSumY) += n * gy;
+        sum(id, kSumX) += n * (x0 + x1 - 1) / 2;  // sum of x0..x1-1
+        low(id, 0).update(gz);
+        low(id, 1).update(gy);
+        low(id, 2).update(x0);
+        high(id, 0).update(gz + 1);
+        high(id, 1).update(gy + 1);
+        high(id, 2).update(x1);
+        if (std::is_integral<Grey>::value) {
+          sum_int(id, kSum) += run_sum;
+          sum_int(id, kSumSq) += run_sum_sq;
+        } else {
+          sum_float(id, kSum) += run_sum_f;
+          sum_float(id, kSumSq) += run_sum_sq_f;
         }
-        flush(id, gz, gy, lines.owned_lo[2] + x, lines.owned_lo[2] + end, sum, sum_sq, sum_f,
-              sum_sq_f, low, high);
+        minimum(id).update(run_min);
+        maximum(id).update(run_max);
       }
       x = end;
     }
@@ -106,49 +133,60 @@ std::vector<ParticleRecord> accumulate_particles(const Block<Grey, Label>& block
                                                  const LabelIndex<Label>& index,
                                                  const std::vector<std::uint64_t>& index_labels) {
   Kokkos::Profiling::pushRegion("grapes::accumulate_particles");
+  namespace KE = Kokkos::Experimental;
   const std::size_t n = index_labels.size();
-  View2<std::int64_t> ints("grapes::particle_ints", n, kIntFields);
-  View2<std::uint64_t> grey_int("grapes::particle_grey_int", n, 2);
-  View2<double> reals("grapes::particle_reals", n, kRealFields);
-  {
-    auto host_ints = Kokkos::create_mirror_view(ints);
-    auto host_reals = Kokkos::create_mirror_view(reals);
-    Kokkos::deep_copy(host_ints, 0);
-    Kokkos::deep_copy(host_reals, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-      for (int f : {kLoZ, kLoY, kLoX}) host_ints(i, f) = std::numeric_limits<std::int64_t>::max();
-      for (int f : {kHiZ, kHiY, kHiX}) host_ints(i, f) = std::numeric_limits<std::int64_t>::min();
-      host_reals(i, kMin) = std::numeric_limits<double>::infinity();
-      host_reals(i, kMax) = -std::numeric_limits<double>::infinity();
-    }
-    Kokkos::deep_copy(ints, host_ints);
-    Kokkos::deep_copy(reals, host_reals);
-  }
+  ParticleViews views(n);
   const OwnedLines lines(block.owned, block.local);
-  Kokkos::parallel_for("grapes::particle_sums", LinePolicy(0, lines.lines),
-                       ParticleKernel<Grey, Label>{block.grey, block.labels, index, lines, ints,
-                                                   grey_int, reals});
-  auto host_ints = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ints);
-  auto host_grey = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), grey_int);
-  auto host_reals = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), reals);
+  {
+    auto sums = KE::create_scatter_view(views.sums);
+    auto lo = KE::create_scatter_view(KE::ScatterMin{}, views.lo);
+    auto hi = KE::create_scatter_view(KE::ScatterMax{}, views.hi);
+    auto grey_int = KE::create_scatter_view(views.grey_int);
+    auto grey_float = KE::create_scatter_view(views.grey_float);
+    auto grey_min = KE::create_scatter_view(KE::ScatterMin{}, views.grey_min);
+    auto grey_max = KE::create_scatter_view(KE::ScatterMax{}, views.grey_max);
+    Kokkos::parallel_for(
+        "grapes::particle_sums", LinePolicy(0, lines.lines),
+        ParticleKernel<Grey, Label, decltype(sums), decltype(lo), decltype(hi), decltype(grey_int),
+                       decltype(grey_float), decltype(grey_min), decltype(grey_max)>{
+            block.grey, block.labels, index, lines, sums, lo, hi, grey_int, grey_float,
+            grey_min, grey_max});
+    KE::contribute(views.sums, sums);
+    KE::contribute(views.lo, lo);
+    KE::contribute(views.hi, hi);
+    KE::contribute(views.grey_int, grey_int);
+    KE::contribute(views.grey_float, grey_float);
+    KE::contribute(views.grey_min, grey_min);
+    KE::contribute(views.grey_max, grey_max);
+  }
+  const auto host = [](const auto& view) {
+    return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
+  };
+  const auto sums = host(views.sums);
+  const auto lo = host(views.lo);
+  const auto hi = host(views.hi);
+  const auto grey_int = host(views.grey_int);
+  const auto grey_float = host(views.grey_float);
+  const auto grey_min = host(views.grey_min);
+  const auto grey_max = host(views.grey_max);
   std::vector<ParticleRecord> records;
   records.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
-    if (host_ints(i, kCount) == 0) continue;
+    if (sums(i, kCount) == 0) continue;
     ParticleRecord r;
     r.label = index_labels[i];
-    r.grey.count = host_ints(i, kCount);
-    r.grey.sum_int = host_grey(i, 0);
-    r.grey.sum_sq_int = host_grey(i, 1);
-    r.grey.sum_float = host_reals(i, kSumF);
-    r.grey.sum_sq_float = host_reals(i, kSumSqF);
+    r.grey.count = sums(i, kCount);
+    r.grey.sum_int = grey_int(i, kSum);
+    r.grey.sum_sq_int = grey_int(i, kSumSq);
+    r.grey.sum_float = grey_float(i, kSum);
+    r.grey.sum_sq_float = grey_float(i, kSumSq);
     for (int a = 0; a < 3; ++a) {
-      r.index_sum[a] = host_ints(i, kSumZ + a);
-      r.bbox_lo[a] = host_ints(i, kLoZ + a);
-      r.bbox_hi[a] = host_ints(i, kHiZ + a);
+      r.index_sum[a] = sums(i, kSumZ + a);
+      r.bbox_lo[a] = lo(i, a);
+      r.bbox_hi[a] = hi(i, a);
     }
-    r.grey_min = host_reals(i, kMin);
-    r.grey_max = host_reals(i, kMax);
+    r.grey_min = grey_min(i);
+    r.grey_max = grey_max(i);
     records.push_back(r);
   }
   Kokkos::Profiling::popRegion();
@@ -213,13 +251,20 @@ struct AdjacencyKernel {
     const index_t ly = line % lines.ny + lines.label_offset[1];
     const bool has_z = lz + 1 < neighbour_limit[0], has_y = ly + 1 < neighbour_limit[1];
     Pending along_z, along_y, along_x;
+    const index_t x0 = lines.label_offset[2];
+    const Label* row = &labels(lz, ly, x0);
+    const Label* row_z = has_z ? &labels(lz + 1, ly, x0) : row;
+    const Label* row_y = has_y ? &labels(lz, ly + 1, x0) : row;
+    const index_t x_end = neighbour_limit[2] - x0;  // row[x + 1] exists for x + 1 < x_end
     for (index_t x = 0; x < lines.nx; ++x) {
-      const index_t lx = x + lines.label_offset[2];
-      const Label here = labels(lz, ly, lx);
+      const Label here = row[x];
       if (here == 0) continue;
-      if (has_z) add(along_z, here, labels(lz + 1, ly, lx));
-      if (has_y) add(along_y, here, labels(lz, ly + 1, lx));
-      if (lx + 1 < neighbour_limit[2]) add(along_x, here, labels(lz, ly, lx + 1));
+      // Most voxels are inside a particle: all three neighbours equal, nothing to count.
+      if (row_z[x] == here && row_y[x] == here && (x + 1 >= x_end || row[x + 1] == here))
+        continue;
+      if (has_z) add(along_z, here, row_z[x]);
+      if (has_y) add(along_y, here, row_y[x]);
+      if (x + 1 < x_end) add(along_x, here, row[x + 1]);
     }
     flush(along_z);
     flush(along_y);

@@ -7,34 +7,59 @@ namespace grapes {
 
 namespace {
 
-using Policy3 = Kokkos::MDRangePolicy<kx::ExecSpace, Kokkos::Rank<3>, Kokkos::IndexType<index_t>>;
+using LinePolicy = Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>;
 
-Policy3 region_policy(const Box& region) {
-  return Policy3({region.lo[0], region.lo[1], region.lo[2]},
-                 {region.hi[0], region.hi[1], region.hi[2]});
-}
+// Line kernels over the x rows of the region: simple loops the compiler can vectorise.
+struct RegionLines {
+  Index3 lo;
+  index_t ny, nx, lines;
+  explicit RegionLines(const Box& region)
+      : lo(region.lo),
+        ny(region.extent(1)),
+        nx(region.extent(2)),
+        lines(region.extent(0) * region.extent(1)) {}
+};
 
 template <class Label>
 struct LabelRange {
   View3<const Label> labels;
+  RegionLines region;
   using value_type = Kokkos::MinMaxScalar<std::uint64_t>;
-  KOKKOS_INLINE_FUNCTION void operator()(const index_t z, const index_t y, const index_t x,
-                                         value_type& range) const {
-    const std::uint64_t value = labels(z, y, x);
-    if (value == 0) return;
-    if (value < range.min_val) range.min_val = value;
-    if (value > range.max_val) range.max_val = value;
+  KOKKOS_INLINE_FUNCTION void operator()(const index_t line, value_type& range) const {
+    const index_t z = region.lo[0] + line / region.ny, y = region.lo[1] + line % region.ny;
+    // Compared once per run of equal labels; background (0) does not count.
+    std::uint64_t low = range.min_val, high = range.max_val;
+    const Label* row = &labels(z, y, region.lo[2]);  // a plain pointer: no view reloads
+    Label previous = 0;
+    for (index_t x = 0; x < region.nx; ++x) {
+      const Label value = row[x];
+      if (value == previous) continue;
+      previous = value;
+      if (value == 0) continue;
+      low = value < low ? value : low;
+      high = value > high ? value : high;
+    }
+    range.min_val = low;
+    range.max_val = high;
   }
 };
 
 template <class Label>
 struct MarkPresent {
   View3<const Label> labels;
+  RegionLines region;
   View1<std::int32_t> present;
   std::uint64_t min_label;
-  KOKKOS_INLINE_FUNCTION void operator()(const index_t z, const index_t y, const index_t x) const {
-    const std::uint64_t value = labels(z, y, x);
-    if (value != 0) present(value - min_label) = 1;  // idempotent store: no atomic needed
+  KOKKOS_INLINE_FUNCTION void operator()(const index_t line) const {
+    const index_t z = region.lo[0] + line / region.ny, y = region.lo[1] + line % region.ny;
+    Label previous = 0;
+    const Label* row = &labels(z, y, region.lo[2]);
+    for (index_t x = 0; x < region.nx; ++x) {
+      const Label value = row[x];
+      // Idempotent store, once per run: no atomic needed.
+      if (value != 0 && value != previous) present(value - min_label) = 1;
+      previous = value;
+    }
   }
 };
 
@@ -84,16 +109,23 @@ LabelIndex<Label> build_label_index(const View3<const Label>& labels, const Box&
                                     std::vector<std::uint64_t>& labels_out) {
   labels_out.clear();
   if (region.empty()) return label_index_from_list<Label>(labels_out);
+  const RegionLines lines(region);
   Kokkos::MinMaxScalar<std::uint64_t> range;
-  Kokkos::parallel_reduce("grapes::label_range", region_policy(region), LabelRange<Label>{labels},
-                          Kokkos::MinMax<std::uint64_t>(range));
+  if (sizeof(Label) <= 2) {  // every possible label fits a small table: no range pass
+    range.min_val = 1;
+    range.max_val = (std::uint64_t(1) << (8 * sizeof(Label))) - 1;
+  } else {
+    Kokkos::parallel_reduce("grapes::label_range", LinePolicy(0, lines.lines),
+                            LabelRange<Label>{labels, lines},
+                            Kokkos::MinMax<std::uint64_t>(range));
+  }
   if (range.max_val < range.min_val) return label_index_from_list<Label>(labels_out);  // none
   const std::uint64_t span = range.max_val - range.min_val + 1;
   if (span <= std::max<std::uint64_t>(1u << 22, static_cast<std::uint64_t>(region.voxels()))) {
     // Mark, number with a scan, read back the labels present.
     View1<std::int32_t> table("grapes::label_present", span);
-    Kokkos::parallel_for("grapes::label_mark", region_policy(region),
-                         MarkPresent<Label>{labels, table, range.min_val});
+    Kokkos::parallel_for("grapes::label_mark", LinePolicy(0, lines.lines),
+                         MarkPresent<Label>{labels, lines, table, range.min_val});
     std::int32_t total = 0;
     Kokkos::parallel_scan("grapes::label_number",
                           Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<std::int64_t>>(

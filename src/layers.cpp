@@ -15,8 +15,6 @@ namespace {
 namespace KE = Kokkos::Experimental;
 using LinePolicy = Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>;
 using Policy3 = Kokkos::MDRangePolicy<kx::ExecSpace, Kokkos::Rank<3>, Kokkos::IndexType<index_t>>;
-template <class T>
-using View2 = Kokkos::View<T**, Kokkos::LayoutRight, kx::MemSpace>;
 
 // Rows per label beyond which the table is sized per label by an extra pass instead.
 constexpr std::int64_t kUniformRowLimit = std::int64_t(1) << 23;
@@ -106,17 +104,19 @@ struct LayerExtentKernel {
     const index_t ly = line % lines.ny + lines.label_offset[1];
     const double reach_zy = kx::min(reach.axis2(0, lz), reach.axis2(1, ly));
     auto max_access = max_layer.access();
+    const Label* label_row = &labels(lz, ly, lines.label_offset[2]);
+    const float* dist2_row = &dist2(lz, ly, lines.label_offset[2]);
     Label current = 0;
     std::int32_t id = -1;
     for (index_t x = 0; x < lines.nx; ++x) {
       const index_t lx = x + lines.label_offset[2];
-      const Label label = labels(lz, ly, lx);
+      const Label label = label_row[x];
       if (label == 0) continue;
       if (label != current) {
         current = label;
         id = index(label);
       }
-      const float d2 = dist2(lz, ly, lx);
+      const float d2 = dist2_row[x];
       const std::int64_t layer = rule(d2);
       if (layer > rule.cap || static_cast<double>(d2) > kx::min(reach_zy, reach.axis2(2, lx))) {
         inexact.access()(0) += 1;
@@ -154,17 +154,21 @@ struct LayerSumKernel {
     const double reach_zy = kx::min(reach.axis2(0, lz), reach.axis2(1, ly));
     auto access = sums.access();
     auto access_f = sums_f.access();
+    // Plain row pointers: no reloads of the views' data and strides after every add.
+    const Label* label_row = &labels(lz, ly, lines.label_offset[2]);
+    const float* dist2_row = &dist2(lz, ly, lines.label_offset[2]);
+    const Grey* grey_row = &grey(z, y, 0);
     Label current = 0;
     std::int64_t base = 0;
     for (index_t x = 0; x < lines.nx; ++x) {
       const index_t lx = x + lines.label_offset[2];
-      const Label label = labels(lz, ly, lx);
+      const Label label = label_row[x];
       if (label == 0) continue;
       if (label != current) {
         current = label;
         base = offset(index(label));
       }
-      const float d2 = dist2(lz, ly, lx);
+      const float d2 = dist2_row[x];
       const std::int64_t layer = rule(d2);
       if (check &&
           (layer > rule.cap || static_cast<double>(d2) > kx::min(reach_zy, reach.axis2(2, lx)))) {
@@ -173,7 +177,7 @@ struct LayerSumKernel {
         continue;
       }
       const std::int64_t row = base + layer;
-      const Grey value = grey(z, y, x);
+      const Grey value = grey_row[x];
       access(row, 0) += 1;
       if (std::is_integral<Grey>::value) {
         const std::uint64_t v = static_cast<std::uint64_t>(value);

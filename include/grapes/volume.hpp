@@ -10,6 +10,8 @@ namespace grapes {
 template <class T>
 using View3 = Kokkos::View<T***, Kokkos::LayoutRight, kx::MemSpace>;
 template <class T>
+using View2 = Kokkos::View<T**, Kokkos::LayoutRight, kx::MemSpace>;
+template <class T>
 using View1 = Kokkos::View<T*, kx::MemSpace>;
 
 template <class T>

@@ -15,14 +15,12 @@ namespace {
 namespace KE = Kokkos::Experimental;
 using LinePolicy = Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>;
 
-
 // ---------------------------------------------------------------------------------------
 // Particle sums, run-length along x: one contribution per run of equal labels. Contributions
 // go through ScatterViews: plain adds on Serial, per-thread copies on OpenMP, atomics on GPUs.
 
 enum IntField { kCount, kSumZ, kSumY, kSumX, kIntFields };
 enum GreyField { kSum, kSumSq, kGreyFields };
-
 
 struct ParticleViews {
   View2<std::int64_t> sums;       // count, index sums
@@ -149,8 +147,8 @@ std::vector<ParticleRecord> accumulate_particles(const Block<Grey, Label>& block
         "grapes::particle_sums", LinePolicy(0, lines.lines),
         ParticleKernel<Grey, Label, decltype(sums), decltype(lo), decltype(hi), decltype(grey_int),
                        decltype(grey_float), decltype(grey_min), decltype(grey_max)>{
-            block.grey, block.labels, index, lines, sums, lo, hi, grey_int, grey_float,
-            grey_min, grey_max});
+            block.grey, block.labels, index, lines, sums, lo, hi, grey_int, grey_float, grey_min,
+            grey_max});
     KE::contribute(views.sums, sums);
     KE::contribute(views.lo, lo);
     KE::contribute(views.hi, hi);
@@ -260,8 +258,7 @@ struct AdjacencyKernel {
       const Label here = row[x];
       if (here == 0) continue;
       // Most voxels are inside a particle: all three neighbours equal, nothing to count.
-      if (row_z[x] == here && row_y[x] == here && (x + 1 >= x_end || row[x + 1] == here))
-        continue;
+      if (row_z[x] == here && row_y[x] == here && (x + 1 >= x_end || row[x + 1] == here)) continue;
       if (has_z) add(along_z, here, row_z[x]);
       if (has_y) add(along_y, here, row_y[x]);
       if (x + 1 < x_end) add(along_x, here, row[x + 1]);
@@ -315,14 +312,14 @@ std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labe
   return records;
 }
 
-#define GRAPES_INSTANTIATE_GL(Grey, Label)                                                   \
-  template std::vector<ParticleRecord> accumulate_particles(                                 \
+#define GRAPES_INSTANTIATE_GL(Grey, Label)                   \
+  template std::vector<ParticleRecord> accumulate_particles( \
       const Block<Grey, Label>&, const LabelIndex<Label>&, const std::vector<std::uint64_t>&);
-#define GRAPES_INSTANTIATE_L(Label)                                                            \
-  GRAPES_INSTANTIATE_GL(std::uint8_t, Label)                                                   \
-  GRAPES_INSTANTIATE_GL(std::uint16_t, Label)                                                  \
-  GRAPES_INSTANTIATE_GL(float, Label)                                                          \
-  template std::vector<AdjacencyRecord> accumulate_adjacency(                                  \
+#define GRAPES_INSTANTIATE_L(Label)                           \
+  GRAPES_INSTANTIATE_GL(std::uint8_t, Label)                  \
+  GRAPES_INSTANTIATE_GL(std::uint16_t, Label)                 \
+  GRAPES_INSTANTIATE_GL(float, Label)                         \
+  template std::vector<AdjacencyRecord> accumulate_adjacency( \
       const View3<const Label>&, const Box&, const Box&, const Index3&, std::size_t);
 GRAPES_INSTANTIATE_L(std::uint8_t)
 GRAPES_INSTANTIATE_L(std::uint16_t)

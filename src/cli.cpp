@@ -1,7 +1,7 @@
 #include "grapes/cli.hpp"
 
-#include <CLI/CLI.hpp>
 #include <mpi.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <iomanip>
@@ -38,12 +38,11 @@ int command_run(const std::string& config_path, const std::vector<std::string>& 
   log.info("  " + std::string(10, '-'));
   log.info("  total     " + fixed(summary.total_seconds, 3) + " s, peak memory " +
            fixed(summary.peak_memory_mib, 0) + " MiB per rank (largest)");
-  log.info("particles: " + std::to_string(summary.particles) + ", layer rows: " +
-           std::to_string(summary.layer_rows) + ", neighbour pairs: " +
-           std::to_string(summary.adjacency_rows) + ", ghost width [" +
-           std::to_string(summary.ghost_width[0]) + ", " +
-           std::to_string(summary.ghost_width[1]) + ", " +
-           std::to_string(summary.ghost_width[2]) + "]");
+  log.info("particles: " + std::to_string(summary.particles) +
+           ", layer rows: " + std::to_string(summary.layer_rows) +
+           ", neighbour pairs: " + std::to_string(summary.adjacency_rows) + ", ghost width [" +
+           std::to_string(summary.ghost_width[0]) + ", " + std::to_string(summary.ghost_width[1]) +
+           ", " + std::to_string(summary.ghost_width[2]) + "]");
   if (summary.unassigned_voxels > 0)
     log.warn(std::to_string(summary.unassigned_voxels) +
              " particle voxels rounded to layer 0 and belong to no layer "
@@ -162,7 +161,8 @@ int command_export(const std::string& path, const std::string& directory) {
     std::filesystem::create_directories(directory, error);
     if (error) throw InputError("cannot create directory '" + directory + "': " + error.message());
     const std::vector<std::pair<std::string, std::string>> groups = {
-        {"/particles", "particles.csv"}, {"/layers", "layers.csv"},
+        {"/particles", "particles.csv"},
+        {"/layers", "layers.csv"},
         {"/adjacency", "adjacency.csv"}};
     for (const auto& [group, file] : groups) {
       Table table = read_table(path, group);
@@ -186,7 +186,8 @@ int run_cli(int argc, char** argv) {
   const bool root = comm_rank(MPI_COMM_WORLD) == 0;
   CLI::App app{"GRAPES-HPC: distributed grey-level analysis of particles in tomograms"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("grapes-hpc ") + kVersion + " (" + kGitCommit + ")");
+  app.set_version_flag("--version",
+                       std::string("grapes-hpc ") + kVersion + " (" + kGitCommit + ")");
 
   std::string config_path, output, format = "hdf5", file, csv_directory;
   std::vector<std::string> overrides;
@@ -234,8 +235,7 @@ int run_cli(int argc, char** argv) {
     return 3;
   } catch (const std::exception& error) {
     // A failure on this rank alone that escaped the agreement: say so on every rank.
-    std::cerr << "error (rank " << comm_rank(MPI_COMM_WORLD) << "): " << error.what()
-              << std::endl;
+    std::cerr << "error (rank " << comm_rank(MPI_COMM_WORLD) << "): " << error.what() << std::endl;
     MPI_Abort(MPI_COMM_WORLD, 4);
     return 4;
   }

@@ -98,8 +98,7 @@ std::vector<std::vector<char>> allgather_bytes(MPI_Comm comm, const std::vector<
   check_int_range(mine.size());
   int my_count = static_cast<int>(mine.size());
   std::vector<int> counts(size, 0);
-  check_mpi(MPI_Allgather(&my_count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm),
-            "MPI_Allgather");
+  check_mpi(MPI_Allgather(&my_count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm), "MPI_Allgather");
   const std::vector<int> offsets = displacements(counts);
   std::size_t total = 0;
   for (int c : counts) total += static_cast<std::size_t>(c);

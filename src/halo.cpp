@@ -46,12 +46,12 @@ struct BoxCopy {
 
 template <class T, bool kToBuffer>
 void copy_box(const View3<T>& block, const Box& local, const Box& box, const View1<T>& buffer) {
-  BoxCopy<T, kToBuffer> functor{block,
-                                buffer,
-                                {box.lo[0] - local.lo[0], box.lo[1] - local.lo[1],
-                                 box.lo[2] - local.lo[2]},
-                                box.extent(1),
-                                box.extent(2)};
+  BoxCopy<T, kToBuffer> functor{
+      block,
+      buffer,
+      {box.lo[0] - local.lo[0], box.lo[1] - local.lo[1], box.lo[2] - local.lo[2]},
+      box.extent(1),
+      box.extent(2)};
   Kokkos::parallel_for(
       "grapes::halo_copy",
       Kokkos::MDRangePolicy<kx::ExecSpace, Kokkos::Rank<3>, Kokkos::IndexType<index_t>>(
@@ -106,9 +106,9 @@ void exchange_ghosts(const HaloPlan& plan, MPI_Comm comm, const View3<T>& block)
   const std::size_t receive_count = plan.receives.size();
   for (std::size_t done = 0; done < receive_count; ++done) {
     int index = 0;
-    check_mpi(MPI_Waitany(static_cast<int>(receive_count), requests.data(), &index,
-                          MPI_STATUS_IGNORE),
-              "MPI_Waitany (ghosts)");
+    check_mpi(
+        MPI_Waitany(static_cast<int>(receive_count), requests.data(), &index, MPI_STATUS_IGNORE),
+        "MPI_Waitany (ghosts)");
     Kokkos::deep_copy(receive_buffers[index], receive_host[index]);
     copy_box<T, false>(block, plan.local, plan.receives[index].box, receive_buffers[index]);
   }

@@ -116,8 +116,7 @@ LabelIndex<Label> build_label_index(const View3<const Label>& labels, const Box&
     range.max_val = (std::uint64_t(1) << (8 * sizeof(Label))) - 1;
   } else {
     Kokkos::parallel_reduce("grapes::label_range", LinePolicy(0, lines.lines),
-                            LabelRange<Label>{labels, lines},
-                            Kokkos::MinMax<std::uint64_t>(range));
+                            LabelRange<Label>{labels, lines}, Kokkos::MinMax<std::uint64_t>(range));
   }
   if (range.max_val < range.min_val) return label_index_from_list<Label>(labels_out);  // none
   const std::uint64_t span = range.max_val - range.min_val + 1;
@@ -159,9 +158,9 @@ LabelIndex<Label> build_label_index(const View3<const Label>& labels, const Box&
   return label_index_from_list<Label>(labels_out);
 }
 
-#define GRAPES_INSTANTIATE(Label)                                                            \
-  template LabelIndex<Label> build_label_index(const View3<const Label>&, const Box&,          \
-                                               std::vector<std::uint64_t>&);                   \
+#define GRAPES_INSTANTIATE(Label)                                                     \
+  template LabelIndex<Label> build_label_index(const View3<const Label>&, const Box&, \
+                                               std::vector<std::uint64_t>&);          \
   template LabelIndex<Label> label_index_from_list<Label>(const std::vector<std::uint64_t>&);
 GRAPES_INSTANTIATE(std::uint8_t)
 GRAPES_INSTANTIATE(std::uint16_t)

@@ -46,7 +46,8 @@ LayerRule make_rule(const LayerSettings& settings) {
   rule.max_d2 = bound * bound;
   rule.cap = kx::round_half_even(bound / rule.width);
   bool whole = true;
-  for (double s : settings.relative_spacing) whole = whole && std::abs(s * s - std::round(s * s)) < 1e-12;
+  for (double s : settings.relative_spacing)
+    whole = whole && std::abs(s * s - std::round(s * s)) < 1e-12;
   if (whole && rule.max_d2 < kTableLimit) {
     const std::int64_t size = static_cast<std::int64_t>(std::floor(rule.max_d2)) + 1;
     rule.table = View1<std::int32_t>("grapes::layer_table", size);
@@ -241,19 +242,17 @@ LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const
   {
     auto sum_scatter = KE::create_scatter_view(sums);
     auto sum_f_scatter = KE::create_scatter_view(sums_f);
-    Kokkos::parallel_for(
-        "grapes::layer_sums", LinePolicy(0, lines.lines),
-        LayerSumKernel<Grey, Label, decltype(sum_scatter), decltype(sum_f_scatter),
-                       decltype(inexact_scatter), decltype(first_scatter)>{
-            block.grey, block.labels, dist2, index, lines, reach, rule, offset, uniform,
-            sum_scatter, sum_f_scatter, inexact_scatter, first_scatter});
+    Kokkos::parallel_for("grapes::layer_sums", LinePolicy(0, lines.lines),
+                         LayerSumKernel<Grey, Label, decltype(sum_scatter), decltype(sum_f_scatter),
+                                        decltype(inexact_scatter), decltype(first_scatter)>{
+                             block.grey, block.labels, dist2, index, lines, reach, rule, offset,
+                             uniform, sum_scatter, sum_f_scatter, inexact_scatter, first_scatter});
     KE::contribute(sums, sum_scatter);
     KE::contribute(sums_f, sum_f_scatter);
   }
   KE::contribute(inexact, inexact_scatter);
   KE::contribute(first_inexact, first_scatter);
-  result.inexact_voxels =
-      Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), inexact)(0);
+  result.inexact_voxels = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), inexact)(0);
   if (result.inexact_voxels) {
     result.first_inexact_label =
         Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), first_inexact)(0);
@@ -344,7 +343,7 @@ View3<float> distance_volume(const Box& local, const Box& owned, const View3<con
 
 #define GRAPES_INSTANTIATE_GL(Grey, Label)                                                     \
   template LayerResult accumulate_layers(const Block<Grey, Label>&, const View3<const float>&, \
-                                         const LayerSettings&, const LabelIndex<Label>&,      \
+                                         const LayerSettings&, const LabelIndex<Label>&,       \
                                          const std::vector<std::uint64_t>&);
 #define GRAPES_INSTANTIATE_L(Label)                                                             \
   GRAPES_INSTANTIATE_GL(std::uint8_t, Label)                                                    \

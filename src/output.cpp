@@ -34,10 +34,14 @@ void check_h5(herr_t status, const std::string& what) {
 
 hid_t native_of(const ColumnData& data) {
   switch (data.index()) {
-    case 0: return H5T_NATIVE_INT64;
-    case 1: return H5T_NATIVE_UINT64;
-    case 2: return H5T_NATIVE_DOUBLE;
-    case 3: return H5T_NATIVE_UINT8;
+    case 0:
+      return H5T_NATIVE_INT64;
+    case 1:
+      return H5T_NATIVE_UINT64;
+    case 2:
+      return H5T_NATIVE_DOUBLE;
+    case 3:
+      return H5T_NATIVE_UINT8;
   }
   throw std::runtime_error("string columns cannot be written in parallel");
 }
@@ -67,8 +71,8 @@ template <class T>
 void write_numeric_attribute(hid_t object, const std::string& name, hid_t type,
                              const std::vector<T>& values) {
   const hsize_t count = values.size();
-  h5::Handle space = h5::dataspace(count == 1 ? H5Screate(H5S_SCALAR)
-                                              : H5Screate_simple(1, &count, nullptr));
+  h5::Handle space =
+      h5::dataspace(count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr));
   h5::Handle attribute =
       h5::attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT));
   if (!attribute.valid()) throw std::runtime_error("HDF5: cannot create attribute " + name);
@@ -81,11 +85,9 @@ void check_output_path(const std::string& path) {
   if (path.empty()) throw InputError("output.path is empty");
   const std::string directory = directory_of(path);
   if (access(directory.c_str(), F_OK) != 0)
-    throw InputError("output.path '" + path + "': directory '" + directory +
-                     "' does not exist");
+    throw InputError("output.path '" + path + "': directory '" + directory + "' does not exist");
   if (access(directory.c_str(), W_OK) != 0)
-    throw InputError("output.path '" + path + "': directory '" + directory +
-                     "' is not writable");
+    throw InputError("output.path '" + path + "': directory '" + directory + "' is not writable");
 }
 
 ResultFile::ResultFile(const std::string& path, MPI_Comm comm) : comm_(comm), path_(path) {
@@ -133,9 +135,9 @@ void ResultFile::write_table(const std::string& group, const Table& rows) {
   for (const Column& column : rows.columns) {
     const hsize_t global_size = static_cast<hsize_t>(total);
     h5::Handle file_space = h5::dataspace(H5Screate_simple(1, &global_size, nullptr));
-    h5::Handle dataset = h5::dataset(H5Dcreate2(group_id, column.name.c_str(),
-                                                native_of(column.values), file_space, H5P_DEFAULT,
-                                                H5P_DEFAULT, H5P_DEFAULT));
+    h5::Handle dataset =
+        h5::dataset(H5Dcreate2(group_id, column.name.c_str(), native_of(column.values), file_space,
+                               H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     if (!dataset.valid())
       throw std::runtime_error("HDF5: cannot create " + group + "/" + column.name);
     if (total == 0) continue;  // every rank agrees: nothing to write into an empty dataset
@@ -153,8 +155,7 @@ void ResultFile::write_table(const std::string& group, const Table& rows) {
     // Every rank takes part, also with nothing to write (a skipped call would hang).
     static const double dummy = 0;
     const void* data = count ? data_of(column.values) : &dummy;
-    check_h5(H5Dwrite(dataset, native_of(column.values), memory_space, file_space, transfer,
-                      data),
+    check_h5(H5Dwrite(dataset, native_of(column.values), memory_space, file_space, transfer, data),
              "write " + group + "/" + column.name);
   }
   std::string& names = column_names_[group];

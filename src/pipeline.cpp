@@ -93,9 +93,9 @@ void validate_inputs(const Inputs& inputs) {
                      dtype_name(labels.dtype()) +
                      "; labels must be unsigned integers (uint8/16/32/64)");
   if (grey.shape() != labels.shape())
-    throw InputError("input.grey (" + grey.describe() + ") has shape " +
-                     shape_text(grey.shape()) + " but input.labels (" + labels.describe() +
-                     ") has shape " + shape_text(labels.shape()));
+    throw InputError("input.grey (" + grey.describe() + ") has shape " + shape_text(grey.shape()) +
+                     " but input.labels (" + labels.describe() + ") has shape " +
+                     shape_text(labels.shape()));
   if (voxel_count(grey.shape()) == 0)
     throw InputError("input.grey (" + grey.describe() + ") is empty: shape " +
                      shape_text(grey.shape()));
@@ -190,7 +190,8 @@ void run_typed(Context& ctx) {
   } else {
     ghost_width = ghost_for(global_bound, ctx.spacing, ctx.planar);
   }
-  for (int a = ctx.planar ? 1 : 0; a < 3; ++a) ghost_width[a] = std::max<index_t>(1, ghost_width[a]);
+  for (int a = ctx.planar ? 1 : 0; a < 3; ++a)
+    ghost_width[a] = std::max<index_t>(1, ghost_width[a]);
   ctx.summary.ghost_width = ghost_width;
   const HaloPlan plan(ctx.grid, ctx.rank, ghost_width);
   agree_or_throw(comm, [&] {
@@ -224,8 +225,9 @@ void run_typed(Context& ctx) {
   ctx.timer.end("ghosts");
 
   // edt
-  const double min_spacing = ctx.planar ? std::min(ctx.spacing[1], ctx.spacing[2])
-                                        : std::min({ctx.spacing[0], ctx.spacing[1], ctx.spacing[2]});
+  const double min_spacing = ctx.planar
+                                 ? std::min(ctx.spacing[1], ctx.spacing[2])
+                                 : std::min({ctx.spacing[0], ctx.spacing[1], ctx.spacing[2]});
   EdtGeometry geometry;
   LayerSettings layer_settings;
   for (int a = 0; a < 3; ++a) {
@@ -246,8 +248,8 @@ void run_typed(Context& ctx) {
   std::vector<std::uint64_t> local_label_list = owned_label_list;
   Block<Grey, Label> block{grey, labels, owned, plan.local, shape};
   LayerResult layer_result = accumulate_layers<Grey, Label>(
-      block, dist2, layer_settings,
-      label_index_from_list<Label>(owned_label_list), owned_label_list);
+      block, dist2, layer_settings, label_index_from_list<Label>(owned_label_list),
+      owned_label_list);
   Kokkos::fence();
   ctx.timer.end("layers");
   const std::int64_t inexact = allreduce_sum(comm, layer_result.inexact_voxels);
@@ -262,16 +264,18 @@ void run_typed(Context& ctx) {
     if (ctx.rank == owner)
       for (const ParticleRecord& p : particles)
         if (p.label == static_cast<std::uint64_t>(label)) {
-          const Index3 width = ghost_for(distance_bound(p, ctx.spacing, ctx.planar),
-                                         ctx.spacing, ctx.planar);
+          const Index3 width =
+              ghost_for(distance_bound(p, ctx.spacing, ctx.planar), ctx.spacing, ctx.planar);
           needed = *std::max_element(width.begin(), width.end());
         }
     MPI_Bcast(&needed, 1, MPI_INT64_T, owner, comm);
     throw InputError("decomposition.ghost = " + std::to_string(ghost_width[2]) +
                      " is too small: particle " + std::to_string(label) +
                      " has voxels whose distance needs data beyond the ghost layers (" +
-                     std::to_string(inexact) + " voxels in all); it needs a ghost width of at "
-                     "least " + std::to_string(needed) + " (or use decomposition.ghost: auto)");
+                     std::to_string(inexact) +
+                     " voxels in all); it needs a ghost width of at "
+                     "least " +
+                     std::to_string(needed) + " (or use decomposition.ghost: auto)");
   }
   std::vector<SurfaceRecord> surfaces;
   if (!ctx.planar && !owned.empty())
@@ -334,9 +338,8 @@ void run_typed(Context& ctx) {
   table_settings.normalise = config.normalise;
   table_settings.core_exclude_layers = config.core_exclude_layers;
   ParticleTables tables;
-  agree_or_throw(comm, [&] {
-    tables = build_tables(particles, layers, pairs, neighbours, table_settings);
-  });
+  agree_or_throw(
+      comm, [&] { tables = build_tables(particles, layers, pairs, neighbours, table_settings); });
   ctx.summary.particles = allreduce_sum(comm, std::int64_t(tables.particles.rows()));
   ctx.summary.layer_rows = allreduce_sum(comm, std::int64_t(tables.layers.rows()));
   ctx.summary.adjacency_rows = allreduce_sum(comm, std::int64_t(tables.adjacency.rows()));
@@ -384,13 +387,11 @@ void run_typed(Context& ctx) {
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
     f.attribute("created_utc", std::string(stamp));
     f.attribute("mpi_ranks", std::int64_t(comm_size(comm)));
-    f.attribute("decomposition", std::vector<std::int64_t>{ctx.grid.dims()[0],
-                                                           ctx.grid.dims()[1],
+    f.attribute("decomposition", std::vector<std::int64_t>{ctx.grid.dims()[0], ctx.grid.dims()[1],
                                                            ctx.grid.dims()[2]});
-    f.attribute("ghost_width", std::vector<std::int64_t>{ghost_width[0], ghost_width[1],
-                                                         ghost_width[2]});
-    f.attribute("voxel_size", std::vector<double>{ctx.spacing[0], ctx.spacing[1],
-                                                  ctx.spacing[2]});
+    f.attribute("ghost_width",
+                std::vector<std::int64_t>{ghost_width[0], ghost_width[1], ghost_width[2]});
+    f.attribute("voxel_size", std::vector<double>{ctx.spacing[0], ctx.spacing[1], ctx.spacing[2]});
     f.attribute("layer_width", config.layer_width.value_or(min_spacing));
     f.attribute("shape", std::vector<std::int64_t>{shape[0], shape[1], shape[2]});
     f.attribute("input_grey", ctx.inputs.grey->describe());
@@ -411,11 +412,16 @@ void run_typed(Context& ctx) {
 template <class Grey>
 void dispatch_labels(Context& ctx) {
   switch (ctx.inputs.labels->dtype()) {
-    case DType::u8: return run_typed<Grey, std::uint8_t>(ctx);
-    case DType::u16: return run_typed<Grey, std::uint16_t>(ctx);
-    case DType::u32: return run_typed<Grey, std::uint32_t>(ctx);
-    case DType::u64: return run_typed<Grey, std::uint64_t>(ctx);
-    default: throw InputError("unsupported label dtype");  // rejected in open_inputs
+    case DType::u8:
+      return run_typed<Grey, std::uint8_t>(ctx);
+    case DType::u16:
+      return run_typed<Grey, std::uint16_t>(ctx);
+    case DType::u32:
+      return run_typed<Grey, std::uint32_t>(ctx);
+    case DType::u64:
+      return run_typed<Grey, std::uint64_t>(ctx);
+    default:
+      throw InputError("unsupported label dtype");  // rejected in open_inputs
   }
 }
 
@@ -457,8 +463,16 @@ RunSummary run_analysis(const Config& config, std::unique_ptr<VolumeSource> grey
       dims = Grid::auto_dims(shape, ranks);
     }
   });
-  Context ctx{config,  comm,  log, inputs, summary, timer, Grid(inputs.grey->shape(), dims),
-              comm_rank(comm), inputs.grey->shape()[0] == 1, config.voxel_size};
+  Context ctx{config,
+              comm,
+              log,
+              inputs,
+              summary,
+              timer,
+              Grid(inputs.grey->shape(), dims),
+              comm_rank(comm),
+              inputs.grey->shape()[0] == 1,
+              config.voxel_size};
   summary.shape = ctx.grid.shape();
   summary.grid = dims;
   log.info("grapes run: " + inputs.grey->describe() + " + " + inputs.labels->describe() +
@@ -466,10 +480,17 @@ RunSummary run_analysis(const Config& config, std::unique_ptr<VolumeSource> grey
            " ranks as grid [" + std::to_string(dims[0]) + ", " + std::to_string(dims[1]) + ", " +
            std::to_string(dims[2]) + "], Kokkos " + kx::execution_space_name());
   switch (inputs.grey->dtype()) {
-    case DType::u8: dispatch_labels<std::uint8_t>(ctx); break;
-    case DType::u16: dispatch_labels<std::uint16_t>(ctx); break;
-    case DType::f32: dispatch_labels<float>(ctx); break;
-    default: throw InputError("unsupported grey dtype");  // rejected in open_inputs
+    case DType::u8:
+      dispatch_labels<std::uint8_t>(ctx);
+      break;
+    case DType::u16:
+      dispatch_labels<std::uint16_t>(ctx);
+      break;
+    case DType::f32:
+      dispatch_labels<float>(ctx);
+      break;
+    default:
+      throw InputError("unsupported grey dtype");  // rejected in open_inputs
   }
   summary.total_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

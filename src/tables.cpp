@@ -92,10 +92,10 @@ ParticleTables build_tables(const std::vector<ParticleRecord>& particles,
       sphericity.push_back(kNaN);
     } else {
       surface_area.push_back(p.surface_area);
-      sphericity.push_back(p.surface_area > 0 ? std::cbrt(M_PI) *
-                                                    std::pow(6.0 * n * voxel_volume, 2.0 / 3.0) /
-                                                    p.surface_area
-                                              : kNaN);
+      sphericity.push_back(p.surface_area > 0
+                               ? std::cbrt(M_PI) * std::pow(6.0 * n * voxel_volume, 2.0 / 3.0) /
+                                     p.surface_area
+                               : kNaN);
     }
     touches_border.push_back(border ? 1 : 0);
 

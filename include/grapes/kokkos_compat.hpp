@@ -48,6 +48,8 @@ KOKKOS_INLINE_FUNCTION std::int64_t round_half_even(double value) {
 using ExecSpace = Kokkos::DefaultExecutionSpace;
 using MemSpace = ExecSpace::memory_space;
 
-inline const char* execution_space_name() { return ExecSpace::name(); }
+inline const char* execution_space_name() {
+  return ExecSpace::name();
+}
 
 }  // namespace grapes::kx

@@ -36,13 +36,13 @@ struct GreySums {
 
 struct ParticleRecord {
   std::uint64_t label = 0;
-  GreySums grey;                      // grey.count is the voxel count
+  GreySums grey;                          // grey.count is the voxel count
   std::int64_t index_sum[3] = {0, 0, 0};  // sum of z, y, x indices (global)
   std::int64_t bbox_lo[3] = {0, 0, 0};    // inclusive
   std::int64_t bbox_hi[3] = {0, 0, 0};    // exclusive
   double grey_min = 0.0;
   double grey_max = 0.0;
-  double surface_area = 0.0;          // physical units; summed over ranks
+  double surface_area = 0.0;  // physical units; summed over ranks
 
   void merge(const ParticleRecord& other);
 };

@@ -9,9 +9,9 @@
 
 namespace grapes {
 
-using ColumnData = std::variant<std::vector<std::int64_t>, std::vector<std::uint64_t>,
-                                std::vector<double>, std::vector<std::uint8_t>,
-                                std::vector<std::string>>;
+using ColumnData =
+    std::variant<std::vector<std::int64_t>, std::vector<std::uint64_t>, std::vector<double>,
+                 std::vector<std::uint8_t>, std::vector<std::string>>;
 
 struct Column {
   std::string name;

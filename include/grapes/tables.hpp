@@ -19,10 +19,10 @@ struct TableSettings {
 };
 
 struct ParticleTables {
-  Table particles;                        // SPEC §3 columns
-  Table layers;                           // label, layer, count, graylevel, graylevel_normed, std
-  Table adjacency;                        // label_a, label_b, shared_faces
-  std::vector<std::int64_t> layer_start;  // per particle row: first layer row (local numbering)
+  Table particles;                          // SPEC §3 columns
+  Table layers;                             // label, layer, count, graylevel, graylevel_normed, std
+  Table adjacency;                          // label_a, label_b, shared_faces
+  std::vector<std::int64_t> layer_start;    // per particle row: first layer row (local numbering)
   std::int64_t flat_profile_particles = 0;  // radial_max normalisation was all zeros
 };
 

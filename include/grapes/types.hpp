@@ -48,45 +48,82 @@ struct Box {
   bool operator!=(const Box& other) const { return !(*this == other); }
 };
 
-inline Box whole_box(const Index3& shape) { return Box{{0, 0, 0}, shape}; }
-inline index_t voxel_count(const Index3& shape) { return shape[0] * shape[1] * shape[2]; }
+inline Box whole_box(const Index3& shape) {
+  return Box{{0, 0, 0}, shape};
+}
+inline index_t voxel_count(const Index3& shape) {
+  return shape[0] * shape[1] * shape[2];
+}
 
 // Element types of input volumes.
 enum class DType { u8, u16, u32, u64, f32, f64 };
 
 inline std::size_t dtype_size(DType t) {
   switch (t) {
-    case DType::u8: return 1;
-    case DType::u16: return 2;
-    case DType::u32: return 4;
-    case DType::u64: return 8;
-    case DType::f32: return 4;
-    case DType::f64: return 8;
+    case DType::u8:
+      return 1;
+    case DType::u16:
+      return 2;
+    case DType::u32:
+      return 4;
+    case DType::u64:
+      return 8;
+    case DType::f32:
+      return 4;
+    case DType::f64:
+      return 8;
   }
   return 0;
 }
 inline const char* dtype_name(DType t) {
   switch (t) {
-    case DType::u8: return "uint8";
-    case DType::u16: return "uint16";
-    case DType::u32: return "uint32";
-    case DType::u64: return "uint64";
-    case DType::f32: return "float32";
-    case DType::f64: return "float64";
+    case DType::u8:
+      return "uint8";
+    case DType::u16:
+      return "uint16";
+    case DType::u32:
+      return "uint32";
+    case DType::u64:
+      return "uint64";
+    case DType::f32:
+      return "float32";
+    case DType::f64:
+      return "float64";
   }
   return "?";
 }
-inline bool dtype_is_float(DType t) { return t == DType::f32 || t == DType::f64; }
+inline bool dtype_is_float(DType t) {
+  return t == DType::f32 || t == DType::f64;
+}
 
 // Parses numpy-style names ("uint16", "u2", "<u2", "float32", "f4"); false when unknown.
 bool parse_dtype(const std::string& text, DType& out);
 
-template <class T> constexpr DType dtype_of();
-template <> constexpr DType dtype_of<std::uint8_t>() { return DType::u8; }
-template <> constexpr DType dtype_of<std::uint16_t>() { return DType::u16; }
-template <> constexpr DType dtype_of<std::uint32_t>() { return DType::u32; }
-template <> constexpr DType dtype_of<std::uint64_t>() { return DType::u64; }
-template <> constexpr DType dtype_of<float>() { return DType::f32; }
-template <> constexpr DType dtype_of<double>() { return DType::f64; }
+template <class T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<std::uint8_t>() {
+  return DType::u8;
+}
+template <>
+constexpr DType dtype_of<std::uint16_t>() {
+  return DType::u16;
+}
+template <>
+constexpr DType dtype_of<std::uint32_t>() {
+  return DType::u32;
+}
+template <>
+constexpr DType dtype_of<std::uint64_t>() {
+  return DType::u64;
+}
+template <>
+constexpr DType dtype_of<float>() {
+  return DType::f32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+  return DType::f64;
+}
 
 }  // namespace grapes

@@ -16,8 +16,8 @@ using View1 = Kokkos::View<T*, kx::MemSpace>;
 
 template <class T>
 View3<T> make_view3(const char* name, const Box& box) {
-  return View3<T>(Kokkos::view_alloc(std::string(name), Kokkos::WithoutInitializing),
-                  box.extent(0), box.extent(1), box.extent(2));
+  return View3<T>(Kokkos::view_alloc(std::string(name), Kokkos::WithoutInitializing), box.extent(0),
+                  box.extent(1), box.extent(2));
 }
 
 }  // namespace grapes

@@ -49,8 +49,12 @@ Handle transfer_list(H5FD_mpio_xfer_t mode) {
 }
 }  // namespace
 
-Handle collective_transfer() { return transfer_list(H5FD_MPIO_COLLECTIVE); }
-Handle independent_transfer() { return transfer_list(H5FD_MPIO_INDEPENDENT); }
+Handle collective_transfer() {
+  return transfer_list(H5FD_MPIO_COLLECTIVE);
+}
+Handle independent_transfer() {
+  return transfer_list(H5FD_MPIO_INDEPENDENT);
+}
 
 Handle open_parallel_file_readonly(const std::string& path, MPI_Comm comm) {
   QuietErrors quiet;

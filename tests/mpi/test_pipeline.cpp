@@ -69,7 +69,9 @@ RefVolume random_volume(std::array<long, 3> shape, unsigned seed, std::array<dou
   return v;
 }
 
-std::array<int, 3> Grid_dims(int count) { return Grid::auto_dims(Index3{8, 8, 8}, count); }
+std::array<int, 3> Grid_dims(int count) {
+  return Grid::auto_dims(Index3{8, 8, 8}, count);
+}
 
 std::string output_name(const std::string& tag) {
   return "pipeline_np" + std::to_string(ranks()) + "_" + tag + ".h5";
@@ -79,8 +81,7 @@ Config make_config(const RefVolume& v, const std::array<int, 3>& grid, const std
                    const std::string& output, const std::vector<std::string>& overrides = {}) {
   std::ostringstream yaml;
   yaml << "input: {phantom: {shape: [4, 4, 4]}}\n"
-       << "voxel_size: [" << v.spacing[0] << ", " << v.spacing[1] << ", " << v.spacing[2]
-       << "]\n"
+       << "voxel_size: [" << v.spacing[0] << ", " << v.spacing[1] << ", " << v.spacing[2] << "]\n"
        << "analysis: {core_exclude_layers: 1}\n"
        << "decomposition: {grid: [" << grid[0] << ", " << grid[1] << ", " << grid[2]
        << "], ghost: " << ghost << "}\n"
@@ -145,8 +146,8 @@ void check_against_reference(const RefVolume& v, const std::string& path, int co
       EXPECT_EQ(particles.get<std::int64_t>("bbox-" + std::to_string(a))[row], p.lo[a]) << where;
       EXPECT_EQ(particles.get<std::int64_t>("bbox-" + std::to_string(a + 3))[row], p.hi[a])
           << where;
-      expect_close(p.index_sum[a] / n,
-                   particles.get<double>("centroid-" + std::to_string(a))[row], where);
+      expect_close(p.index_sum[a] / n, particles.get<double>("centroid-" + std::to_string(a))[row],
+                   where);
       expect_close(p.index_sum[a] / n - p.lo[a],
                    particles.get<double>("centroid_local-" + std::to_string(a))[row], where);
     }
@@ -165,8 +166,7 @@ void check_against_reference(const RefVolume& v, const std::string& path, int co
     for (int a = v.shape[0] == 1 ? 1 : 0; a < 3; ++a)
       border = border || p.lo[a] == 0 || p.hi[a] == v.shape[a];
     EXPECT_EQ(particles.get<std::uint8_t>("touches_border")[row], border ? 1 : 0) << where;
-    EXPECT_EQ(particles.get<std::int64_t>("n_neighbours")[row], long(p.neighbours.size()))
-        << where;
+    EXPECT_EQ(particles.get<std::int64_t>("n_neighbours")[row], long(p.neighbours.size())) << where;
 
     // Layers 1..K with empty ones filled in.
     const long k_max = p.layers.empty() ? 0 : p.layers.rbegin()->first;
@@ -264,8 +264,8 @@ TEST_P(PipelineReference, EveryGridMatchesBruteForceAndEachOther) {
   int variant = 0;
   for (const auto& grid : all_grids(ranks())) {
     for (const std::string ghost : {"auto", "9"}) {
-      const std::string path = output_name("ref" + std::to_string(c.seed) + "_" +
-                                           std::to_string(variant++));
+      const std::string path =
+          output_name("ref" + std::to_string(c.seed) + "_" + std::to_string(variant++));
       const Config config = make_config(v, grid, ghost, path);
       ASSERT_NO_THROW(run_on<std::uint8_t>(v, config)) << path;
       check_against_reference(v, path, 1);
@@ -363,7 +363,10 @@ Tables run_everywhere(const RefVolume& v, const std::string& tag) {
     for (const std::string ghost : {"auto", "12"}) {
       const std::string path = output_name(tag + "_" + std::to_string(variant++));
       run_on<std::uint8_t>(v, make_config(v, grid, ghost, path));
-      if (first.empty()) first = path; else check_identical(first, path);
+      if (first.empty())
+        first = path;
+      else
+        check_identical(first, path);
     }
   return {read_table(first, "/particles"), read_table(first, "/layers"),
           read_table(first, "/adjacency")};
@@ -431,7 +434,8 @@ TEST(HandBuilt, DigitisedSphereLayersMatchAnIndependentCount) {
   for (long z = 0; z < 17; ++z)
     for (long y = 0; y < 17; ++y)
       for (long x = 0; x < 17; ++x)
-        if (v.labels[v.index(z, y, x)]) ++expected[std::lround(std::sqrt(test::brute_force_d2(v, z, y, x)))];
+        if (v.labels[v.index(z, y, x)])
+          ++expected[std::lround(std::sqrt(test::brute_force_d2(v, z, y, x)))];
   const Tables t = run_everywhere(v, "sphere");
   std::vector<std::int64_t> want;
   for (const auto& [layer, count] : expected) want.push_back(count);
@@ -477,7 +481,8 @@ TEST(Pipeline, GrapesLayerWidthWithFineSpacingLeavesLayerZeroOut) {
       v, make_config(v, Grid_dims(ranks()), "auto", path, {"analysis.layer_width=1.0"}));
   check_against_reference(v, path, 1, 1.0);
   long expected_unassigned = 0;
-  for (const auto& [label, p] : test::reference_particles(v, 1.0)) expected_unassigned += p.unassigned;
+  for (const auto& [label, p] : test::reference_particles(v, 1.0))
+    expected_unassigned += p.unassigned;
   EXPECT_GT(expected_unassigned, 0);
   EXPECT_EQ(summary.unassigned_voxels, expected_unassigned);
 }
@@ -488,8 +493,8 @@ TEST(Pipeline, HugeLabelThatWouldExplodeTheBlockIsNamed) {
   fill(v, {3, 3, 3}, {6, 6, 6}, 5, 150);
   const std::string path = output_name("huge");
   std::remove(path.c_str());
-  const Config config = make_config(v, {ranks(), 1, 1}, "auto", path,
-                                    {"decomposition.max_block_growth=1.2"});
+  const Config config =
+      make_config(v, {ranks(), 1, 1}, "auto", path, {"decomposition.max_block_growth=1.2"});
   if (ranks() == 1) return;  // one rank has no ghosts
   const std::string message = input_error([&] { run_on<std::uint8_t>(v, config); });
   EXPECT_NE(message.find("Label 99"), std::string::npos) << message;
@@ -500,8 +505,8 @@ TEST(Pipeline, HugeLabelThatWouldExplodeTheBlockIsNamed) {
 TEST(Pipeline, OptionalVolumesHoldEveryVoxelsLayerAndDistance) {
   const RefVolume v = random_volume({9, 11, 10}, 31, {1, 1, 2}, 255);
   const std::string path = output_name("volumes");
-  run_on<std::uint8_t>(v, make_config(v, Grid_dims(ranks()), "auto", path,
-                                      {"output.volumes=[layers, edt]"}));
+  run_on<std::uint8_t>(
+      v, make_config(v, Grid_dims(ranks()), "auto", path, {"output.volumes=[layers, edt]"}));
   SourceSpec spec;
   spec.key = "test";
   spec.path = path;
@@ -538,14 +543,13 @@ TEST(Pipeline, BadInputsAreInputErrorsWithNoOutput) {
   std::vector<float> float_labels(v.labels.begin(), v.labels.end());
   std::string message = input_error([&] {
     run_analysis(config, test::memory_source<std::uint8_t>(shape, grey),
-                 test::memory_source<float>(shape, float_labels), MPI_COMM_WORLD,
-                 Logger::silent());
+                 test::memory_source<float>(shape, float_labels), MPI_COMM_WORLD, Logger::silent());
   });
   EXPECT_NE(message.find("labels must be unsigned integers"), std::string::npos) << message;
   message = input_error([&] {
-    run_analysis(config, test::memory_source<std::uint8_t>(Index3{4, 5, 7}, std::vector<std::uint8_t>(140)),
-                 test::memory_source<std::uint32_t>(shape, v.labels), MPI_COMM_WORLD,
-                 Logger::silent());
+    run_analysis(
+        config, test::memory_source<std::uint8_t>(Index3{4, 5, 7}, std::vector<std::uint8_t>(140)),
+        test::memory_source<std::uint32_t>(shape, v.labels), MPI_COMM_WORLD, Logger::silent());
   });
   EXPECT_NE(message.find("shape"), std::string::npos) << message;
   message = input_error([&] {

@@ -67,7 +67,7 @@ inline long round_half_even(double value) {
 }
 
 inline std::map<std::uint32_t, RefParticle> reference_particles(const RefVolume& v,
-                                                                 double layer_width) {
+                                                                double layer_width) {
   std::map<std::uint32_t, RefParticle> out;
   for (long z = 0; z < v.shape[0]; ++z)
     for (long y = 0; y < v.shape[1]; ++y)
@@ -101,8 +101,7 @@ inline std::map<std::uint32_t, RefParticle> reference_particles(const RefVolume&
         const long step[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
         for (int a = 0; a < 3; ++a)
           for (int sign : {-1, 1}) {
-            const long n[3] = {z + sign * step[a][0], y + sign * step[a][1],
-                               x + sign * step[a][2]};
+            const long n[3] = {z + sign * step[a][0], y + sign * step[a][1], x + sign * step[a][2]};
             if (n[0] < 0 || n[1] < 0 || n[2] < 0 || n[0] >= v.shape[0] || n[1] >= v.shape[1] ||
                 n[2] >= v.shape[2])
               continue;

@@ -445,6 +445,27 @@ TEST(HandBuilt, DigitisedSphereLayersMatchAnIndependentCount) {
   EXPECT_EQ(expected.rbegin()->first, 6);
 }
 
+TEST(HandBuilt, SphericityNearOneForBallsLowerWhenElongated) {
+  // A ball of radius 10 and a 20 x 5 x 5 (semi-axes) ellipsoid, apart. Marching cubes
+  // overestimates a digitised sphere's area by about 8 %, so a ball scores about 0.92.
+  RefVolume v = blank({24, 24, 64});
+  for (long z = 0; z < 24; ++z)
+    for (long y = 0; y < 24; ++y)
+      for (long x = 0; x < 64; ++x) {
+        const double bz = z - 11.5, by = y - 11.5, bx = x - 12.0, ex = x - 40.0;
+        if (bz * bz + by * by + bx * bx <= 100.0) v.labels[v.index(z, y, x)] = 1;
+        if (bz * bz / 25.0 + by * by / 25.0 + ex * ex / 400.0 <= 1.0)
+          v.labels[v.index(z, y, x)] = 2;
+      }
+  const std::string path = output_name("sphericity");
+  run_on<std::uint8_t>(v, make_config(v, Grid_dims(ranks()), "auto", path));
+  const auto sphericity = read_table(path, "/particles").get<double>("sphericity");
+  ASSERT_EQ(sphericity.size(), 2u);
+  EXPECT_GT(sphericity[0], 0.88);
+  EXPECT_LT(sphericity[0], 1.0);
+  EXPECT_LT(sphericity[1], sphericity[0] - 0.1);
+}
+
 TEST(HandBuilt, AdjacencyNeedsASharedFace) {
   // A chain 1-2-3 of face-touching bricks across the x range (crossing rank boundaries for
   // x splits), plus 7 touching 1 only along an edge and 8 touching 1 only at a corner.

@@ -1,4 +1,5 @@
 #include "grapes/accumulate.hpp"
+#include "grapes/instantiate.hpp"
 #include "grapes/owned_lines.hpp"
 
 #include <Kokkos_ScatterView.hpp>
@@ -312,20 +313,15 @@ std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labe
   return records;
 }
 
-#define GRAPES_INSTANTIATE_GL(Grey, Label)                   \
+#define GRAPES_PARTICLES(Grey, Label)                        \
   template std::vector<ParticleRecord> accumulate_particles( \
       const Block<Grey, Label>&, const LabelIndex<Label>&, const std::vector<std::uint64_t>&);
-#define GRAPES_INSTANTIATE_L(Label)                           \
-  GRAPES_INSTANTIATE_GL(std::uint8_t, Label)                  \
-  GRAPES_INSTANTIATE_GL(std::uint16_t, Label)                 \
-  GRAPES_INSTANTIATE_GL(float, Label)                         \
+GRAPES_FOR_EACH_GREY_AND_LABEL(GRAPES_PARTICLES)
+#undef GRAPES_PARTICLES
+#define GRAPES_ADJACENCY(Label)                               \
   template std::vector<AdjacencyRecord> accumulate_adjacency( \
       const View3<const Label>&, const Box&, const Box&, const Index3&, std::size_t);
-GRAPES_INSTANTIATE_L(std::uint8_t)
-GRAPES_INSTANTIATE_L(std::uint16_t)
-GRAPES_INSTANTIATE_L(std::uint32_t)
-GRAPES_INSTANTIATE_L(std::uint64_t)
-#undef GRAPES_INSTANTIATE_L
-#undef GRAPES_INSTANTIATE_GL
+GRAPES_FOR_EACH_LABEL(GRAPES_ADJACENCY)
+#undef GRAPES_ADJACENCY
 
 }  // namespace grapes

@@ -1,4 +1,5 @@
 #include "grapes/halo.hpp"
+#include "grapes/instantiate.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -121,10 +122,9 @@ void exchange_ghosts(const HaloPlan& plan, MPI_Comm comm, const View3<T>& block)
   Kokkos::Profiling::popRegion();
 }
 
-template void exchange_ghosts(const HaloPlan&, MPI_Comm, const View3<std::uint8_t>&);
-template void exchange_ghosts(const HaloPlan&, MPI_Comm, const View3<std::uint16_t>&);
-template void exchange_ghosts(const HaloPlan&, MPI_Comm, const View3<std::uint32_t>&);
-template void exchange_ghosts(const HaloPlan&, MPI_Comm, const View3<std::uint64_t>&);
-template void exchange_ghosts(const HaloPlan&, MPI_Comm, const View3<float>&);
+#define GRAPES_HALO(T) template void exchange_ghosts(const HaloPlan&, MPI_Comm, const View3<T>&);
+GRAPES_FOR_EACH_LABEL(GRAPES_HALO)
+GRAPES_HALO(float)
+#undef GRAPES_HALO
 
 }  // namespace grapes

@@ -1,4 +1,5 @@
 #include "grapes/label_index.hpp"
+#include "grapes/instantiate.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -158,14 +159,11 @@ LabelIndex<Label> build_label_index(const View3<const Label>& labels, const Box&
   return label_index_from_list<Label>(labels_out);
 }
 
-#define GRAPES_INSTANTIATE(Label)                                                     \
+#define GRAPES_LABEL_INDEX(Label)                                                     \
   template LabelIndex<Label> build_label_index(const View3<const Label>&, const Box&, \
                                                std::vector<std::uint64_t>&);          \
   template LabelIndex<Label> label_index_from_list<Label>(const std::vector<std::uint64_t>&);
-GRAPES_INSTANTIATE(std::uint8_t)
-GRAPES_INSTANTIATE(std::uint16_t)
-GRAPES_INSTANTIATE(std::uint32_t)
-GRAPES_INSTANTIATE(std::uint64_t)
-#undef GRAPES_INSTANTIATE
+GRAPES_FOR_EACH_LABEL(GRAPES_LABEL_INDEX)
+#undef GRAPES_LABEL_INDEX
 
 }  // namespace grapes

@@ -1,4 +1,5 @@
 #include "grapes/layers.hpp"
+#include "grapes/instantiate.hpp"
 
 #include <Kokkos_ScatterView.hpp>
 
@@ -341,21 +342,16 @@ View3<float> distance_volume(const Box& local, const Box& owned, const View3<con
   return out;
 }
 
-#define GRAPES_INSTANTIATE_GL(Grey, Label)                                                     \
+#define GRAPES_LAYERS(Grey, Label)                                                             \
   template LayerResult accumulate_layers(const Block<Grey, Label>&, const View3<const float>&, \
                                          const LayerSettings&, const LabelIndex<Label>&,       \
                                          const std::vector<std::uint64_t>&);
-#define GRAPES_INSTANTIATE_L(Label)                                                             \
-  GRAPES_INSTANTIATE_GL(std::uint8_t, Label)                                                    \
-  GRAPES_INSTANTIATE_GL(std::uint16_t, Label)                                                   \
-  GRAPES_INSTANTIATE_GL(float, Label)                                                           \
+GRAPES_FOR_EACH_GREY_AND_LABEL(GRAPES_LAYERS)
+#undef GRAPES_LAYERS
+#define GRAPES_LAYER_VOLUME(Label)                                                              \
   template View3<std::uint32_t> layer_volume(const View3<const Label>&, const Box&, const Box&, \
                                              const View3<const float>&, const LayerSettings&);
-GRAPES_INSTANTIATE_L(std::uint8_t)
-GRAPES_INSTANTIATE_L(std::uint16_t)
-GRAPES_INSTANTIATE_L(std::uint32_t)
-GRAPES_INSTANTIATE_L(std::uint64_t)
-#undef GRAPES_INSTANTIATE_L
-#undef GRAPES_INSTANTIATE_GL
+GRAPES_FOR_EACH_LABEL(GRAPES_LAYER_VOLUME)
+#undef GRAPES_LAYER_VOLUME
 
 }  // namespace grapes

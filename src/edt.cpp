@@ -40,10 +40,15 @@
 namespace grapes {
 namespace {
 
-// Adjacent x-columns per work item: 16 for the y pass; 32 for the z pass, whose rows are a
-// whole plane apart, so that each visit to a row uses more of what was fetched.
+// Adjacent x-columns per work item: 16 for the y pass. The z pass, whose rows are a whole
+// plane apart, waits on memory more: with 256-bit or wider SIMD (cheap window steps) 32
+// columns, so that each visit to a row uses more of what was fetched, else 16.
 constexpr int kBlockY = 16;
+#if defined(__AVX2__) || defined(__AVX512F__) || defined(__ARM_FEATURE_SVE)
 constexpr int kBlockZ = 32;
+#else
+constexpr int kBlockZ = 16;
+#endif
 
 // GCC fully unrolls the short loops over the kBlock columns before its loop vectoriser sees
 // them, and then vectorises little of the straight-line code; keeping them loops lets each

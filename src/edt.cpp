@@ -31,6 +31,7 @@
 #include "grapes/edt.hpp"
 
 #include "grapes/edt_detail.hpp"
+#include "grapes/instantiate.hpp"
 
 #include <cmath>
 #include <limits>
@@ -475,26 +476,12 @@ void squared_edt_tuned(const View3<const Label>& labels, const EdtGeometry& geom
 }
 }  // namespace detail
 
-template void squared_edt<std::uint8_t>(const View3<const std::uint8_t>&, const EdtGeometry&,
-                                        const View3<float>&);
-template void squared_edt<std::uint16_t>(const View3<const std::uint16_t>&, const EdtGeometry&,
-                                         const View3<float>&);
-template void squared_edt<std::uint32_t>(const View3<const std::uint32_t>&, const EdtGeometry&,
-                                         const View3<float>&);
-template void squared_edt<std::uint64_t>(const View3<const std::uint64_t>&, const EdtGeometry&,
-                                         const View3<float>&);
-
-template void detail::squared_edt_tuned<std::uint8_t>(const View3<const std::uint8_t>&,
-                                                      const EdtGeometry&, const View3<float>&, int,
-                                                      detail::EdtPassTimes*);
-template void detail::squared_edt_tuned<std::uint16_t>(const View3<const std::uint16_t>&,
-                                                       const EdtGeometry&, const View3<float>&, int,
-                                                       detail::EdtPassTimes*);
-template void detail::squared_edt_tuned<std::uint32_t>(const View3<const std::uint32_t>&,
-                                                       const EdtGeometry&, const View3<float>&, int,
-                                                       detail::EdtPassTimes*);
-template void detail::squared_edt_tuned<std::uint64_t>(const View3<const std::uint64_t>&,
-                                                       const EdtGeometry&, const View3<float>&, int,
-                                                       detail::EdtPassTimes*);
+#define GRAPES_INSTANTIATE_EDT(Label)                                                           \
+  template void squared_edt<Label>(const View3<const Label>&, const EdtGeometry&,               \
+                                   const View3<float>&);                                        \
+  template void detail::squared_edt_tuned<Label>(const View3<const Label>&, const EdtGeometry&, \
+                                                 const View3<float>&, int, detail::EdtPassTimes*);
+GRAPES_FOR_EACH_LABEL(GRAPES_INSTANTIATE_EDT)
+#undef GRAPES_INSTANTIATE_EDT
 
 }  // namespace grapes

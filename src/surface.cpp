@@ -3,17 +3,43 @@
 //
 // For a binary mask at level 0.5 every vertex sits on an edge midpoint or the cell centre, so
 // the area a cell contributes to label L depends only on which of its 8 corners carry L (the
-// configuration) and on the spacing. The 256 areas are computed once per call on the host;
-// the kernel visits each owned cell once and, for each distinct non-zero label among its
-// corners, adds the area of that label's configuration.
+// configuration) and on the spacing. The 256 areas are computed once per call on the host.
+//
+// The kernel walks rows of cells along x: one work item is a chunk of a row (the whole row on
+// CPUs up to kHostChunk cells, kDeviceChunk cells on GPUs), whose 4 corner rows (z, y),
+// (z, y+1), (z+1, y), (z+1, y+1) are read as plain arrays. About 7 cells in 8 lie inside one
+// label or the background (8 equal corners) and contribute nothing, so a row goes by blocks of
+// kBlock cells (the last one moved back to end with the row):
+//   - a flag per cell, whether its corners differ (loads, XORs, ORs: vectorised), packed into
+//     a bit mask; nothing more when no flag is set;
+//   - per corner column (vectorised): the largest label, the smallest non-zero label and
+//     which corners are non-zero;
+//   - then only the flagged cells, found with count-trailing-zeros. A cell whose non-zero
+//     corners all carry its largest label (one particle and the background: the common case)
+//     takes its configuration from the column bits, one table read and one add. A cell with
+//     several labels (a contact) compares its 8 corners with the largest and the smallest
+//     label and loops over any further ones.
+// Rows shorter than a block and the padding cells at the image's x faces go cell by cell.
+//
+// Areas are added into a table indexed by label - offset: every uint8/uint16 value, or for
+// wider labels the min..max range of the region (one reduction) when it is modest; sparse
+// wide labels use the LabelIndex of the region instead. The table is a ScatterView: plain adds
+// on Serial, in a fixed order (x fastest, then y, then z); per-thread copies summed in thread
+// order on OpenMP (deterministic for a given decomposition and thread count); atomics on
+// GPUs. No per-run local sums: with plain adds they gain nothing on CPUs.
 #include "grapes/surface.hpp"
+
+#include <Kokkos_ScatterView.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
+#include "grapes/instantiate.hpp"
+#include "grapes/label_index.hpp"
 #include "grapes/marching_cubes_tables.hpp"
 
 namespace grapes {
@@ -47,108 +73,252 @@ std::array<double, 256> configuration_areas(const Spacing3& spacing) {
   return areas;
 }
 
-// Geometry shared by the kernels: `region` (the voxels that are corners of owned cells) and the
-// owned cells, both as origin + extents in global indices, and the block origin.
+// Owned cells (origin + extents, global indices), block origin, image shape.
 struct Geometry {
   index_t block_lo[3];
-  index_t region_lo[3];
-  index_t region_n[3];
   index_t cells_lo[3];
   index_t cells_n[3];
   index_t shape[3];
 };
 
-// Gathering the distinct non-zero labels of the region, with repeats: a voxel is a run start
-// when its label differs from the previous voxel of its row, so every label has a run start (its
-// first voxel in some row), and run starts are usually far fewer than voxels.
-template <class Label>
-struct RunStarts {
+// Cells classified at once: a bit each in a 64-bit mask.
+constexpr int kBlock = 64;
+// Cells per work item along x: CPUs (whole rows in practice), GPUs (parallelism).
+constexpr index_t kHostChunk = 1024;
+constexpr index_t kDeviceChunk = 64;
+
+// Index of the lowest set bit of a non-zero mask.
+KOKKOS_INLINE_FUNCTION int lowest_bit(const std::uint64_t mask) {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
+  return __ffsll(static_cast<long long>(mask)) - 1;
+#elif defined(__GNUC__) || defined(__clang__)
+  return __builtin_ctzll(mask);
+#else
+  int bit = 0;
+  while (((mask >> bit) & 1u) == 0) ++bit;
+  return bit;
+#endif
+}
+
+// The kBlock flags (0 or 1) as a bit mask, 8 at a time: byte k of a 64-bit word at bit 8 k,
+// gathered into bit 56 + k by one multiplication (the partial products below bit 56 fall on
+// distinct bits: no carries). Compilers turn the byte loop into one load.
+KOKKOS_INLINE_FUNCTION std::uint64_t pack_flags(const std::uint8_t (&flag)[kBlock]) {
+  std::uint64_t mask = 0;
+  for (int w = 0; w < kBlock / 8; ++w) {
+    std::uint64_t bytes = 0;
+    for (int k = 0; k < 8; ++k) bytes |= std::uint64_t(flag[8 * w + k]) << (8 * k);
+    mask |= ((bytes * 0x0102040810204080ull) >> 56) << (8 * w);
+  }
+  return mask;
+}
+
+// Entry of the area table of a label: label - offset.
+struct OffsetSlots {
+  std::uint64_t offset = 0;
+  template <class Label>
+  KOKKOS_INLINE_FUNCTION index_t operator()(const Label label) const {
+    return static_cast<index_t>(static_cast<std::uint64_t>(label) - offset);
+  }
+};
+
+using AreaTable = Kokkos::View<double*, Kokkos::LayoutRight, kx::ExecSpace>;
+using AreaScatter = decltype(Kokkos::Experimental::create_scatter_view(AreaTable()));
+
+// Areas of the cells of one chunk of a row of owned cells along x.
+template <class Label, class Slots>
+struct RowAreas {
   View3<const Label> labels;
-  Geometry g;
-
-  // The label of region voxel (i, j, k) when it starts a run, else 0.
-  KOKKOS_INLINE_FUNCTION Label start(index_t i, index_t j, index_t k) const {
-    const index_t bi = i + g.region_lo[0] - g.block_lo[0];
-    const index_t bj = j + g.region_lo[1] - g.block_lo[1];
-    const index_t bk = k + g.region_lo[2] - g.block_lo[2];
-    const Label label = labels(bi, bj, bk);
-    return (k == 0 || labels(bi, bj, bk - 1) != label) ? label : Label(0);
-  }
-};
-
-template <class Label>
-struct CountRunStarts {
-  RunStarts<Label> runs;
-  KOKKOS_INLINE_FUNCTION void operator()(index_t i, index_t j, index_t k, index_t& count) const {
-    if (runs.start(i, j, k) != 0) ++count;
-  }
-};
-
-// Writes the run starts in any order (they are sorted afterwards).
-template <class Label>
-struct WriteRunStarts {
-  RunStarts<Label> runs;
-  View1<Label> out;
-  Kokkos::View<index_t, kx::MemSpace> next;
-  KOKKOS_INLINE_FUNCTION void operator()(index_t i, index_t j, index_t k) const {
-    const Label label = runs.start(i, j, k);
-    if (label != 0) out(Kokkos::atomic_fetch_add(&next(), index_t(1))) = label;
-  }
-};
-
-template <class Label>
-struct CellAreas {
-  View3<const Label> labels;
-  View1<const Label> sorted_labels;
+  View1<const Label> zeros;  // a row of padding as long as the block's x extent
   View1<const double> config_area;
-  View1<double> area;  // per entry of sorted_labels
+  AreaScatter area;
+  Slots slots;
   Geometry g;
-  index_t label_count;
+  index_t chunk;  // cells per work item along x
+  index_t chunks_per_row;
 
-  KOKKOS_INLINE_FUNCTION index_t find(Label label) const {
-    index_t low = 0, high = label_count;
-    while (low < high) {
-      const index_t middle = low + (high - low) / 2;
-      if (sorted_labels(middle) < label)
-        low = middle + 1;
-      else
-        high = middle;
-    }
-    return low;  // always found: the list holds every label of the region
+  template <class Access>
+  KOKKOS_INLINE_FUNCTION void add(const Label label, const double a, Access& access) const {
+    access(slots(label)) += a;
   }
 
-  KOKKOS_INLINE_FUNCTION void operator()(index_t i, index_t j, index_t k) const {
-    // Cell corner 0 in global and in block indices; corners outside the image are padding.
-    const index_t c[3] = {i + g.cells_lo[0], j + g.cells_lo[1], k + g.cells_lo[2]};
-    const index_t b[3] = {c[0] - g.block_lo[0], c[1] - g.block_lo[1], c[2] - g.block_lo[2]};
-    bool low_in[3], high_in[3];
-    for (int a = 0; a < 3; ++a) {
-      low_in[a] = c[a] >= 0;
-      high_in[a] = c[a] + 1 < g.shape[a];
+  // The non-zero labels of corners `rest` of a cell (corner d at offset (d >> 2, (d >> 1) & 1,
+  // d & 1)), one at a time.
+  template <class Access>
+  KOKKOS_INLINE_FUNCTION void labels_of(const Label (&c)[8], unsigned rest, Access& access) const {
+    while (rest != 0) {
+      const Label label = c[lowest_bit(rest)];
+      unsigned config = 0;
+      for (int d = 0; d < 8; ++d) config |= unsigned(c[d] == label) << d;
+      rest &= ~config;
+      add(label, config_area(config), access);
     }
-    Label corner[8];
-    for (int d = 0; d < 8; ++d) {
-      const int dz = (d >> 2) & 1, dy = (d >> 1) & 1, dx = d & 1;
-      const bool inside = (dz ? high_in[0] : low_in[0]) && (dy ? high_in[1] : low_in[1]) &&
-                          (dx ? high_in[2] : low_in[2]);
-      corner[d] = inside ? labels(b[0] + dz, b[1] + dy, b[2] + dx) : Label(0);
+  }
+
+  // One cell of any kind.
+  template <class Access>
+  KOKKOS_INLINE_FUNCTION void cell(const Label (&c)[8], Access& access) const {
+    Label diff = 0;
+    for (int d = 1; d < 8; ++d) diff |= Label(c[d] ^ c[0]);
+    if (diff == 0) return;
+    unsigned nonzero = 0;
+    for (int d = 0; d < 8; ++d) nonzero |= unsigned(c[d] != 0) << d;
+    labels_of(c, nonzero, access);
+  }
+
+  // The cells first .. kBlock - 1 of the block of kBlock cells whose low corners are at
+  // block x b .. b + kBlock - 1 in the rows r[0..3].
+  template <class Access>
+  KOKKOS_INLINE_FUNCTION void cell_block(const Label* const (&r)[4], const index_t b,
+                                         const int first, Access& access) const {
+    const Label* const r0 = r[0];
+    const Label* const r1 = r[1];
+    const Label* const r2 = r[2];
+    const Label* const r3 = r[3];
+    // A flag per cell (0 or 1): do its corners differ?
+    std::uint8_t flag[kBlock];
+    for (int k = 0; k < kBlock; ++k) {
+      const Label v = r0[b + k];
+      flag[k] =
+          Label((r0[b + k + 1] ^ v) | (r1[b + k] ^ v) | (r1[b + k + 1] ^ v) | (r2[b + k] ^ v) |
+                (r2[b + k + 1] ^ v) | (r3[b + k] ^ v) | (r3[b + k + 1] ^ v)) != 0;
     }
-    bool uniform = true;
-    for (int d = 1; d < 8; ++d) uniform = uniform && corner[d] == corner[0];
-    if (uniform) return;  // inside one label or background: no surface
-    for (int d = 0; d < 8; ++d) {
-      const Label label = corner[d];
-      if (label == 0) continue;
-      bool seen = false;
-      for (int e = 0; e < d; ++e) seen = seen || corner[e] == label;
-      if (seen) continue;
-      int config = 0;
-      for (int e = d; e < 8; ++e) config |= (corner[e] == label ? 1 : 0) << e;
-      const double a = config_area(config);
-      if (a > 0.0) Kokkos::atomic_add(&area(find(label)), a);
+    std::uint64_t mask = pack_flags(flag) & (~std::uint64_t(0) << first);
+    if (mask == 0) return;
+    // Per corner column: the largest label, the smallest non-zero label minus 1 (wrapping to
+    // the largest value for a background column), and which corners are non-zero, at their
+    // configuration bits (row q at bit 2 q; the next column's at bit 2 q + 1).
+    Label top[kBlock + 1], low[kBlock + 1];
+    std::uint8_t bits[kBlock + 1];
+    for (int k = 0; k <= kBlock; ++k) {
+      const Label c0 = r0[b + k], c1 = r1[b + k], c2 = r2[b + k], c3 = r3[b + k];
+      top[k] = kx::max(kx::max(c0, c1), kx::max(c2, c3));
+      low[k] =
+          kx::min(kx::min(Label(c0 - 1), Label(c1 - 1)), kx::min(Label(c2 - 1), Label(c3 - 1)));
+      bits[k] = std::uint8_t((c0 != 0) | (c1 != 0) << 2 | (c2 != 0) << 4 | (c3 != 0) << 6);
+    }
+    while (mask != 0) {
+      const int k = lowest_bit(mask);
+      mask &= mask - 1;
+      const Label label = kx::max(top[k], top[k + 1]);
+      if (Label(label - 1) == kx::min(low[k], low[k + 1])) {
+        // One label and the background: its corners are the non-zero ones.
+        add(label, config_area(unsigned(bits[k]) | unsigned(bits[k + 1]) << 1), access);
+      } else {
+        // Several labels: the largest and the smallest, then any others.
+        const Label c[8] = {r0[b + k], r0[b + k + 1], r1[b + k], r1[b + k + 1],
+                            r2[b + k], r2[b + k + 1], r3[b + k], r3[b + k + 1]};
+        const Label smallest = Label(kx::min(low[k], low[k + 1]) + 1);
+        unsigned config = 0, smallest_config = 0;
+        for (int d = 0; d < 8; ++d) {
+          config |= unsigned(c[d] == label) << d;
+          smallest_config |= unsigned(c[d] == smallest) << d;
+        }
+        add(label, config_area(config), access);
+        add(smallest, config_area(smallest_config), access);
+        const unsigned rest =
+            (unsigned(bits[k]) | unsigned(bits[k + 1]) << 1) & ~(config | smallest_config);
+        if (rest != 0) labels_of(c, rest, access);
+      }
+    }
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(const index_t item) const {
+    const index_t row = item / chunks_per_row;
+    const index_t part = item - row * chunks_per_row;
+    const index_t cz = row / g.cells_n[1] + g.cells_lo[0];
+    const index_t cy = row % g.cells_n[1] + g.cells_lo[1];
+    // Corner rows q = 2 dz + dy, indexed by block x; rows outside the image are padding.
+    const Label* r[4];
+    for (int q = 0; q < 4; ++q) {
+      const index_t z = cz + (q >> 1), y = cy + (q & 1);
+      const bool inside = z >= 0 && z < g.shape[0] && y >= 0 && y < g.shape[1];
+      r[q] = inside ? &labels(z - g.block_lo[0], y - g.block_lo[1], 0) : zeros.data();
+    }
+    const index_t nx = g.shape[2];
+    index_t x = g.cells_lo[2] + part * chunk;  // global x of the cell's low corners
+    const index_t x_end = kx::min(x + chunk, g.cells_lo[2] + g.cells_n[2]);
+    auto access = area.access();
+    // Block x index of global x: b = x - block_lo. Padding corners (x = -1, x = nx) are 0.
+    const index_t shift = g.block_lo[2];
+    if (x < 0) {  // the cell before the image: corners -1 (padding) and 0
+      const Label c[8] = {0, r[0][-shift], 0, r[1][-shift], 0, r[2][-shift], 0, r[3][-shift]};
+      cell(c, access);
+      x = 0;
+    }
+    // Cells with both corner columns inside the image: blocks of kBlock, the last one moved
+    // back to end with the row (its cells already done are left out); one by one when there
+    // are fewer.
+    const index_t b_begin = x - shift, b_end = kx::max(x, kx::min(x_end, nx - 1)) - shift;
+    if (b_end - b_begin >= kBlock) {
+      for (index_t b = b_begin; b < b_end; b += kBlock) {
+        const index_t start = kx::min(b, b_end - kBlock);
+        cell_block(r, start, int(b - start), access);
+      }
+    } else {
+      for (index_t b = b_begin; b < b_end; ++b) {
+        const Label c[8] = {r[0][b], r[0][b + 1], r[1][b], r[1][b + 1],
+                            r[2][b], r[2][b + 1], r[3][b], r[3][b + 1]};
+        cell(c, access);
+      }
+    }
+    if (b_end + shift < x_end) {  // the cell at the high face: corners nx - 1 and nx (padding)
+      const index_t e = nx - 1 - shift;
+      const Label c[8] = {r[0][e], 0, r[1][e], 0, r[2][e], 0, r[3][e], 0};
+      cell(c, access);
     }
   }
 };
+
+// Smallest and largest non-zero label of the region (view coordinates), row by row. The
+// smallest is found as the smallest label - 1, background wrapping to the largest value.
+template <class Label>
+struct RowLabelRange {
+  View3<const Label> labels;
+  index_t lo[3];
+  index_t n1, nx;
+  using value_type = Kokkos::MinMaxScalar<std::uint64_t>;
+  KOKKOS_INLINE_FUNCTION void operator()(const index_t row, value_type& range) const {
+    const Label* p = &labels(lo[0] + row / n1, lo[1] + row % n1, lo[2]);
+    Label small = ~Label(0), large = 0;
+    for (index_t x = 0; x < nx; ++x) {
+      small = kx::min(small, Label(p[x] - 1));
+      large = kx::max(large, p[x]);
+    }
+    if (large == 0) return;
+    if (std::uint64_t(small) + 1 < range.min_val) range.min_val = std::uint64_t(small) + 1;
+    if (large > range.max_val) range.max_val = large;
+  }
+};
+
+// Runs the row kernel with the given label -> table entry map over `entries` table entries.
+template <class Label, class Slots>
+AreaTable::HostMirror cell_areas(const View3<const Label>& labels, const Geometry& g,
+                                 const Slots& slots, const index_t entries,
+                                 const Spacing3& spacing) {
+  const std::array<double, 256> areas = configuration_areas(spacing);
+  View1<double> config_area("grapes::surface::config_area", 256);
+  {
+    auto host_areas = Kokkos::create_mirror_view(config_area);
+    for (int c = 0; c < 256; ++c) host_areas(c) = areas[c];
+    Kokkos::deep_copy(config_area, host_areas);
+  }
+  const index_t chunk = Kokkos::SpaceAccessibility<Kokkos::HostSpace, kx::MemSpace>::accessible
+                            ? kHostChunk
+                            : kDeviceChunk;
+  const index_t chunks_per_row = (g.cells_n[2] + chunk - 1) / chunk;
+  const index_t items = g.cells_n[0] * g.cells_n[1] * chunks_per_row;
+
+  AreaTable area("grapes::surface::area", static_cast<std::size_t>(entries));
+  AreaScatter scatter(area);
+  const View1<Label> zeros("grapes::surface::padding", labels.extent(2));
+  Kokkos::parallel_for(
+      "grapes::surface::cells",
+      Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>(0, items),
+      RowAreas<Label, Slots>{labels, zeros, config_area, scatter, slots, g, chunk, chunks_per_row});
+  Kokkos::Experimental::contribute(area, scatter);
+  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), area);
+}
 
 std::string box_text(const Box& box) {
   std::string text = "[";
@@ -179,8 +349,6 @@ std::vector<SurfaceRecord> surface_areas(const View3<const Label>& labels, const
     region.lo[a] = owned.lo[a];
     region.hi[a] = std::min(owned.hi[a] + 1, image_shape[a]);
     g.block_lo[a] = local.lo[a];
-    g.region_lo[a] = region.lo[a];
-    g.region_n[a] = region.extent(a);
     g.cells_lo[a] = owned.lo[a] == 0 ? -1 : owned.lo[a];
     g.cells_n[a] = owned.hi[a] - g.cells_lo[a];
     g.shape[a] = image_shape[a];
@@ -190,59 +358,60 @@ std::vector<SurfaceRecord> surface_areas(const View3<const Label>& labels, const
                                 " must cover the owned box " + box_text(owned) +
                                 " plus one voxel on each high side inside the image");
 
-  // x fastest in the iteration, as in memory (LayoutRight).
-  using Policy =
-      Kokkos::MDRangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>,
-                            Kokkos::Rank<3, Kokkos::Iterate::Right, Kokkos::Iterate::Right>>;
-  const Policy region_policy({0, 0, 0}, {g.region_n[0], g.region_n[1], g.region_n[2]});
+  // The records of the table entries with an area: entry i is label offset + i.
+  auto dense_records = [](const AreaTable::HostMirror& area, std::uint64_t offset) {
+    std::vector<SurfaceRecord> records;
+    for (std::size_t i = 0; i < area.extent(0); ++i)
+      if (area(i) > 0.0) records.push_back(SurfaceRecord{offset + i, area(i)});
+    return records;
+  };
 
-  // Distinct non-zero labels of the region: run starts on the device, sort/unique on the host.
-  const RunStarts<Label> runs{labels, g};
-  index_t starts = 0;
-  Kokkos::parallel_reduce("grapes::surface::count_labels", region_policy,
-                          CountRunStarts<Label>{runs}, starts);
-  View1<Label> run_labels("grapes::surface::run_labels", static_cast<std::size_t>(starts));
-  Kokkos::parallel_for(
-      "grapes::surface::gather_labels", region_policy,
-      WriteRunStarts<Label>{runs, run_labels,
-                            Kokkos::View<index_t, kx::MemSpace>("grapes::surface::next")});
-  auto host_labels = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), run_labels);
-  Label* begin = host_labels.data();
-  std::sort(begin, begin + starts);
-  const index_t label_count = std::unique(begin, begin + starts) - begin;
-  if (label_count == 0) return {};
-  View1<Label> sorted_labels("grapes::surface::labels", static_cast<std::size_t>(label_count));
-  Kokkos::deep_copy(sorted_labels,
-                    Kokkos::subview(host_labels, std::make_pair(index_t(0), label_count)));
-
-  const std::array<double, 256> areas = configuration_areas(spacing);
-  View1<double> config_area("grapes::surface::config_area", 256);
-  {
-    auto host_areas = Kokkos::create_mirror_view(config_area);
-    for (int c = 0; c < 256; ++c) host_areas(c) = areas[c];
-    Kokkos::deep_copy(config_area, host_areas);
+  if constexpr (sizeof(Label) <= 2) {
+    // Every label value has an entry (at most 65,536 doubles).
+    const index_t entries = index_t(std::numeric_limits<Label>::max()) + 1;
+    return dense_records(cell_areas<Label>(labels, g, OffsetSlots{0}, entries, spacing), 0);
+  } else {
+    Box view_region;  // the region in the view's coordinates
+    for (int a = 0; a < 3; ++a) {
+      view_region.lo[a] = region.lo[a] - local.lo[a];
+      view_region.hi[a] = region.hi[a] - local.lo[a];
+    }
+    Kokkos::MinMaxScalar<std::uint64_t> range;
+    const RowLabelRange<Label> range_functor{
+        labels,
+        {view_region.lo[0], view_region.lo[1], view_region.lo[2]},
+        view_region.extent(1),
+        view_region.extent(2)};
+    Kokkos::parallel_reduce("grapes::surface::label_range",
+                            Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>(
+                                0, view_region.extent(0) * view_region.extent(1)),
+                            range_functor, Kokkos::MinMax<std::uint64_t>(range));
+    if (range.max_val < range.min_val) return {};  // background only
+    // A table over min..max when it costs at most 1/16 byte per region voxel (or is small).
+    const std::uint64_t span = range.max_val - range.min_val + 1;
+    const std::uint64_t dense_limit =
+        std::max<std::uint64_t>(1u << 16, static_cast<std::uint64_t>(region.voxels()) / 128);
+    if (span <= dense_limit)
+      return dense_records(cell_areas<Label>(labels, g, OffsetSlots{range.min_val},
+                                             static_cast<index_t>(span), spacing),
+                           range.min_val);
+    // Sparse labels: the compact index of the labels present.
+    std::vector<std::uint64_t> present;
+    const LabelIndex<Label> index = build_label_index<Label>(labels, view_region, present);
+    if (present.empty()) return {};
+    const auto area =
+        cell_areas<Label>(labels, g, index, static_cast<index_t>(present.size()), spacing);
+    std::vector<SurfaceRecord> records;
+    for (std::size_t i = 0; i < present.size(); ++i)
+      if (area(i) > 0.0) records.push_back(SurfaceRecord{present[i], area(i)});
+    return records;
   }
-
-  View1<double> area("grapes::surface::area", static_cast<std::size_t>(label_count));
-  Kokkos::parallel_for("grapes::surface::cells",
-                       Policy({0, 0, 0}, {g.cells_n[0], g.cells_n[1], g.cells_n[2]}),
-                       CellAreas<Label>{labels, sorted_labels, config_area, area, g, label_count});
-
-  auto host_area = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), area);
-  std::vector<SurfaceRecord> records;
-  for (index_t i = 0; i < label_count; ++i)
-    if (host_area(i) > 0.0)
-      records.push_back(SurfaceRecord{static_cast<std::uint64_t>(host_labels(i)), host_area(i)});
-  return records;
 }
 
 #define GRAPES_INSTANTIATE_SURFACE(Label)                   \
   template std::vector<SurfaceRecord> surface_areas<Label>( \
       const View3<const Label>&, const Box&, const Box&, const Index3&, const Spacing3&);
-GRAPES_INSTANTIATE_SURFACE(std::uint8_t)
-GRAPES_INSTANTIATE_SURFACE(std::uint16_t)
-GRAPES_INSTANTIATE_SURFACE(std::uint32_t)
-GRAPES_INSTANTIATE_SURFACE(std::uint64_t)
+GRAPES_FOR_EACH_LABEL(GRAPES_INSTANTIATE_SURFACE)
 #undef GRAPES_INSTANTIATE_SURFACE
 
 }  // namespace grapes

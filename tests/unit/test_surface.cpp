@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "grapes/marching_cubes_tables.hpp"
 #include "grapes/surface.hpp"
 
 namespace grapes {
@@ -406,6 +408,176 @@ TEST(Surface, DecompositionInvariance) {
       check_decomposition<std::uint16_t>(v.values, s, v.spacing, grids[2], 0, 1,
                                          v.name + " uint16");
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Long rows: the kernel classifies cells in blocks along x (with the last block of a row moved
+// back to end with it) and splits rows longer than its chunk into work items, so rows of a few
+// cells, of many blocks plus a remainder and of several chunks are compared with a plain
+// per-cell evaluation of the same definition.
+
+// Area of each configuration from the tables (spacing applied), as surface.cpp defines it.
+std::array<double, 256> reference_configuration_areas(const Spacing3& spacing) {
+  std::array<double, 256> areas{};
+  for (int config = 0; config < 256; ++config)
+    for (int t = mc::kTriangleOffset[config]; t < mc::kTriangleOffset[config + 1]; ++t) {
+      double p[3][3];
+      for (int v = 0; v < 3; ++v) {
+        const int code = mc::kTriangleVertices[3 * t + v];
+        const int doubled[3] = {code / 9, (code / 3) % 3, code % 3};
+        for (int a = 0; a < 3; ++a) p[v][a] = 0.5 * doubled[a] * spacing[a];
+      }
+      double u[3], w[3];
+      for (int a = 0; a < 3; ++a) u[a] = p[1][a] - p[0][a], w[a] = p[2][a] - p[0][a];
+      const double cx = u[1] * w[2] - u[2] * w[1], cy = u[2] * w[0] - u[0] * w[2],
+                   cz = u[0] * w[1] - u[1] * w[0];
+      areas[config] += 0.5 * std::sqrt(cx * cx + cy * cy + cz * cz);
+    }
+  return areas;
+}
+
+// Every cell of the padded image, every distinct non-zero label of its corners.
+std::map<std::uint64_t, double> reference_areas(const std::vector<std::uint64_t>& values,
+                                                const Index3& n, const Spacing3& spacing) {
+  const auto areas = reference_configuration_areas(spacing);
+  auto at = [&](index_t z, index_t y, index_t x) -> std::uint64_t {
+    if (z < 0 || y < 0 || x < 0 || z >= n[0] || y >= n[1] || x >= n[2]) return 0;
+    return values[(z * n[1] + y) * n[2] + x];
+  };
+  std::map<std::uint64_t, double> out;
+  for (index_t z = -1; z < n[0]; ++z)
+    for (index_t y = -1; y < n[1]; ++y)
+      for (index_t x = -1; x < n[2]; ++x) {
+        std::uint64_t c[8];
+        for (int d = 0; d < 8; ++d) c[d] = at(z + (d >> 2), y + ((d >> 1) & 1), x + (d & 1));
+        for (int d = 0; d < 8; ++d) {
+          if (c[d] == 0 || std::find(c, c + d, c[d]) != c + d) continue;
+          int config = 0;
+          for (int e = 0; e < 8; ++e) config |= (c[e] == c[d] ? 1 : 0) << e;
+          if (areas[config] > 0.0) out[c[d]] += areas[config];
+        }
+      }
+  return out;
+}
+
+// Random balls of radius rmin..rmax painted one over the other (touching, cutting each other),
+// labels 1..count.
+std::vector<std::uint64_t> painted_balls(const Index3& n, int count, double rmin, double rmax,
+                                         unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::uint64_t> values(voxel_count(n), 0);
+  for (int b = 0; b < count; ++b) {
+    double c[3];
+    for (int a = 0; a < 3; ++a)
+      c[a] = std::uniform_real_distribution<double>(0.0, double(n[a]))(rng);
+    const double r = std::uniform_real_distribution<double>(rmin, rmax)(rng);
+    for (index_t z = 0; z < n[0]; ++z)
+      for (index_t y = 0; y < n[1]; ++y)
+        for (index_t x = 0; x < n[2]; ++x) {
+          const double dz = z - c[0], dy = y - c[1], dx = x - c[2];
+          if (dz * dz + dy * dy + dx * dx <= r * r)
+            values[(z * n[1] + y) * n[2] + x] = std::uint64_t(b + 1);
+        }
+  }
+  return values;
+}
+
+// The labels mapped through `map` (0 stays 0).
+template <class Map>
+std::vector<std::uint64_t> relabelled(std::vector<std::uint64_t> values, Map map) {
+  for (auto& v : values)
+    if (v != 0) v = map(v);
+  return values;
+}
+
+template <class Label>
+void expect_reference(const std::vector<std::uint64_t>& values, const Index3& shape,
+                      const Spacing3& spacing, const std::string& what) {
+  const auto reference = reference_areas(values, shape, spacing);
+  const auto result = whole_image_areas<Label>(values, shape, spacing);
+  EXPECT_TRUE(std::is_sorted(
+      result.begin(), result.end(),
+      [](const SurfaceRecord& a, const SurfaceRecord& b) { return a.label < b.label; }))
+      << what;
+  const auto got = as_map(result);
+  ASSERT_EQ(got.size(), result.size()) << what << ": a label came back twice";
+  ASSERT_EQ(got.size(), reference.size()) << what;
+  for (const auto& [label, area] : reference) {
+    ASSERT_TRUE(got.count(label)) << what << ": label " << label;
+    EXPECT_NEAR(got.at(label), area, 1e-12 * area) << what << ": label " << label;
+  }
+}
+
+TEST(Surface, MatchesPerCellReferenceOnLongRows) {
+  struct Volume {
+    std::string name;
+    Index3 shape;
+    Spacing3 spacing;
+    std::vector<std::uint64_t> values;
+  };
+  std::vector<Volume> volumes;
+  // Every configuration, up to 4 labels per cell; rows with fewer cells than a block (64),
+  // exactly one block, one block and a few cells, several blocks and a remainder.
+  for (const index_t nx : {31, 64, 65, 66, 97, 150, 200})
+    volumes.push_back({"noise x" + std::to_string(nx),
+                       {5, 6, nx},
+                       {1, 1, 1},
+                       noise({5, 6, nx}, 3, unsigned(nx))});
+  // One label and the background only.
+  volumes.push_back({"binary noise", {4, 5, 97}, {1, 1, 1}, noise({4, 5, 97}, 1, 11)});
+  // Touching particles (contacts), a background gap, anisotropic voxels.
+  volumes.push_back({"blobs", {9, 8, 133}, {2, 1, 0.5}, blobs({9, 8, 133}, 12, 5)});
+  volumes.push_back(
+      {"balls", {20, 22, 161}, {1, 1.5, 1}, painted_balls({20, 22, 161}, 40, 2.0, 7.0, 9)});
+  // Rows of several work items (chunks of 1024 cells on CPUs, 64 on GPUs).
+  volumes.push_back({"long noise", {3, 4, 2300}, {1, 1, 1}, noise({3, 4, 2300}, 2, 13)});
+  volumes.push_back(
+      {"long balls", {9, 8, 2100}, {1, 1, 1}, painted_balls({9, 8, 2100}, 60, 1.5, 4.5, 17)});
+
+  for (const auto& v : volumes) {
+    std::uint64_t max_label = *std::max_element(v.values.begin(), v.values.end());
+    expect_reference<std::uint64_t>(v.values, v.shape, v.spacing, v.name + " uint64");
+    expect_reference<std::uint32_t>(v.values, v.shape, v.spacing, v.name + " uint32");
+    expect_reference<std::uint16_t>(v.values, v.shape, v.spacing, v.name + " uint16");
+    if (max_label <= 0xff)
+      expect_reference<std::uint8_t>(v.values, v.shape, v.spacing, v.name + " uint8");
+    // The largest values of each type (the smallest-label trick wraps around 0).
+    expect_reference<std::uint8_t>(
+        relabelled(v.values, [](std::uint64_t l) { return 0xff - l % 4; }), v.shape, v.spacing,
+        v.name + " uint8 top labels");
+    expect_reference<std::uint16_t>(
+        relabelled(v.values, [](std::uint64_t l) { return 0xffff - l; }), v.shape, v.spacing,
+        v.name + " uint16 top labels");
+    // Wide labels far from 0: a table over their range.
+    expect_reference<std::uint32_t>(
+        relabelled(v.values, [](std::uint64_t l) { return 4000000000u + 7 * l; }), v.shape,
+        v.spacing, v.name + " uint32 offset labels");
+    // Sparse 64-bit labels: the label index.
+    expect_reference<std::uint64_t>(
+        relabelled(v.values, [](std::uint64_t l) { return 0x9e3779b97f4a7c15ull * l; }), v.shape,
+        v.spacing, v.name + " uint64 sparse labels");
+  }
+}
+
+TEST(Surface, DecompositionInvarianceOnLongRows) {
+  const Index3 s{7, 6, 150};
+  const auto values = painted_balls(s, 25, 1.5, 5.0, 21);
+  const std::vector<Grid> grids = {
+      Grid{{cuts(s[0], 1), cuts(s[1], 1), cuts(s[2], 4)}},  // x cuts inside blocks
+      Grid{{cuts(s[0], 2), cuts(s[1], 3), {0, 64, 65, 129, 150}}},
+      Grid{{cuts(s[0], 1), cuts(s[1], 2), {0, 1, 149, 150}}},
+  };
+  for (std::size_t g = 0; g < grids.size(); ++g) {
+    const std::string what = "long balls grid " + std::to_string(g);
+    check_decomposition<std::uint16_t>(values, s, {1, 1, 1}, grids[g], 0, 1, what);
+    check_decomposition<std::uint32_t>(values, s, {1, 2, 1}, grids[g], 2, 3, what + " wide");
+  }
+  // Owned boxes splitting rows longer than a work item.
+  const Index3 l{3, 4, 2300};
+  const auto long_values = painted_balls(l, 30, 1.0, 3.0, 23);
+  check_decomposition<std::uint16_t>(long_values, l, {1, 1, 1},
+                                     Grid{{cuts(l[0], 1), cuts(l[1], 2), {0, 700, 1500, 2300}}}, 0,
+                                     1, "long rows");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 #include "grapes/accumulate.hpp"
 #include "grapes/edt.hpp"
 #include "grapes/error.hpp"
+#include "grapes/ghost.hpp"
 #include "grapes/grid.hpp"
 #include "grapes/halo.hpp"
 #include "grapes/io/phantom.hpp"
@@ -101,23 +102,6 @@ void validate_inputs(const Inputs& inputs) {
                      shape_text(grey.shape()));
 }
 
-// How far a particle's voxels can be from a non-particle voxel: along axis a a voxel is at
-// most (extent + 1) / 2 steps from the voxels just outside the bounding box.
-double distance_bound(const ParticleRecord& p, const Spacing3& spacing, bool planar) {
-  double bound = kx::kInfinity;
-  for (int a = planar ? 1 : 0; a < 3; ++a)
-    bound = std::min(bound, double(p.bbox_hi[a] - p.bbox_lo[a] + 1) / 2.0 * spacing[a]);
-  return bound;
-}
-
-// Ghost width (voxels) on each axis that makes a distance up to `bound` exact (SPEC §4: +1).
-Index3 ghost_for(double bound, const Spacing3& spacing, bool planar) {
-  Index3 width{0, 0, 0};
-  for (int a = planar ? 1 : 0; a < 3; ++a)
-    width[a] = static_cast<index_t>(std::ceil(bound / spacing[a] - 1e-9)) + 1;
-  return width;
-}
-
 struct Context {
   const Config& config;
   MPI_Comm comm;
@@ -173,39 +157,12 @@ void run_typed(Context& ctx) {
   Kokkos::fence();
   ctx.timer.end("particles");
 
-  // Ghost width: auto from the bounding boxes, or fixed; at least one voxel for the
-  // surface and adjacency kernels.
-  double largest_bound = 0.0;
-  std::uint64_t largest_label = 0;
-  for (const ParticleRecord& p : particles) {
-    const double bound = distance_bound(p, ctx.spacing, ctx.planar);
-    if (bound > largest_bound) largest_bound = bound, largest_label = p.label;
-  }
-  const double global_bound = allreduce_max(comm, largest_bound);
-  std::int64_t candidate = largest_bound == global_bound && largest_label ? largest_label : -1;
-  const std::int64_t driving_label = allreduce_max(comm, candidate);
-  Index3 ghost_width{0, 0, 0};
-  if (config.ghost) {
-    for (int a = ctx.planar ? 1 : 0; a < 3; ++a) ghost_width[a] = *config.ghost;
-  } else {
-    ghost_width = ghost_for(global_bound, ctx.spacing, ctx.planar);
-  }
-  for (int a = ctx.planar ? 1 : 0; a < 3; ++a)
-    ghost_width[a] = std::max<index_t>(1, ghost_width[a]);
+  // Ghost width: auto from the bounding boxes, or fixed.
+  const GhostChoice ghost = choose_ghost(config, particles, ctx.spacing, ctx.planar, comm);
+  const Index3 ghost_width = ghost.width;
   ctx.summary.ghost_width = ghost_width;
   const HaloPlan plan(ctx.grid, ctx.rank, ghost_width);
-  agree_or_throw(comm, [&] {
-    const double growth = owned.empty() ? 1.0 : double(plan.local.voxels()) / owned.voxels();
-    if (growth > config.max_block_growth)
-      throw InputError("decomposition.ghost: a ghost width of " + shape_text(ghost_width) +
-                       " voxels makes rank " + std::to_string(ctx.rank) + "'s block " +
-                       std::to_string(growth).substr(0, 5) + "x its owned box (limit " +
-                       "decomposition.max_block_growth = " +
-                       std::to_string(config.max_block_growth).substr(0, 5) + "). Label " +
-                       std::to_string(driving_label) +
-                       " is the largest particle; remove huge labels (e.g. a binder phase) "
-                       "from the label volume, use fewer ranks, or raise the limit");
-  });
+  check_block_growth(config, ghost, owned, plan.local, ctx.rank, comm);
 
   // ghosts: the label block (owned + margin) filled from the owners.
   View3<Label> labels;
@@ -238,45 +195,22 @@ void run_typed(Context& ctx) {
   }
   layer_settings.relative_layer_width = config.layer_width.value_or(min_spacing) / min_spacing;
   // No exact distance exceeds the largest particle's bound (SPEC §4), also with a fixed ghost.
-  layer_settings.max_distance = global_bound / min_spacing;
+  layer_settings.max_distance = ghost.global_bound / min_spacing;
   View3<float> dist2 = make_view3<float>("grapes::dist2", plan.local);
   squared_edt<Label>(labels, geometry, dist2);
   Kokkos::fence();
   ctx.timer.end("edt");
 
   // accumulate: layers (and the exactness proof), surface area, adjacency.
-  std::vector<std::uint64_t> local_label_list = owned_label_list;
   Block<Grey, Label> block{grey, labels, owned, plan.local, shape};
   LayerResult layer_result = accumulate_layers<Grey, Label>(
       block, dist2, layer_settings, label_index_from_list<Label>(owned_label_list),
       owned_label_list);
   Kokkos::fence();
   ctx.timer.end("layers");
-  const std::int64_t inexact = allreduce_sum(comm, layer_result.inexact_voxels);
-  if (inexact > 0) {
-    std::int64_t mine = layer_result.inexact_voxels ? std::int64_t(layer_result.first_inexact_label)
-                                                    : std::numeric_limits<std::int64_t>::max();
-    std::int64_t label = 0;
-    MPI_Allreduce(&mine, &label, 1, MPI_INT64_T, MPI_MIN, comm);
-    // The owner of the label knows its global bounding box, hence the width it needs.
-    const int owner = ownership.owner(static_cast<std::uint64_t>(label));
-    std::int64_t needed = 0;
-    if (ctx.rank == owner)
-      for (const ParticleRecord& p : particles)
-        if (p.label == static_cast<std::uint64_t>(label)) {
-          const Index3 width =
-              ghost_for(distance_bound(p, ctx.spacing, ctx.planar), ctx.spacing, ctx.planar);
-          needed = *std::max_element(width.begin(), width.end());
-        }
-    MPI_Bcast(&needed, 1, MPI_INT64_T, owner, comm);
-    throw InputError("decomposition.ghost = " + std::to_string(ghost_width[2]) +
-                     " is too small: particle " + std::to_string(label) +
-                     " has voxels whose distance needs data beyond the ghost layers (" +
-                     std::to_string(inexact) +
-                     " voxels in all); it needs a ghost width of at "
-                     "least " +
-                     std::to_string(needed) + " (or use decomposition.ghost: auto)");
-  }
+  if (allreduce_sum(comm, layer_result.inexact_voxels) > 0)
+    throw_inexact(ghost, layer_result.inexact_voxels, layer_result.first_inexact_label, particles,
+                  ownership, ctx.spacing, ctx.planar, comm);
   std::vector<SurfaceRecord> surfaces;
   if (!ctx.planar && !owned.empty())
     surfaces = surface_areas<Label>(labels, plan.local, owned, shape, ctx.spacing);
@@ -294,28 +228,13 @@ void run_typed(Context& ctx) {
   std::vector<LayerRecord> layers =
       route_and_merge(comm, ownership, layer_result.layers, label_of, by_layer);
   layer_result.layers.clear();
-  {
-    std::vector<ParticleRecord> area_records;
-    for (const SurfaceRecord& s : surfaces) {
-      ParticleRecord r;
-      r.label = s.label;
-      r.surface_area = s.area;
-      r.grey_min = kx::kInfinity;
-      r.grey_max = -kx::kInfinity;
-      for (int a = 0; a < 3; ++a) {
-        r.bbox_lo[a] = std::numeric_limits<std::int64_t>::max();
-        r.bbox_hi[a] = std::numeric_limits<std::int64_t>::min();
-      }
-      area_records.push_back(r);
-    }
-    std::vector<ParticleRecord> areas =
-        route_and_merge(comm, ownership, area_records, label_of, by_label);
-    std::size_t next = 0;
-    for (ParticleRecord& p : particles) {
-      while (next < areas.size() && areas[next].label < p.label) ++next;
-      if (next < areas.size() && areas[next].label == p.label)
-        p.surface_area = areas[next].surface_area;
-    }
+  const std::vector<SurfaceRecord> areas =
+      route_and_merge(comm, ownership, surfaces, label_of, by_label);
+  std::size_t next_area = 0;
+  for (ParticleRecord& p : particles) {
+    while (next_area < areas.size() && areas[next_area].label < p.label) ++next_area;
+    if (next_area < areas.size() && areas[next_area].label == p.label)
+      p.surface_area = areas[next_area].area;
   }
   const auto by_pair = [](const AdjacencyRecord& p, const AdjacencyRecord& q) {
     return p.label_a != q.label_a ? p.label_a < q.label_a : p.label_b < q.label_b;

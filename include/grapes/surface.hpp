@@ -21,6 +21,7 @@ namespace grapes {
 struct SurfaceRecord {
   std::uint64_t label = 0;
   double area = 0.0;  // physical units (spacing applied)
+  void merge(const SurfaceRecord& other) { area += other.area; }  // partial areas of one label
 };
 
 // `labels` covers `local` (global indices); returns one record per label with a non-zero area

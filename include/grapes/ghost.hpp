@@ -1,0 +1,45 @@
+#pragma once
+// Ghost widths (SPEC §4): how wide the margin of each rank's block must be for every owned
+// voxel's distance to be exact, from the global bounding boxes of the particles; and the
+// errors when a chosen width cannot work.
+#include <mpi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "grapes/config.hpp"
+#include "grapes/reconcile.hpp"
+#include "grapes/records.hpp"
+
+namespace grapes {
+
+// How far (physical units) a particle's voxels can be from a non-particle voxel: along axis a
+// a voxel is at most (extent + 1) / 2 steps from the voxels just outside the bounding box.
+double distance_bound(const ParticleRecord& p, const Spacing3& spacing, bool planar);
+
+// Ghost width (voxels) per axis that makes every distance up to `bound` exact (+1, SPEC §4).
+Index3 ghost_for(double bound, const Spacing3& spacing, bool planar);
+
+struct GhostChoice {
+  Index3 width{0, 0, 0};      // at least 1 on every analysed axis (surface, adjacency)
+  double global_bound = 0.0;  // largest distance_bound over all particles
+  std::uint64_t largest = 0;  // the particle with that bound
+};
+
+// Collective: `particles` are this rank's merged (global) records.
+GhostChoice choose_ghost(const Config& config, const std::vector<ParticleRecord>& particles,
+                         const Spacing3& spacing, bool planar, MPI_Comm comm);
+
+// Throws InputError (every rank) when a block would exceed max_block_growth x its box.
+void check_block_growth(const Config& config, const GhostChoice& ghost, const Box& owned,
+                        const Box& local, int rank, MPI_Comm comm);
+
+// Collective, after the layer pass found `inexact_voxels` (this rank) distances that needed
+// data beyond the ghosts: throws the InputError naming the particle and the width it needs.
+[[noreturn]] void throw_inexact(const GhostChoice& ghost, std::int64_t inexact_voxels,
+                                std::uint64_t first_inexact_label,
+                                const std::vector<ParticleRecord>& particles,
+                                const LabelOwnership& ownership, const Spacing3& spacing,
+                                bool planar, MPI_Comm comm);
+
+}  // namespace grapes

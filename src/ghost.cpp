@@ -1,0 +1,103 @@
+#include "grapes/ghost.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "grapes/comm.hpp"
+#include "grapes/error.hpp"
+#include "grapes/kokkos_compat.hpp"
+
+namespace grapes {
+
+namespace {
+std::string fixed(double value) {
+  std::string text = std::to_string(value);
+  return text.substr(0, text.find('.') + 3);
+}
+std::string triple(const Index3& v) {
+  return "[" + std::to_string(v[0]) + ", " + std::to_string(v[1]) + ", " + std::to_string(v[2]) +
+         "]";
+}
+}  // namespace
+
+double distance_bound(const ParticleRecord& p, const Spacing3& spacing, bool planar) {
+  double bound = kx::kInfinity;
+  for (int a = planar ? 1 : 0; a < 3; ++a)
+    bound = std::min(bound, double(p.bbox_hi[a] - p.bbox_lo[a] + 1) / 2.0 * spacing[a]);
+  return bound;
+}
+
+Index3 ghost_for(double bound, const Spacing3& spacing, bool planar) {
+  Index3 width{0, 0, 0};
+  for (int a = planar ? 1 : 0; a < 3; ++a)
+    width[a] = static_cast<index_t>(std::ceil(bound / spacing[a] - 1e-9)) + 1;
+  return width;
+}
+
+GhostChoice choose_ghost(const Config& config, const std::vector<ParticleRecord>& particles,
+                         const Spacing3& spacing, bool planar, MPI_Comm comm) {
+  double largest_bound = 0.0;
+  std::uint64_t largest_label = 0;
+  for (const ParticleRecord& p : particles) {
+    const double bound = distance_bound(p, spacing, planar);
+    if (bound > largest_bound) largest_bound = bound, largest_label = p.label;
+  }
+  GhostChoice choice;
+  choice.global_bound = allreduce_max(comm, largest_bound);
+  const std::int64_t candidate =
+      largest_label && largest_bound == choice.global_bound ? std::int64_t(largest_label) : -1;
+  choice.largest =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(0, allreduce_max(comm, candidate)));
+  if (config.ghost) {
+    for (int a = planar ? 1 : 0; a < 3; ++a) choice.width[a] = *config.ghost;
+  } else {
+    choice.width = ghost_for(choice.global_bound, spacing, planar);
+  }
+  for (int a = planar ? 1 : 0; a < 3; ++a) choice.width[a] = std::max<index_t>(1, choice.width[a]);
+  return choice;
+}
+
+void check_block_growth(const Config& config, const GhostChoice& ghost, const Box& owned,
+                        const Box& local, int rank, MPI_Comm comm) {
+  agree_or_throw(comm, [&] {
+    const double growth = owned.empty() ? 1.0 : double(local.voxels()) / double(owned.voxels());
+    if (growth > config.max_block_growth)
+      throw InputError(
+          "decomposition.ghost: a ghost width of " + triple(ghost.width) + " voxels makes rank " +
+          std::to_string(rank) + "'s block " + fixed(growth) + "x its owned box (limit " +
+          "decomposition.max_block_growth = " + fixed(config.max_block_growth) + "). Label " +
+          std::to_string(ghost.largest) +
+          " is the largest particle; remove huge labels (e.g. a binder phase) from the label "
+          "volume, use fewer ranks, or raise the limit");
+  });
+}
+
+void throw_inexact(const GhostChoice& ghost, std::int64_t inexact_voxels,
+                   std::uint64_t first_inexact_label, const std::vector<ParticleRecord>& particles,
+                   const LabelOwnership& ownership, const Spacing3& spacing, bool planar,
+                   MPI_Comm comm) {
+  const std::int64_t total = allreduce_sum(comm, inexact_voxels);
+  std::int64_t mine =
+      inexact_voxels ? std::int64_t(first_inexact_label) : std::numeric_limits<std::int64_t>::max();
+  std::int64_t label = 0;
+  MPI_Allreduce(&mine, &label, 1, MPI_INT64_T, MPI_MIN, comm);
+  // The owner of the label knows its global bounding box, hence the width it needs.
+  const int owner = ownership.owner(static_cast<std::uint64_t>(label));
+  std::int64_t needed = 0;
+  if (comm_rank(comm) == owner)
+    for (const ParticleRecord& p : particles)
+      if (p.label == static_cast<std::uint64_t>(label)) {
+        const Index3 width = ghost_for(distance_bound(p, spacing, planar), spacing, planar);
+        needed = *std::max_element(width.begin(), width.end());
+      }
+  MPI_Bcast(&needed, 1, MPI_INT64_T, owner, comm);
+  throw InputError("decomposition.ghost = " + std::to_string(ghost.width[2]) +
+                   " is too small: particle " + std::to_string(label) +
+                   " has voxels whose distance needs data beyond the ghost layers (" +
+                   std::to_string(total) + " voxels in all); it needs a ghost width of at least " +
+                   std::to_string(needed) + " (or use decomposition.ghost: auto)");
+}
+
+}  // namespace grapes

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 #include <type_traits>
 
 namespace grapes {
@@ -304,6 +305,8 @@ std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labe
       }
       break;
     }
+    if (capacity >= (1u << 30))  // a billion label pairs: nothing real gets here
+      throw std::runtime_error("adjacency: more than 2^30 label pairs on one rank");
     capacity *= 4;
   }
   std::sort(records.begin(), records.end(), [](const auto& p, const auto& q) {

@@ -184,7 +184,7 @@ int command_export(const std::string& path, const std::string& directory) {
 
 int run_cli(int argc, char** argv) {
   const bool root = comm_rank(MPI_COMM_WORLD) == 0;
-  CLI::App app{"GRAPES-HPC: distributed grey-level analysis of particles in tomograms"};
+  CLI::App app{"GRAPES-HPC: distributed grey-level analysis of particles in tomograms", "grapes"};
   app.require_subcommand(1);
   app.set_version_flag("--version",
                        std::string("grapes-hpc ") + kVersion + " (" + kGitCommit + ")");
@@ -193,7 +193,8 @@ int run_cli(int argc, char** argv) {
   std::vector<std::string> overrides;
   int steps = 1;
 
-  CLI::App* run = app.add_subcommand("run", "Analyse one grey/label volume pair (SPEC §2-§5)");
+  CLI::App* run = app.add_subcommand(
+      "run", "Analyse one grey/label volume pair: particle, layer and adjacency tables");
   run->add_option("config", config_path, "YAML configuration")->required();
   run->add_option("--set", overrides, "Override a config key: --set a.b.c=value (repeatable)");
 

@@ -3,6 +3,8 @@
 #include <mpi.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <vector>
 
 #include "grapes/kokkos_compat.hpp"
 
@@ -17,8 +19,14 @@ Runtime::Runtime(int& argc, char**& argv) {
   MPI_Init(&argc, &argv);
   // Errors come back as codes so they can become exceptions and a collective agreement.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-  // Kokkos reads its own --kokkos-* flags (device id, threads); the CLI ignores them.
-  Kokkos::initialize(argc, argv);
+  // Kokkos sees only its own --kokkos-* flags (device id, threads; the CLI ignores them):
+  // given the whole command line it would also take `--help` as its own.
+  std::vector<char*> kokkos_arguments{argv[0]};
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], "--kokkos-", 9) == 0) kokkos_arguments.push_back(argv[i]);
+  int kokkos_count = static_cast<int>(kokkos_arguments.size());
+  kokkos_arguments.push_back(nullptr);
+  Kokkos::initialize(kokkos_count, kokkos_arguments.data());
 }
 
 Runtime::~Runtime() {

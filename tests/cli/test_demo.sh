@@ -50,4 +50,14 @@ assert a["mpi_ranks"] == 4 and list(a["decomposition"]) and "phantom" in str(a["
 for phase in ("read", "particles", "ghosts", "edt", "layers", "surface", "adjacency", "merge", "write"):
     assert a[f"timing_{phase}_s"] >= 0
 PY
+# Help and version: one clean screen each (Kokkos sees only its own --kokkos-* flags).
+run_grapes 1 --help
+if [ "$status" -eq 0 ] && grep -q "Subcommands" "$WORK/out" && ! grep -q "kokkos" "$WORK/out"; then
+  pass "grapes --help"; else fail "grapes --help"; fi
+run_grapes 1 run --help
+if [ "$status" -eq 0 ] && grep -q -- "--set" "$WORK/out"; then pass "grapes run --help"; else fail "grapes run --help"; fi
+run_grapes 1 --version
+if [ "$status" -eq 0 ] && grep -q "^grapes-hpc [0-9]" "$WORK/out"; then pass "grapes --version"; else fail "grapes --version"; fi
+run_grapes 1 run "$demo" --set "$shape" --set "output.path=$WORK/threads.h5" --kokkos-threads=1
+if [ "$status" -eq 0 ]; then pass "Kokkos flags pass through"; else fail "Kokkos flags pass through"; fi
 finish

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include "grapes/comm.hpp"
 #include "grapes/grid.hpp"
 #include "grapes/halo.hpp"
 
@@ -11,16 +12,11 @@ namespace grapes {
 namespace {
 
 int rank_count() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
+  return grapes::comm_size(MPI_COMM_WORLD);
 }
 int this_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
+  return grapes::comm_rank(MPI_COMM_WORLD);
 }
-
 std::uint32_t encode(const Index3& shape, index_t z, index_t y, index_t x) {
   return static_cast<std::uint32_t>((z * shape[1] + y) * shape[2] + x + 1);
 }

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/error.hpp"
 #include "grapes/io/hdf5_handle.hpp"
@@ -32,16 +33,11 @@ constexpr Index3 kShapeSlices{12, 11, 13};
 constexpr Index3 kShapeTiled{5, 40, 35};
 
 int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
+  return grapes::comm_rank(MPI_COMM_WORLD);
 }
 int world_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
+  return grapes::comm_size(MPI_COMM_WORLD);
 }
-
 std::string fixtures() {
   const char* dir = std::getenv("GRAPES_IO_FIXTURES");
   return dir ? std::string(dir) : std::string();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "grapes/comm.hpp"
 #include "grapes/error.hpp"
 #include "grapes/io/phantom.hpp"
 
@@ -27,17 +28,11 @@ using grapes::Phantom;
 using grapes::PhantomSpec;
 
 int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
+  return grapes::comm_rank(MPI_COMM_WORLD);
 }
-
 int world_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
+  return grapes::comm_size(MPI_COMM_WORLD);
 }
-
 // A small, dense, damaged, noisy phantom with uneven extents.
 PhantomSpec test_spec() {
   PhantomSpec spec;

@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 
+#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/error.hpp"
 #include "grapes/grid.hpp"
@@ -28,11 +29,8 @@ namespace {
 using test::RefVolume;
 
 int ranks() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
+  return grapes::comm_size(MPI_COMM_WORLD);
 }
-
 // Random touching blobs: boxes and balls of a few label values, some label values used for
 // two separate blobs (labels not contiguous in space), many touching the image faces.
 RefVolume random_volume(std::array<long, 3> shape, unsigned seed, std::array<double, 3> spacing,

@@ -79,12 +79,18 @@ struct ParticleKernel {
     index_t x = 0;
     while (x < lines.nx) {
       const Label label = label_row[x];
+      index_t end = x + 1;
+      while (end < lines.nx && label_row[end] == label) ++end;
+      const std::int32_t id = index(label);
+      if (id < 0) {  // background: no grey to read
+        x = end;
+        continue;
+      }
       std::uint64_t run_sum = 0, run_sum_sq = 0;
       double run_sum_f = 0, run_sum_sq_f = 0;
-      double run_min = kx::kInfinity, run_max = -kx::kInfinity;
-      index_t end = x;
-      for (; end < lines.nx && label_row[end] == label; ++end) {
-        const Grey value = grey_row[end];
+      Grey run_low = grey_row[x], run_high = grey_row[x];  // min/max in the native type
+      for (index_t i = x; i < end; ++i) {
+        const Grey value = grey_row[i];
         if (std::is_integral<Grey>::value) {
           const std::uint64_t v = static_cast<std::uint64_t>(value);
           run_sum += v;
@@ -94,33 +100,29 @@ struct ParticleKernel {
           run_sum_f += v;
           run_sum_sq_f += v * v;
         }
-        const double v = static_cast<double>(value);
-        run_min = v < run_min ? v : run_min;
-        run_max = v > run_max ? v : run_max;
+        run_low = value < run_low ? value : run_low;
+        run_high = value > run_high ? value : run_high;
       }
-      const std::int32_t id = index(label);
-      if (id >= 0) {
-        const index_t n = end - x, x0 = lines.owned_lo[2] + x, x1 = lines.owned_lo[2] + end;
-        sum(id, kCount) += n;
-        sum(id, kSumZ) += n * gz;
-        sum(id, kSumY) += n * gy;
-        sum(id, kSumX) += n * (x0 + x1 - 1) / 2;  // sum of x0..x1-1
-        low(id, 0).update(gz);
-        low(id, 1).update(gy);
-        low(id, 2).update(x0);
-        high(id, 0).update(gz + 1);
-        high(id, 1).update(gy + 1);
-        high(id, 2).update(x1);
-        if (std::is_integral<Grey>::value) {
-          sum_int(id, kSum) += run_sum;
-          sum_int(id, kSumSq) += run_sum_sq;
-        } else {
-          sum_float(id, kSum) += run_sum_f;
-          sum_float(id, kSumSq) += run_sum_sq_f;
-        }
-        minimum(id).update(run_min);
-        maximum(id).update(run_max);
+      const index_t n = end - x, x0 = lines.owned_lo[2] + x, x1 = lines.owned_lo[2] + end;
+      sum(id, kCount) += n;
+      sum(id, kSumZ) += n * gz;
+      sum(id, kSumY) += n * gy;
+      sum(id, kSumX) += n * (x0 + x1 - 1) / 2;  // sum of x0..x1-1
+      low(id, 0).update(gz);
+      low(id, 1).update(gy);
+      low(id, 2).update(x0);
+      high(id, 0).update(gz + 1);
+      high(id, 1).update(gy + 1);
+      high(id, 2).update(x1);
+      if (std::is_integral<Grey>::value) {
+        sum_int(id, kSum) += run_sum;
+        sum_int(id, kSumSq) += run_sum_sq;
+      } else {
+        sum_float(id, kSum) += run_sum_f;
+        sum_float(id, kSumSq) += run_sum_sq_f;
       }
+      minimum(id).update(static_cast<double>(run_low));
+      maximum(id).update(static_cast<double>(run_high));
       x = end;
     }
   }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <ctime>
 #include <iomanip>
+#include <numeric>
 #include <sstream>
 
 #include "grapes/accumulate.hpp"
@@ -142,12 +143,22 @@ void run_typed(Context& ctx) {
   ctx.timer.end("read");
 
   // First pass over owned voxels: particle records and global bounding boxes.
-  std::vector<std::uint64_t> owned_label_list;
-  LabelIndex<Label> owned_index =
-      build_label_index<Label>(owned_labels, whole_box(owned.extents()), owned_label_list);
+  // 8/16-bit labels: every possible value is a candidate (a table of at most 64 Ki entries),
+  // which saves a marking pass over the volume; wider labels: index the labels present.
+  std::vector<std::uint64_t> candidates;
+  LabelIndex<Label> owned_index;
+  if (sizeof(Label) <= 2) {
+    candidates.resize((std::size_t(1) << (8 * sizeof(Label))) - 1);
+    std::iota(candidates.begin(), candidates.end(), std::uint64_t(1));
+    owned_index = label_index_from_list<Label>(candidates);
+  } else {
+    owned_index = build_label_index<Label>(owned_labels, whole_box(owned.extents()), candidates);
+  }
   std::vector<ParticleRecord> partial = accumulate_particles<Grey, Label>(
-      Block<Grey, Label>{grey, owned_labels, owned, owned, shape}, owned_index, owned_label_list);
+      Block<Grey, Label>{grey, owned_labels, owned, owned, shape}, owned_index, candidates);
   owned_index = LabelIndex<Label>();
+  std::vector<std::uint64_t> owned_label_list;  // the labels with owned voxels, sorted
+  for (const ParticleRecord& p : partial) owned_label_list.push_back(p.label);
   const LabelOwnership ownership = LabelOwnership::build(comm, owned_label_list);
   const auto by_label = [](const auto& p, const auto& q) { return p.label < q.label; };
   const auto label_of = [](const auto& record) { return record.label; };

@@ -15,7 +15,7 @@ found (whatever phases the grapes build reports). A phase missing from the attri
 taken from the run's log next to the file (<name>.log: the "  write  0.123 s" lines grapes
 prints, rank 0's clock), else left empty. --phase-source log takes every phase from the log
 where there is one (rank 0's view throughout); a note under the table says when file and log
-disagree (each rank times its own phases, and the file may hold another rank's values).
+disagree (each rank times its own phases; the file holds the slowest rank's time per phase).
 
 Several runs with the same rank count and shape (REPEATS > 1): the fastest is kept, and the
 `runs` column says how many there were (--all prints every run instead).

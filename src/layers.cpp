@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <type_traits>
 
 #include "grapes/owned_lines.hpp"
@@ -144,6 +145,7 @@ struct LayerSumKernel {
   Reach reach;
   LayerRule rule;
   View1<const std::int64_t> offset;  // per label index: its layer-0 row
+  View1<const double> shift;         // per label index (float grey), see LayerSettings
   bool check;
   SumScatter sums;
   SumFScatter sums_f;
@@ -162,13 +164,16 @@ struct LayerSumKernel {
     const Grey* grey_row = &grey(z, y, 0);
     Label current = 0;
     std::int64_t base = 0;
+    double grey_shift = 0.0;
     for (index_t x = 0; x < lines.nx; ++x) {
       const index_t lx = x + lines.label_offset[2];
       const Label label = label_row[x];
       if (label == 0) continue;
       if (label != current) {
         current = label;
-        base = offset(index(label));
+        const std::int32_t id = index(label);
+        base = offset(id);
+        if (!std::is_integral<Grey>::value) grey_shift = shift(id);
       }
       const float d2 = dist2_row[x];
       const std::int64_t layer = rule(d2);
@@ -186,7 +191,7 @@ struct LayerSumKernel {
         access(row, 1) += v;
         access(row, 2) += v * v;
       } else {
-        const double v = static_cast<double>(value);
+        const double v = static_cast<double>(value) - grey_shift;
         access_f(row, 0) += v;
         access_f(row, 1) += v * v;
       }
@@ -238,16 +243,25 @@ LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const
   }
   Kokkos::deep_copy(offset, host_offset);
   const bool float_grey = !std::is_integral<Grey>::value;
+  View1<double> shift("grapes::grey_shift", float_grey ? n : 0);
+  if (float_grey) {
+    if (settings.grey_shift.size() != n)
+      throw std::invalid_argument("accumulate_layers: one grey shift per label expected");
+    auto host_shift = Kokkos::create_mirror_view(shift);
+    for (std::size_t i = 0; i < n; ++i) host_shift(i) = settings.grey_shift[i];
+    Kokkos::deep_copy(shift, host_shift);
+  }
   View2<std::uint64_t> sums("grapes::layer_sums", rows, 3);
   View2<double> sums_f("grapes::layer_sums_f", float_grey ? rows : 0, 2);
   {
     auto sum_scatter = KE::create_scatter_view(sums);
     auto sum_f_scatter = KE::create_scatter_view(sums_f);
-    Kokkos::parallel_for("grapes::layer_sums", LinePolicy(0, lines.lines),
-                         LayerSumKernel<Grey, Label, decltype(sum_scatter), decltype(sum_f_scatter),
-                                        decltype(inexact_scatter), decltype(first_scatter)>{
-                             block.grey, block.labels, dist2, index, lines, reach, rule, offset,
-                             uniform, sum_scatter, sum_f_scatter, inexact_scatter, first_scatter});
+    Kokkos::parallel_for(
+        "grapes::layer_sums", LinePolicy(0, lines.lines),
+        LayerSumKernel<Grey, Label, decltype(sum_scatter), decltype(sum_f_scatter),
+                       decltype(inexact_scatter), decltype(first_scatter)>{
+            block.grey, block.labels, dist2, index, lines, reach, rule, offset, shift, uniform,
+            sum_scatter, sum_f_scatter, inexact_scatter, first_scatter});
     KE::contribute(sums, sum_scatter);
     KE::contribute(sums_f, sum_f_scatter);
   }
@@ -265,7 +279,8 @@ LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t end = i + 1 < n ? host_offset(i + 1) : rows;
     result.unassigned_voxels += static_cast<std::int64_t>(host_sums(host_offset(i), 0));
-    for (std::int64_t row = host_offset(i) + 1; row < end; ++row) {
+    // Layer 0 (voxels in no layer) travels too: the particle's float-grey std needs it.
+    for (std::int64_t row = host_offset(i); row < end; ++row) {
       if (host_sums(row, 0) == 0) continue;  // empty layers are filled in by the tables
       LayerRecord r;
       r.label = index_labels[i];

@@ -213,6 +213,14 @@ void run_typed(Context& ctx) {
   ctx.timer.end("edt");
 
   // accumulate: layers (and the exactness proof), surface area, adjacency.
+  if (float_grey)  // each particle's mean, from its owner, to shift the layer sums by
+    layer_settings.grey_shift =
+        fetch_from_owners(comm, ownership, owned_label_list, [&](std::uint64_t label) {
+          const auto at = std::lower_bound(
+              particles.begin(), particles.end(), label,
+              [](const ParticleRecord& p, std::uint64_t value) { return p.label < value; });
+          return at->grey.mean(true);  // every label asked for has a record on its owner
+        });
   Block<Grey, Label> block{grey, labels, owned, plan.local, shape};
   LayerResult layer_result = accumulate_layers<Grey, Label>(
       block, dist2, layer_settings, label_index_from_list<Label>(owned_label_list),

@@ -38,4 +38,38 @@ LabelOwnership LabelOwnership::build(MPI_Comm comm,
   return ownership;
 }
 
+std::vector<double> fetch_from_owners(MPI_Comm comm, const LabelOwnership& ownership,
+                                      const std::vector<std::uint64_t>& labels,
+                                      const std::function<double(std::uint64_t)>& value_of) {
+  const int size = comm_size(comm);
+  std::vector<std::vector<char>> questions(size);
+  std::vector<std::vector<std::size_t>> positions(size);  // where each answer goes
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const int owner = ownership.owner(labels[i]);
+    auto& buffer = questions[owner];
+    buffer.resize(buffer.size() + sizeof(std::uint64_t));
+    std::memcpy(buffer.data() + buffer.size() - sizeof(std::uint64_t), &labels[i],
+                sizeof(std::uint64_t));
+    positions[owner].push_back(i);
+  }
+  const std::vector<std::vector<char>> asked = alltoall_bytes(comm, questions);
+  std::vector<std::vector<char>> answers(size);
+  for (int r = 0; r < size; ++r) {
+    const std::size_t count = asked[r].size() / sizeof(std::uint64_t);
+    answers[r].resize(count * sizeof(double));
+    for (std::size_t i = 0; i < count; ++i) {
+      std::uint64_t label = 0;
+      std::memcpy(&label, asked[r].data() + i * sizeof(std::uint64_t), sizeof label);
+      const double value = value_of(label);
+      std::memcpy(answers[r].data() + i * sizeof(double), &value, sizeof value);
+    }
+  }
+  const std::vector<std::vector<char>> replies = alltoall_bytes(comm, answers);
+  std::vector<double> values(labels.size(), 0.0);
+  for (int r = 0; r < size; ++r)
+    for (std::size_t i = 0; i < positions[r].size(); ++i)
+      std::memcpy(&values[positions[r][i]], replies[r].data() + i * sizeof(double), sizeof(double));
+  return values;
+}
+
 }  // namespace grapes

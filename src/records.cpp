@@ -1,6 +1,7 @@
 #include "grapes/records.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace grapes {
 
@@ -9,7 +10,11 @@ double GreySums::variance(bool float_grey) const {
   const double n = static_cast<double>(count);
   if (float_grey) {
     const double mean = sum_float / n;
-    return std::max(0.0, sum_sq_float / n - mean * mean);
+    const double second_moment = sum_sq_float / n;
+    const double variance = second_moment - mean * mean;
+    // Below the rounding noise of the second moment the variance is zero (e.g. a layer of
+    // equal values), not a decomposition-dependent 1e-17 whose sqrt would be 3e-9.
+    return variance <= 8 * std::numeric_limits<double>::epsilon() * second_moment ? 0.0 : variance;
   }
   // n*Σx² − (Σx)² exactly in 128 bits (both terms < 2^96 within the documented bounds), so
   // the only rounding is the final division and the result is decomposition independent.

@@ -86,7 +86,6 @@ ParticleTables build_tables(const std::vector<ParticleRecord>& particles,
     intensity_min.push_back(p.grey_min);
     intensity_max.push_back(p.grey_max);
     intensity_mean.push_back(p.grey.mean(float_grey));
-    intensity_std.push_back(std::sqrt(p.grey.variance(float_grey)));
     if (planar) {
       surface_area.push_back(kNaN);
       sphericity.push_back(kNaN);
@@ -102,23 +101,33 @@ ParticleTables build_tables(const std::vector<ParticleRecord>& particles,
     // Layers of this particle.
     while (next_layer < layers.size() && layers[next_layer].label < p.label) ++next_layer;
     std::vector<GreySums> by_layer;
+    GreySums all_layers;  // every voxel, layer 0 included
     for (; next_layer < layers.size() && layers[next_layer].label == p.label; ++next_layer) {
       const LayerRecord& r = layers[next_layer];
+      all_layers.merge(r.grey);
       if (r.layer < 1) continue;
       if (by_layer.size() < static_cast<std::size_t>(r.layer)) by_layer.resize(r.layer);
       by_layer[r.layer - 1].merge(r.grey);
     }
+    // Float grey: the std from the layer sums, which are shifted by the particle's mean
+    // (layers.hpp) and so do not cancel; the unshifted first-pass sums would.
+    const bool shifted = float_grey && all_layers.count == p.grey.count;
+    intensity_std.push_back(
+        std::sqrt(shifted ? all_layers.variance(true) : p.grey.variance(float_grey)));
     const std::int64_t k_max = static_cast<std::int64_t>(by_layer.size());
     n_layers.push_back(k_max);
     GreySums core;
     for (std::int64_t k = settings.core_exclude_layers + 1; k <= k_max; ++k)
       core.merge(by_layer[k - 1]);
+    // Float grey layer sums are shifted by the particle's mean (layers.hpp): add it back.
+    const double shift = float_grey ? p.grey.mean(true) : 0.0;
     core_voxels.push_back(core.count);
-    core_mean.push_back(core.count ? core.mean(float_grey) : kNaN);
+    core_mean.push_back(core.count ? shift + core.mean(float_grey) : kNaN);
 
     out.layer_start.push_back(static_cast<std::int64_t>(layer_label.size()));
     std::vector<double> means(by_layer.size());
-    for (std::size_t k = 0; k < by_layer.size(); ++k) means[k] = by_layer[k].mean(float_grey);
+    for (std::size_t k = 0; k < by_layer.size(); ++k)
+      means[k] = by_layer[k].count ? shift + by_layer[k].mean(float_grey) : 0.0;
     const double surface_mean = means.empty() ? 0.0 : means[0];
     double max_rise = 0.0;
     for (double g : means) max_rise = std::max(max_rise, g - surface_mean);

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "grapes/kokkos_compat.hpp"
+
 #include "grapes/accumulate.hpp"
 
 namespace grapes {
@@ -15,10 +17,14 @@ struct LayerSettings {
   // Upper bound of any exact distance (EDT units), from the global bounding boxes; infinite
   // when unknown. It bounds the layer table; a larger distance is necessarily inexact.
   double max_distance = kx::kInfinity;
+  // Float grey only: per label (in index order) a value subtracted from every grey value
+  // before summing, the particle's mean. Sums of squares then do not cancel, so the layer
+  // std columns agree across decompositions to ~1e-14 (see tables.cpp). Empty: no shift.
+  std::vector<double> grey_shift;
 };
 
 struct LayerResult {
-  std::vector<LayerRecord> layers;        // sorted by (label, layer), layer >= 1, count > 0
+  std::vector<LayerRecord> layers;        // sorted by (label, layer), count > 0; layer 0 = none
   std::int64_t unassigned_voxels = 0;     // particle voxels that rounded to layer 0
   std::int64_t inexact_voxels = 0;        // owned voxels whose distance may need more ghosts
   std::uint64_t first_inexact_label = 0;  // smallest label among those (0: none)

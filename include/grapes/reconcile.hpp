@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <type_traits>
 #include <vector>
 
@@ -29,6 +30,12 @@ class LabelOwnership {
  private:
   std::vector<std::uint64_t> splitters_;  // rank r owns labels in (splitters[r-1], splitters[r]]
 };
+
+// For each of `labels` (this rank's, any order), value_of(label) evaluated on the label's
+// owner rank: the reverse direction of route_and_merge. Collective.
+std::vector<double> fetch_from_owners(MPI_Comm comm, const LabelOwnership& ownership,
+                                      const std::vector<std::uint64_t>& labels,
+                                      const std::function<double(std::uint64_t)>& value_of);
 
 // Sends every record to the owner of label_of(record), then sorts by `less` and merges
 // records with equal keys (Record::merge). Collective. Records must be trivially copyable.

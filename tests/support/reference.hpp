@@ -22,12 +22,26 @@ struct RefVolume {
 struct RefLayer {
   long count = 0;
   double sum = 0, sum_sq = 0;
+  std::vector<double> values;
 };
+
+// Population standard deviation by two passes (mean, then squared deviations): accurate even
+// when the mean is large next to the spread.
+inline double two_pass_std(const std::vector<double>& values) {
+  if (values.empty()) return 0.0;
+  double mean = 0;
+  for (double v : values) mean += v;
+  mean /= double(values.size());
+  double squares = 0;
+  for (double v : values) squares += (v - mean) * (v - mean);
+  return std::sqrt(squares / double(values.size()));
+}
 
 struct RefParticle {
   std::uint32_t label = 0;
   long volume = 0;
   double sum = 0, sum_sq = 0, min = 1e300, max = -1e300;
+  std::vector<double> values;
   std::array<double, 3> index_sum{0, 0, 0};
   std::array<long, 3> lo{1L << 40, 1L << 40, 1L << 40}, hi{-1, -1, -1};
   std::map<long, RefLayer> layers;  // layer k >= 1
@@ -80,6 +94,7 @@ inline std::map<std::uint32_t, RefParticle> reference_particles(const RefVolume&
         ++p.volume;
         p.sum += g;
         p.sum_sq += g * g;
+        p.values.push_back(g);
         p.min = std::min(p.min, g);
         p.max = std::max(p.max, g);
         const long c[3] = {z, y, x};
@@ -96,6 +111,7 @@ inline std::map<std::uint32_t, RefParticle> reference_particles(const RefVolume&
           ++l.count;
           l.sum += g;
           l.sum_sq += g * g;
+          l.values.push_back(g);
         }
         // Face neighbours in both directions.
         const long step[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};

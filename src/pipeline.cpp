@@ -219,7 +219,8 @@ void run_typed(Context& ctx) {
           const auto at = std::lower_bound(
               particles.begin(), particles.end(), label,
               [](const ParticleRecord& p, std::uint64_t value) { return p.label < value; });
-          return at->grey.mean(true);  // every label asked for has a record on its owner
+          // Every label asked for has a record on its owner; 0 (no shift) just in case.
+          return at != particles.end() && at->label == label ? at->grey.mean(true) : 0.0;
         });
   Block<Grey, Label> block{grey, labels, owned, plan.local, shape};
   LayerResult layer_result = accumulate_layers<Grey, Label>(

@@ -12,6 +12,8 @@
 #include <random>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "grapes/edt.hpp"
 #include "grapes/edt_detail.hpp"
 #include "grapes/runtime.hpp"
@@ -28,38 +30,27 @@ struct Options {
   bool envelope = true;  // also time the pure lower-envelope path and compare the bits
 };
 
+// Command line via CLI11 (`--help` lists the options); exits on bad input.
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "missing value after %s\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--size")
-      o.size = std::atol(next());
-    else if (a == "--balls")
-      o.balls = std::atoi(next());
-    else if (a == "--rmin")
-      o.rmin = std::atof(next());
-    else if (a == "--rmax")
-      o.rmax = std::atof(next());
-    else if (a == "--repeat")
-      o.repeat = std::atoi(next());
-    else if (a == "--no-envelope")
-      o.envelope = false;
-    else if (a == "--seed")
-      o.seed = static_cast<unsigned>(std::atol(next()));
-    else if (a == "--spacing") {
-      for (int k = 0; k < 3; ++k) o.spacing[k] = std::atof(next());
-    } else {
-      std::fprintf(stderr, "unknown argument %s\n", a.c_str());
-      std::exit(2);
-    }
+  CLI::App app{"EDT benchmark on random touching balls"};
+  std::vector<double> spacing;
+  app.add_option("--size", o.size, "edge of the cubic volume");
+  app.add_option("--balls", o.balls, "number of balls");
+  app.add_option("--rmin", o.rmin, "smallest ball radius");
+  app.add_option("--rmax", o.rmax, "largest ball radius");
+  app.add_option("--repeat", o.repeat, "runs, best kept");
+  app.add_option("--seed", o.seed, "random seed");
+  app.add_option("--spacing", spacing, "z y x spacing")->expected(3);
+  bool no_envelope = false;
+  app.add_flag("--no-envelope", no_envelope, "skip the lower-envelope comparison");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::exit(app.exit(error));
   }
+  o.envelope = !no_envelope;
+  if (!spacing.empty()) o.spacing = {spacing[0], spacing[1], spacing[2]};
   return o;
 }
 

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "grapes/io/phantom.hpp"
 #include "grapes/runtime.hpp"
 #include "grapes/surface.hpp"
@@ -39,38 +41,23 @@ struct Options {
   std::string dump;
 };
 
+// Command line via CLI11 (`--help` lists the options); exits on bad input.
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "missing value after %s\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--size")
-      o.size = std::atol(next());
-    else if (a == "--repeat")
-      o.repeat = std::max(1, std::atoi(next()));
-    else if (a == "--u32")
-      o.u32 = true;
-    else if (a == "--stats")
-      o.stats = true;
-    else if (a == "--dump")
-      o.dump = next();
-    else if (a == "--spacing") {
-      for (int k = 0; k < 3; ++k) o.spacing[k] = std::atof(next());
-    } else {
-      std::fprintf(stderr, "unknown argument %s\n", a.c_str());
-      std::exit(2);
-    }
+  CLI::App app{"Surface-area benchmark on the paper-scale phantom"};
+  std::vector<double> spacing;
+  app.add_option("--size", o.size, "edge of the cubic volume")->check(CLI::PositiveNumber);
+  app.add_option("--repeat", o.repeat, "runs, best kept")->check(CLI::PositiveNumber);
+  app.add_flag("--u32", o.u32, "uint32 labels instead of uint16");
+  app.add_flag("--stats", o.stats, "print the fraction of cells with differing corners");
+  app.add_option("--dump", o.dump, "write the per-label areas to this file");
+  app.add_option("--spacing", spacing, "z y x spacing")->expected(3);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::exit(app.exit(error));
   }
-  if (o.size < 1) {
-    std::fprintf(stderr, "--size must be positive\n");
-    std::exit(2);
-  }
+  if (!spacing.empty()) o.spacing = {spacing[0], spacing[1], spacing[2]};
   return o;
 }
 

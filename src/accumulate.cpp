@@ -134,11 +134,10 @@ template <class Grey, class Label>
 std::vector<ParticleRecord> accumulate_particles(const Block<Grey, Label>& block,
                                                  const LabelIndex<Label>& index,
                                                  const std::vector<std::uint64_t>& index_labels) {
-  Kokkos::Profiling::pushRegion("grapes::accumulate_particles");
-  namespace KE = Kokkos::Experimental;
+  kx::ScopedRegion region("grapes::accumulate_particles");
   const std::size_t n = index_labels.size();
   ParticleViews views(n);
-  const OwnedLines lines(block.owned, block.local);
+  const OwnedLines lines(block.geometry);
   {
     auto sums = KE::create_scatter_view(views.sums);
     auto lo = KE::create_scatter_view(KE::ScatterMin{}, views.lo);
@@ -191,7 +190,6 @@ std::vector<ParticleRecord> accumulate_particles(const Block<Grey, Label>& block
     r.grey_max = grey_max(i);
     records.push_back(r);
   }
-  Kokkos::Profiling::popRegion();
   return records;
 }
 
@@ -277,18 +275,14 @@ struct AdjacencyKernel {
 
 template <class Label>
 std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labels,
-                                                  const Box& local, const Box& owned,
-                                                  const Index3& image_shape,
+                                                  const BlockGeometry& geometry,
                                                   std::size_t label_count_hint) {
-  Kokkos::Profiling::pushRegion("grapes::accumulate_adjacency");
+  kx::ScopedRegion region("grapes::accumulate_adjacency");
   std::vector<AdjacencyRecord> records;
-  if (owned.empty()) {
-    Kokkos::Profiling::popRegion();
-    return records;
-  }
-  const OwnedLines lines(owned, local);
-  Index3 limit;
-  for (int a = 0; a < 3; ++a) limit[a] = std::min(local.hi[a], image_shape[a]) - local.lo[a];
+  if (geometry.owned.empty()) return records;
+  const OwnedLines lines(geometry);
+  Index3 limit;  // local is clipped to the image
+  for (int a = 0; a < 3; ++a) limit[a] = geometry.local.extent(a);
   // Particles touch about a dozen others: size the map for that, retry larger if it fills.
   std::uint32_t capacity = static_cast<std::uint32_t>(
       std::min<std::size_t>(1u << 30, std::max<std::size_t>(1u << 12, 16 * label_count_hint)));
@@ -314,7 +308,6 @@ std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labe
   std::sort(records.begin(), records.end(), [](const auto& p, const auto& q) {
     return p.label_a != q.label_a ? p.label_a < q.label_a : p.label_b < q.label_b;
   });
-  Kokkos::Profiling::popRegion();
   return records;
 }
 
@@ -323,9 +316,9 @@ std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labe
       const Block<Grey, Label>&, const LabelIndex<Label>&, const std::vector<std::uint64_t>&);
 GRAPES_FOR_EACH_GREY_AND_LABEL(GRAPES_PARTICLES)
 #undef GRAPES_PARTICLES
-#define GRAPES_ADJACENCY(Label)                               \
-  template std::vector<AdjacencyRecord> accumulate_adjacency( \
-      const View3<const Label>&, const Box&, const Box&, const Index3&, std::size_t);
+#define GRAPES_ADJACENCY(Label)                                                         \
+  template std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>&, \
+                                                             const BlockGeometry&, std::size_t);
 GRAPES_FOR_EACH_LABEL(GRAPES_ADJACENCY)
 #undef GRAPES_ADJACENCY
 

@@ -11,6 +11,7 @@
 #include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/error.hpp"
+#include "grapes/format.hpp"
 #include "grapes/grid.hpp"
 #include "grapes/io/hdf5_handle.hpp"
 #include "grapes/io/phantom.hpp"
@@ -23,12 +24,6 @@ namespace grapes {
 
 namespace {
 
-std::string fixed(double value, int digits) {
-  std::ostringstream text;
-  text << std::fixed << std::setprecision(digits) << value;
-  return text.str();
-}
-
 int command_run(const std::string& config_path, const std::vector<std::string>& overrides) {
   MPI_Comm comm = MPI_COMM_WORLD;
   const Logger log(comm);
@@ -36,19 +31,18 @@ int command_run(const std::string& config_path, const std::vector<std::string>& 
   agree_or_throw(comm, [&] { config = load_config(config_path, overrides); });
   const RunSummary summary = run_analysis(config, comm, log);
   log.info("  " + std::string(10, '-'));
-  log.info("  total     " + fixed(summary.total_seconds, 3) + " s, peak memory " +
-           fixed(summary.peak_memory_mib, 0) + " MiB per rank (largest)");
+  log.info("  total     " + fixed_text(summary.total_seconds, 3) + " s, peak memory " +
+           fixed_text(summary.peak_memory_mib, 0) + " MiB per rank (largest)");
   log.info("particles: " + std::to_string(summary.particles) +
            ", layer rows: " + std::to_string(summary.layer_rows) +
-           ", neighbour pairs: " + std::to_string(summary.adjacency_rows) + ", ghost width [" +
-           std::to_string(summary.ghost_width[0]) + ", " + std::to_string(summary.ghost_width[1]) +
-           ", " + std::to_string(summary.ghost_width[2]) + "]");
-  if (summary.unassigned_voxels > 0)
-    log.warn(std::to_string(summary.unassigned_voxels) +
+           ", neighbour pairs: " + std::to_string(summary.adjacency_rows) + ", ghost width " +
+           shape_text(summary.volume.ghost_width));
+  if (summary.volume.unassigned_voxels > 0)
+    log.warn(std::to_string(summary.volume.unassigned_voxels) +
              " particle voxels rounded to layer 0 and belong to no layer "
              "(analysis.layer_width is larger than half the smallest spacing)");
-  if (summary.flat_profile_particles > 0)
-    log.warn(std::to_string(summary.flat_profile_particles) +
+  if (summary.volume.flat_profile_particles > 0)
+    log.warn(std::to_string(summary.volume.flat_profile_particles) +
              " particles have their brightest layer at the surface: their radial_max "
              "normalised profile is all zeros (see analysis.normalise)");
   log.info("wrote " + summary.output_path);
@@ -149,8 +143,9 @@ void print_info(const std::string& path) {
     const auto& mean = particles.get<double>("intensity_mean");
     double volume_sum = 0, mean_sum = 0;
     for (std::size_t i = 0; i < volume.size(); ++i) volume_sum += volume[i], mean_sum += mean[i];
-    std::cout << "mean particle volume " << fixed(volume_sum / volume.size(), 1)
-              << " voxels, mean of intensity_mean " << fixed(mean_sum / mean.size(), 2) << "\n";
+    std::cout << "mean particle volume " << fixed_text(volume_sum / volume.size(), 1)
+              << " voxels, mean of intensity_mean " << fixed_text(mean_sum / mean.size(), 2)
+              << "\n";
   }
 }
 

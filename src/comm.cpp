@@ -30,6 +30,15 @@ void check_mpi(int code, const char* what) {
   throw std::runtime_error(std::string(what) + " failed: " + std::string(text, length));
 }
 
+ContiguousType::ContiguousType(std::size_t bytes) {
+  check_mpi(MPI_Type_contiguous(static_cast<int>(bytes), MPI_BYTE, &type_), "MPI_Type_contiguous");
+  check_mpi(MPI_Type_commit(&type_), "MPI_Type_commit");
+}
+
+ContiguousType::~ContiguousType() {
+  if (type_ != MPI_DATATYPE_NULL) MPI_Type_free(&type_);
+}
+
 void agree_or_throw(MPI_Comm comm, const std::function<void()>& stage) {
   // kind: 0 = ok, 1 = input error, 2 = other error.
   int kind = 0;

@@ -7,20 +7,10 @@
 
 #include "grapes/comm.hpp"
 #include "grapes/error.hpp"
+#include "grapes/format.hpp"
 #include "grapes/kokkos_compat.hpp"
 
 namespace grapes {
-
-namespace {
-std::string fixed(double value) {
-  std::string text = std::to_string(value);
-  return text.substr(0, text.find('.') + 3);
-}
-std::string triple(const Index3& v) {
-  return "[" + std::to_string(v[0]) + ", " + std::to_string(v[1]) + ", " + std::to_string(v[2]) +
-         "]";
-}
-}  // namespace
 
 double distance_bound(const ParticleRecord& p, const Spacing3& spacing, bool planar) {
   double bound = kx::kInfinity;
@@ -36,8 +26,9 @@ Index3 ghost_for(double bound, const Spacing3& spacing, bool planar) {
   return width;
 }
 
-GhostChoice choose_ghost(const Config& config, const std::vector<ParticleRecord>& particles,
-                         const Spacing3& spacing, bool planar, MPI_Comm comm) {
+GhostChoice choose_ghost(std::optional<int> fixed_width,
+                         const std::vector<ParticleRecord>& particles, const Spacing3& spacing,
+                         bool planar, MPI_Comm comm) {
   double largest_bound = 0.0;
   std::uint64_t largest_label = 0;
   for (const ParticleRecord& p : particles) {
@@ -50,8 +41,8 @@ GhostChoice choose_ghost(const Config& config, const std::vector<ParticleRecord>
       largest_label && largest_bound == choice.global_bound ? std::int64_t(largest_label) : -1;
   choice.largest =
       static_cast<std::uint64_t>(std::max<std::int64_t>(0, allreduce_max(comm, candidate)));
-  if (config.ghost) {
-    for (int a = planar ? 1 : 0; a < 3; ++a) choice.width[a] = *config.ghost;
+  if (fixed_width) {
+    for (int a = planar ? 1 : 0; a < 3; ++a) choice.width[a] = *fixed_width;
   } else {
     choice.width = ghost_for(choice.global_bound, spacing, planar);
   }
@@ -59,16 +50,16 @@ GhostChoice choose_ghost(const Config& config, const std::vector<ParticleRecord>
   return choice;
 }
 
-void check_block_growth(const Config& config, const GhostChoice& ghost, const Box& owned,
+void check_block_growth(double max_growth, const GhostChoice& ghost, const Box& owned,
                         const Box& local, int rank, MPI_Comm comm) {
   agree_or_throw(comm, [&] {
     const double growth = owned.empty() ? 1.0 : double(local.voxels()) / double(owned.voxels());
-    if (growth > config.max_block_growth)
+    if (growth > max_growth)
       throw InputError(
-          "decomposition.ghost: a ghost width of " + triple(ghost.width) + " voxels makes rank " +
-          std::to_string(rank) + "'s block " + fixed(growth) + "x its owned box (limit " +
-          "decomposition.max_block_growth = " + fixed(config.max_block_growth) + "). Label " +
-          std::to_string(ghost.largest) +
+          "decomposition.ghost: a ghost width of " + shape_text(ghost.width) +
+          " voxels makes rank " + std::to_string(rank) + "'s block " + fixed_text(growth, 2) +
+          "x its owned box (limit " + "decomposition.max_block_growth = " +
+          fixed_text(max_growth, 2) + "). Label " + std::to_string(ghost.largest) +
           " is the largest particle; remove huge labels (e.g. a binder phase) from the label "
           "volume, use fewer ranks, or raise the limit");
   });

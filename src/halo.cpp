@@ -76,10 +76,9 @@ using HostBuffer = typename View1<T>::HostMirror;
 
 template <class T>
 void exchange_ghosts(const HaloPlan& plan, MPI_Comm comm, const View3<T>& block) {
-  Kokkos::Profiling::pushRegion("grapes::exchange_ghosts");
-  MPI_Datatype element_type;
-  check_mpi(MPI_Type_contiguous(sizeof(T), MPI_BYTE, &element_type), "MPI_Type_contiguous");
-  MPI_Type_commit(&element_type);
+  kx::ScopedRegion region("grapes::exchange_ghosts");
+  const ContiguousType element(sizeof(T));
+  const MPI_Datatype element_type = element.get();
 
   std::vector<View1<T>> receive_buffers;
   std::vector<HostBuffer<T>> receive_host;
@@ -117,12 +116,29 @@ void exchange_ghosts(const HaloPlan& plan, MPI_Comm comm, const View3<T>& block)
     check_mpi(MPI_Waitall(static_cast<int>(plan.sends.size()), requests.data() + receive_count,
                           MPI_STATUSES_IGNORE),
               "MPI_Waitall (ghosts)");
-  MPI_Type_free(&element_type);
   Kokkos::fence();
-  Kokkos::Profiling::popRegion();
 }
 
-#define GRAPES_HALO(T) template void exchange_ghosts(const HaloPlan&, MPI_Comm, const View3<T>&);
+template <class T>
+View3<T> ghosted_view(const HaloPlan& plan, const Box& owned, View3<T> owned_view, MPI_Comm comm) {
+  View3<T> block = owned_view;
+  if (plan.local != owned) {
+    block = make_view3<T>("grapes::labels_block", plan.local);
+    const Index3 at{owned.lo[0] - plan.local.lo[0], owned.lo[1] - plan.local.lo[1],
+                    owned.lo[2] - plan.local.lo[2]};
+    Kokkos::deep_copy(Kokkos::subview(block, std::make_pair(at[0], at[0] + owned.extent(0)),
+                                      std::make_pair(at[1], at[1] + owned.extent(1)),
+                                      std::make_pair(at[2], at[2] + owned.extent(2))),
+                      owned_view);
+    owned_view = View3<T>();
+  }
+  exchange_ghosts(plan, comm, block);
+  return block;
+}
+
+#define GRAPES_HALO(T)                                                       \
+  template void exchange_ghosts(const HaloPlan&, MPI_Comm, const View3<T>&); \
+  template View3<T> ghosted_view(const HaloPlan&, const Box&, View3<T>, MPI_Comm);
 GRAPES_FOR_EACH_LABEL(GRAPES_HALO)
 GRAPES_HALO(float)
 #undef GRAPES_HALO

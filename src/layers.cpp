@@ -40,7 +40,7 @@ struct LayerRule {
   }
 };
 
-LayerRule make_rule(const LayerSettings& settings) {
+LayerRule make_rule(const LayerSettings& settings, const Spacing3& relative_spacing) {
   LayerRule rule;
   rule.width = settings.relative_layer_width;
   // With an unknown bound every finite distance is allowed (the reach check still applies).
@@ -48,8 +48,7 @@ LayerRule make_rule(const LayerSettings& settings) {
   rule.max_d2 = bound * bound;
   rule.cap = kx::round_half_even(bound / rule.width);
   bool whole = true;
-  for (double s : settings.relative_spacing)
-    whole = whole && std::abs(s * s - std::round(s * s)) < 1e-12;
+  for (double s : relative_spacing) whole = whole && std::abs(s * s - std::round(s * s)) < 1e-12;
   if (whole && rule.max_d2 < kTableLimit) {
     const std::int64_t size = static_cast<std::int64_t>(std::floor(rule.max_d2)) + 1;
     rule.table = View1<std::int32_t>("grapes::layer_table", size);
@@ -71,12 +70,12 @@ struct Reach {
   bool open_hi[3] = {false, false, false};
   index_t local_extent[3] = {0, 0, 0};
 
-  Reach(const Spacing3& relative_spacing, const Box& local, const Index3& image) {
+  explicit Reach(const BlockGeometry& geometry) {
     for (int a = 0; a < 3; ++a) {
-      spacing[a] = relative_spacing[a];
-      open_lo[a] = local.lo[a] > 0;
-      open_hi[a] = local.hi[a] < image[a];
-      local_extent[a] = local.extent(a);
+      spacing[a] = geometry.relative_spacing[a];
+      open_lo[a] = geometry.open_lo[a];
+      open_hi[a] = geometry.open_hi[a];
+      local_extent[a] = geometry.local.extent(a);
     }
   }
   // Along axis a for local coordinate i; infinite when both faces are image faces.
@@ -205,12 +204,12 @@ template <class Grey, class Label>
 LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const float>& dist2,
                               const LayerSettings& settings, const LabelIndex<Label>& index,
                               const std::vector<std::uint64_t>& index_labels) {
-  Kokkos::Profiling::pushRegion("grapes::accumulate_layers");
+  kx::ScopedRegion region("grapes::accumulate_layers");
   LayerResult result;
   const std::size_t n = index_labels.size();
-  const OwnedLines lines(block.owned, block.local);
-  const Reach reach(settings.relative_spacing, block.local, block.image_shape);
-  const LayerRule rule = make_rule(settings);
+  const OwnedLines lines(block.geometry);
+  const Reach reach(block.geometry);
+  const LayerRule rule = make_rule(settings, block.geometry.relative_spacing);
   View1<std::int64_t> inexact("grapes::inexact", 1);
   View1<std::uint64_t> first_inexact("grapes::first_inexact", 1);
   Kokkos::deep_copy(first_inexact, std::numeric_limits<std::uint64_t>::max());
@@ -271,7 +270,6 @@ LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const
   if (result.inexact_voxels) {
     result.first_inexact_label =
         Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), first_inexact)(0);
-    Kokkos::Profiling::popRegion();
     return result;  // the caller stops the run
   }
   auto host_sums = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sums);
@@ -296,7 +294,6 @@ LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const
       result.layers.push_back(r);
     }
   }
-  Kokkos::Profiling::popRegion();
   return result;
 }
 
@@ -328,10 +325,6 @@ struct DistanceVolumeKernel {
   }
 };
 
-Index3 offset_in(const Box& owned, const Box& local) {
-  return {owned.lo[0] - local.lo[0], owned.lo[1] - local.lo[1], owned.lo[2] - local.lo[2]};
-}
-
 Policy3 owned_policy(const Box& owned) {
   return Policy3({0, 0, 0}, {owned.extent(0), owned.extent(1), owned.extent(2)});
 }
@@ -339,21 +332,20 @@ Policy3 owned_policy(const Box& owned) {
 }  // namespace
 
 template <class Label>
-View3<std::uint32_t> layer_volume(const View3<const Label>& labels, const Box& local,
-                                  const Box& owned, const View3<const float>& dist2,
-                                  const LayerSettings& settings) {
-  auto out = make_view3<std::uint32_t>("grapes::layer_volume", owned);
-  Kokkos::parallel_for(
-      "grapes::layer_volume", owned_policy(owned),
-      LayerVolumeKernel<Label>{labels, dist2, out, offset_in(owned, local), make_rule(settings)});
+View3<std::uint32_t> layer_volume(const View3<const Label>& labels, const BlockGeometry& geometry,
+                                  const View3<const float>& dist2, const LayerSettings& settings) {
+  auto out = make_view3<std::uint32_t>("grapes::layer_volume", geometry.owned);
+  Kokkos::parallel_for("grapes::layer_volume", owned_policy(geometry.owned),
+                       LayerVolumeKernel<Label>{labels, dist2, out, geometry.owned_offset(),
+                                                make_rule(settings, geometry.relative_spacing)});
   return out;
 }
 
-View3<float> distance_volume(const Box& local, const Box& owned, const View3<const float>& dist2,
+View3<float> distance_volume(const BlockGeometry& geometry, const View3<const float>& dist2,
                              double min_spacing) {
-  auto out = make_view3<float>("grapes::distance_volume", owned);
-  Kokkos::parallel_for("grapes::distance_volume", owned_policy(owned),
-                       DistanceVolumeKernel{dist2, out, offset_in(owned, local), min_spacing});
+  auto out = make_view3<float>("grapes::distance_volume", geometry.owned);
+  Kokkos::parallel_for("grapes::distance_volume", owned_policy(geometry.owned),
+                       DistanceVolumeKernel{dist2, out, geometry.owned_offset(), min_spacing});
   return out;
 }
 
@@ -363,8 +355,8 @@ View3<float> distance_volume(const Box& local, const Box& owned, const View3<con
                                          const std::vector<std::uint64_t>&);
 GRAPES_FOR_EACH_GREY_AND_LABEL(GRAPES_LAYERS)
 #undef GRAPES_LAYERS
-#define GRAPES_LAYER_VOLUME(Label)                                                              \
-  template View3<std::uint32_t> layer_volume(const View3<const Label>&, const Box&, const Box&, \
+#define GRAPES_LAYER_VOLUME(Label)                                                            \
+  template View3<std::uint32_t> layer_volume(const View3<const Label>&, const BlockGeometry&, \
                                              const View3<const float>&, const LayerSettings&);
 GRAPES_FOR_EACH_LABEL(GRAPES_LAYER_VOLUME)
 #undef GRAPES_LAYER_VOLUME

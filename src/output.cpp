@@ -2,15 +2,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iomanip>
-#include <sstream>
+#include <ctime>
 
 #include "grapes/comm.hpp"
 #include "grapes/error.hpp"
+#include "grapes/kokkos_compat.hpp"
+#include "grapes/version.hpp"
 
 namespace grapes {
 
@@ -28,55 +29,83 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-void check_h5(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: " + what + " failed");
-}
-
-hid_t native_of(const ColumnData& data) {
-  switch (data.index()) {
-    case 0:
-      return H5T_NATIVE_INT64;
-    case 1:
-      return H5T_NATIVE_UINT64;
-    case 2:
-      return H5T_NATIVE_DOUBLE;
-    case 3:
-      return H5T_NATIVE_UINT8;
-  }
-  throw std::runtime_error("string columns cannot be written in parallel");
-}
-
-const void* data_of(const ColumnData& data) {
-  return std::visit([](const auto& values) -> const void* { return values.data(); }, data);
-}
-
 std::string join_names(const Table& table) {
   std::string names;
   for (const Column& column : table.columns) names += (names.empty() ? "" : ",") + column.name;
   return names;
 }
 
+// A fixed-length string type of `length` bytes (at least 1). Columns are null-padded (numpy's
+// 'S' strings); attributes keep the layout of earlier files (C string type, no terminator
+// stored when the text fills it).
+h5::Handle string_type(std::size_t length, H5T_str_t padding = H5T_STR_NULLTERM) {
+  h5::Handle type = h5::checked(h5::datatype(H5Tcopy(H5T_C_S1)), "H5Tcopy");
+  h5::check(H5Tset_size(type, std::max<std::size_t>(1, length)), "H5Tset_size");
+  h5::check(H5Tset_strpad(type, padding), "H5Tset_strpad");
+  return type;
+}
+
+// One column's values as the memory buffer and HDF5 type of a write. Strings are packed into
+// fixed-length records `string_length` long (the longest value over all ranks).
+struct ColumnBuffer {
+  h5::Handle owned_type;  // for strings
+  hid_t type = H5I_INVALID_HID;
+  std::vector<char> packed;  // for strings
+  const void* data = nullptr;
+};
+
+ColumnBuffer column_buffer(const ColumnData& values, std::size_t string_length) {
+  ColumnBuffer buffer;
+  if (const auto* strings = std::get_if<std::vector<std::string>>(&values)) {
+    const std::size_t length = std::max<std::size_t>(1, string_length);
+    buffer.owned_type = string_type(length, H5T_STR_NULLPAD);
+    buffer.type = buffer.owned_type.get();
+    buffer.packed.assign(strings->size() * length, '\0');
+    for (std::size_t i = 0; i < strings->size(); ++i)
+      std::memcpy(buffer.packed.data() + i * length, (*strings)[i].data(), (*strings)[i].size());
+    buffer.data = buffer.packed.data();
+    return buffer;
+  }
+  std::visit(
+      [&](const auto& column) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        if constexpr (!std::is_same_v<T, std::string>) {
+          buffer.type = h5::native_type_of<T>();
+          buffer.data = column.data();
+        }
+      },
+      values);
+  return buffer;
+}
+
+std::size_t longest_string(const ColumnData& values) {
+  std::size_t longest = 0;
+  if (const auto* strings = std::get_if<std::vector<std::string>>(&values))
+    for (const std::string& s : *strings) longest = std::max(longest, s.size());
+  return longest;
+}
+
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value) {
-  h5::Handle type = h5::datatype(H5Tcopy(H5T_C_S1));
-  check_h5(H5Tset_size(type, std::max<std::size_t>(1, value.size())), "H5Tset_size");
-  h5::Handle space = h5::dataspace(H5Screate(H5S_SCALAR));
-  h5::Handle attribute =
-      h5::attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT));
-  if (!attribute.valid()) throw std::runtime_error("HDF5: cannot create attribute " + name);
+  h5::Handle type = string_type(value.size());
+  h5::Handle space = h5::checked(h5::dataspace(H5Screate(H5S_SCALAR)), "H5Screate");
+  h5::Handle attribute = h5::checked(
+      h5::attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT)),
+      "create attribute " + name);
   const std::string padded = value.empty() ? std::string(1, '\0') : value;
-  check_h5(H5Awrite(attribute, type, padded.data()), "H5Awrite " + name);
+  h5::check(H5Awrite(attribute, type, padded.data()), "write attribute " + name);
 }
 
 template <class T>
-void write_numeric_attribute(hid_t object, const std::string& name, hid_t type,
-                             const std::vector<T>& values) {
+void write_numeric_attribute(hid_t object, const std::string& name, const std::vector<T>& values) {
   const hsize_t count = values.size();
-  h5::Handle space =
-      h5::dataspace(count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr));
-  h5::Handle attribute =
-      h5::attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT));
-  if (!attribute.valid()) throw std::runtime_error("HDF5: cannot create attribute " + name);
-  check_h5(H5Awrite(attribute, type, values.data()), "H5Awrite " + name);
+  h5::Handle space = h5::checked(
+      h5::dataspace(count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr)),
+      "dataspace of attribute " + name);
+  const hid_t type = h5::native_type_of<T>();
+  h5::Handle attribute = h5::checked(
+      h5::attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT)),
+      "create attribute " + name);
+  h5::check(H5Awrite(attribute, type, values.data()), "write attribute " + name);
 }
 
 }  // namespace
@@ -114,13 +143,17 @@ ResultFile::~ResultFile() {
 }
 
 hid_t ResultFile::ensure_group(const std::string& group) {
+  if (group == "/") return file_.get();
   for (std::size_t i = 0; i < group_names_.size(); ++i)
     if (group_names_[i] == group) return groups_[i].get();
-  h5::Handle create_list = h5::plist(H5Pcreate(H5P_LINK_CREATE));
-  H5Pset_create_intermediate_group(create_list, 1);
+  h5::Handle create_list = h5::checked(h5::plist(H5Pcreate(H5P_LINK_CREATE)), "H5Pcreate");
+  h5::check(H5Pset_create_intermediate_group(create_list, 1), "H5Pset_create_intermediate_group");
+  h5::QuietErrors quiet;
   h5::Handle handle =
-      h5::group(H5Gcreate2(file_, group.c_str(), create_list, H5P_DEFAULT, H5P_DEFAULT));
-  if (!handle.valid()) throw std::runtime_error("HDF5: cannot create group " + group);
+      H5Lexists(file_, group.c_str(), H5P_DEFAULT) > 0
+          ? h5::group(H5Gopen2(file_, group.c_str(), H5P_DEFAULT))
+          : h5::group(H5Gcreate2(file_, group.c_str(), create_list, H5P_DEFAULT, H5P_DEFAULT));
+  handle = h5::checked(std::move(handle), "create group " + group);
   group_names_.push_back(group);
   groups_.push_back(std::move(handle));
   return groups_.back().get();
@@ -133,50 +166,55 @@ void ResultFile::write_table(const std::string& group, const Table& rows) {
   const std::int64_t offset = exclusive_scan_sum(comm_, local_rows);
   h5::Handle transfer = h5::collective_transfer();
   for (const Column& column : rows.columns) {
+    const std::string where = group + "/" + column.name;
+    const std::size_t string_length = static_cast<std::size_t>(
+        allreduce_max(comm_, static_cast<std::int64_t>(longest_string(column.values))));
+    const ColumnBuffer buffer = column_buffer(column.values, string_length);
     const hsize_t global_size = static_cast<hsize_t>(total);
-    h5::Handle file_space = h5::dataspace(H5Screate_simple(1, &global_size, nullptr));
+    h5::Handle file_space = h5::checked(h5::dataspace(H5Screate_simple(1, &global_size, nullptr)),
+                                        "dataspace of " + where);
     h5::Handle dataset =
-        h5::dataset(H5Dcreate2(group_id, column.name.c_str(), native_of(column.values), file_space,
-                               H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-    if (!dataset.valid())
-      throw std::runtime_error("HDF5: cannot create " + group + "/" + column.name);
+        h5::checked(h5::dataset(H5Dcreate2(group_id, column.name.c_str(), buffer.type, file_space,
+                                           H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)),
+                    "create " + where);
     if (total == 0) continue;  // every rank agrees: nothing to write into an empty dataset
     const hsize_t start = static_cast<hsize_t>(offset);
     const hsize_t count = static_cast<hsize_t>(local_rows);
     const hsize_t memory_size = std::max<hsize_t>(1, count);
-    h5::Handle memory_space = h5::dataspace(H5Screate_simple(1, &memory_size, nullptr));
+    h5::Handle memory_space = h5::checked(h5::dataspace(H5Screate_simple(1, &memory_size, nullptr)),
+                                          "memory space of " + where);
     if (count == 0) {
-      H5Sselect_none(file_space);
-      H5Sselect_none(memory_space);
+      h5::check(H5Sselect_none(file_space), "select none in " + where);
+      h5::check(H5Sselect_none(memory_space), "select none for " + where);
     } else {
-      check_h5(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &start, nullptr, &count, nullptr),
-               "select rows");
+      h5::check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+                "select rows of " + where);
     }
     // Every rank takes part, also with nothing to write (a skipped call would hang).
-    static const double dummy = 0;
-    const void* data = count ? data_of(column.values) : &dummy;
-    check_h5(H5Dwrite(dataset, native_of(column.values), memory_space, file_space, transfer, data),
-             "write " + group + "/" + column.name);
+    static const std::int64_t dummy[4] = {0, 0, 0, 0};
+    const void* data = count ? buffer.data : dummy;
+    h5::check(H5Dwrite(dataset, buffer.type, memory_space, file_space, transfer, data),
+              "write " + where);
   }
   std::string& names = column_names_[group];
   const std::string added = join_names(rows);
   names += (names.empty() || added.empty() ? "" : ",") + added;
 }
 
-void ResultFile::attribute(const std::string& name, const std::string& value) {
-  write_string_attribute(file_, name, value);
-}
-void ResultFile::attribute(const std::string& name, double value) {
-  write_numeric_attribute(file_, name, H5T_NATIVE_DOUBLE, std::vector<double>{value});
-}
-void ResultFile::attribute(const std::string& name, std::int64_t value) {
-  write_numeric_attribute(file_, name, H5T_NATIVE_INT64, std::vector<std::int64_t>{value});
-}
-void ResultFile::attribute(const std::string& name, const std::vector<double>& values) {
-  write_numeric_attribute(file_, name, H5T_NATIVE_DOUBLE, values);
-}
-void ResultFile::attribute(const std::string& name, const std::vector<std::int64_t>& values) {
-  write_numeric_attribute(file_, name, H5T_NATIVE_INT64, values);
+void ResultFile::attribute(const std::string& name, const AttributeValue& value,
+                           const std::string& group) {
+  const hid_t object = ensure_group(group);
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>)
+          write_string_attribute(object, name, v);
+        else if constexpr (std::is_arithmetic_v<T>)
+          write_numeric_attribute(object, name, std::vector<T>{v});
+        else
+          write_numeric_attribute(object, name, v);
+      },
+      value);
 }
 
 void ResultFile::commit() {
@@ -194,144 +232,60 @@ void ResultFile::commit() {
   committed_ = true;
 }
 
-// ---------------------------------------------------------------------------------------
-// Serial reading.
-
-namespace {
-
-h5::Handle open_readonly(const std::string& path) {
-  h5::QuietErrors quiet;
-  h5::Handle file = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!file.valid()) throw InputError("cannot open result file '" + path + "'");
-  return file;
+void write_tables(ResultFile& file, const std::string& group, const ParticleTables& tables,
+                  MPI_Comm comm) {
+  file.write_table(group + "/particles", tables.particles);
+  // layer_offset [N+1]: this rank's particle starts, shifted by the layer rows before it;
+  // the last rank adds the final end.
+  const std::int64_t layer_rows = static_cast<std::int64_t>(tables.layers.rows());
+  const std::int64_t layer_base = exclusive_scan_sum(comm, layer_rows);
+  const std::int64_t all_layer_rows = allreduce_sum(comm, layer_rows);
+  Table offsets;
+  auto& layer_offset = offsets.add<std::int64_t>("layer_offset");
+  for (std::int64_t start : tables.layer_start) layer_offset.push_back(layer_base + start);
+  if (comm_rank(comm) == comm_size(comm) - 1) layer_offset.push_back(all_layer_rows);
+  file.write_table(group + "/particles", offsets);
+  file.write_table(group + "/layers", tables.layers);
+  file.write_table(group + "/adjacency", tables.adjacency);
 }
 
-std::string attribute_text(hid_t attribute) {
-  h5::Handle type = h5::datatype(H5Aget_type(attribute));
-  h5::Handle space = h5::dataspace(H5Aget_space(attribute));
-  const hssize_t count = H5Sget_simple_extent_npoints(space);
-  if (H5Tget_class(type) == H5T_STRING) {
-    std::string value(H5Tget_size(type), '\0');
-    h5::Handle memory_type = h5::datatype(H5Tcopy(H5T_C_S1));
-    H5Tset_size(memory_type, value.size());
-    if (H5Tis_variable_str(type) > 0) return "<variable-length string>";
-    H5Aread(attribute, memory_type, value.data());
-    while (!value.empty() && value.back() == '\0') value.pop_back();
-    return value;
-  }
-  std::ostringstream text;
-  text << std::setprecision(12);
-  if (H5Tget_class(type) == H5T_FLOAT) {
-    std::vector<double> values(static_cast<std::size_t>(count));
-    H5Aread(attribute, H5T_NATIVE_DOUBLE, values.data());
-    for (std::size_t i = 0; i < values.size(); ++i) text << (i ? " " : "") << values[i];
-  } else {
-    std::vector<std::int64_t> values(static_cast<std::size_t>(count));
-    H5Aread(attribute, H5T_NATIVE_INT64, values.data());
-    for (std::size_t i = 0; i < values.size(); ++i) text << (i ? " " : "") << values[i];
-  }
-  return text.str();
+void write_volume_facts(ResultFile& file, const std::string& group, const VolumeFacts& facts) {
+  const auto ints = [](const Index3& v) { return std::vector<std::int64_t>{v[0], v[1], v[2]}; };
+  const std::string at = group.empty() ? "/" : group;
+  file.attribute("shape", ints(facts.shape), at);
+  file.attribute("ghost_width", ints(facts.ghost_width), at);
+  file.attribute("voxel_size",
+                 std::vector<double>{facts.voxel_size[0], facts.voxel_size[1], facts.voxel_size[2]},
+                 at);
+  file.attribute("layer_width", facts.layer_width, at);
+  file.attribute("input_grey", facts.input_grey, at);
+  file.attribute("input_grey_dtype", facts.input_grey_dtype, at);
+  file.attribute("input_labels", facts.input_labels, at);
+  file.attribute("input_labels_dtype", facts.input_labels_dtype, at);
+  file.attribute("unassigned_voxels", facts.unassigned_voxels, at);
+  file.attribute("flat_profile_particles", facts.flat_profile_particles, at);
+  for (const auto& [phase, seconds] : facts.phase_seconds)
+    file.attribute("timing_" + phase + "_s", seconds, at);
 }
 
-herr_t collect_attribute(hid_t location, const char* name, const H5A_info_t*, void* data) {
-  auto* out = static_cast<std::vector<ResultAttribute>*>(data);
-  h5::Handle attribute = h5::attribute(H5Aopen(location, name, H5P_DEFAULT));
-  out->push_back({name, attribute_text(attribute)});
-  return 0;
-}
-
-herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* data) {
-  static_cast<std::vector<std::string>*>(data)->push_back(name);
-  return 0;
-}
-
-}  // namespace
-
-std::vector<ResultAttribute> read_attributes(const std::string& path) {
-  h5::Handle file = open_readonly(path);
-  std::vector<ResultAttribute> out;
-  hsize_t index = 0;
-  H5Aiterate2(file, H5_INDEX_NAME, H5_ITER_INC, &index, collect_attribute, &out);
-  return out;
-}
-
-bool has_group(const std::string& path, const std::string& group) {
-  h5::Handle file = open_readonly(path);
-  h5::QuietErrors quiet;
-  return H5Lexists(file, group.c_str(), H5P_DEFAULT) > 0;
-}
-
-Table read_table(const std::string& path, const std::string& group) {
-  h5::Handle file = open_readonly(path);
-  Table table;
-  h5::QuietErrors quiet;
-  if (H5Lexists(file, group.c_str(), H5P_DEFAULT) <= 0) return table;
-  h5::Handle group_id = h5::group(H5Gopen2(file, group.c_str(), H5P_DEFAULT));
-  std::vector<std::string> names;
-  if (H5Aexists(group_id, "columns") > 0) {
-    h5::Handle attribute = h5::attribute(H5Aopen(group_id, "columns", H5P_DEFAULT));
-    std::stringstream list(attribute_text(attribute));
-    for (std::string name; std::getline(list, name, ',');) names.push_back(name);
-  } else {
-    H5Literate(group_id, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_name, &names);
-  }
-  for (const std::string& name : names) {
-    h5::Handle dataset = h5::dataset(H5Dopen2(group_id, name.c_str(), H5P_DEFAULT));
-    if (!dataset.valid()) continue;
-    h5::Handle space = h5::dataspace(H5Dget_space(dataset));
-    if (H5Sget_simple_extent_ndims(space) != 1) continue;
-    const std::size_t count = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-    h5::Handle type = h5::datatype(H5Dget_type(dataset));
-    Column column{name, std::vector<double>{}};
-    if (H5Tget_class(type) == H5T_FLOAT) {
-      std::vector<double> values(count);
-      if (count) H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-      column.values = std::move(values);
-    } else if (H5Tget_class(type) == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE &&
-               H5Tget_size(type) == 1) {
-      std::vector<std::uint8_t> values(count);
-      if (count) H5Dread(dataset, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-      column.values = std::move(values);
-    } else if (H5Tget_class(type) == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE) {
-      std::vector<std::uint64_t> values(count);
-      if (count) H5Dread(dataset, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-      column.values = std::move(values);
-    } else if (H5Tget_class(type) == H5T_INTEGER) {
-      std::vector<std::int64_t> values(count);
-      if (count) H5Dread(dataset, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-      column.values = std::move(values);
-    } else {
-      continue;
-    }
-    table.columns.push_back(std::move(column));
-  }
-  return table;
-}
-
-void write_csv(const Table& table, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw InputError("cannot write '" + path + "'");
-  out << std::setprecision(17);
-  for (std::size_t c = 0; c < table.columns.size(); ++c)
-    out << (c ? "," : "") << table.columns[c].name;
-  out << "\n";
-  const std::size_t rows = table.rows();
-  for (std::size_t r = 0; r < rows; ++r) {
-    for (std::size_t c = 0; c < table.columns.size(); ++c) {
-      if (c) out << ",";
-      std::visit(
-          [&](const auto& values) {
-            using T = typename std::decay_t<decltype(values)>::value_type;
-            if constexpr (std::is_same_v<T, std::uint8_t>)
-              out << static_cast<int>(values[r]);
-            else
-              out << values[r];
-          },
-          table.columns[c].values);
-    }
-    out << "\n";
-  }
-  if (!out) throw InputError("error writing '" + path + "'");
+void write_run_facts(ResultFile& file, const RunFacts& facts) {
+  file.attribute("format_version", kFormatVersion);
+  file.attribute("software", std::string("grapes-hpc ") + kVersion);
+  file.attribute("git_commit", std::string(kGitCommit));
+  file.attribute("config", facts.config_text);
+  file.attribute("config_path", facts.config_path);
+  std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  // Every rank passes the same value: rank 0's clock.
+  std::string created(stamp);
+  MPI_Bcast(created.data(), static_cast<int>(created.size()), MPI_CHAR, 0, file.comm());
+  file.attribute("created_utc", created);
+  file.attribute("mpi_ranks", std::int64_t(facts.ranks));
+  file.attribute("decomposition",
+                 std::vector<std::int64_t>{facts.grid[0], facts.grid[1], facts.grid[2]});
+  file.attribute("kokkos_execution_space", std::string(kx::execution_space_name()));
+  file.attribute("peak_memory_mib", facts.peak_memory_mib);
 }
 
 }  // namespace grapes

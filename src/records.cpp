@@ -33,7 +33,6 @@ void ParticleRecord::merge(const ParticleRecord& other) {
   }
   grey_min = std::min(grey_min, other.grey_min);
   grey_max = std::max(grey_max, other.grey_max);
-  surface_area += other.surface_area;
 }
 
 }  // namespace grapes

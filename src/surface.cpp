@@ -1,9 +1,5 @@
-// Marching-cubes surface area per label (SPEC §3): see surface.hpp for the cell ownership rule
-// and include/grapes/marching_cubes_tables.hpp for the triangles.
-//
-// For a binary mask at level 0.5 every vertex sits on an edge midpoint or the cell centre, so
-// the area a cell contributes to label L depends only on which of its 8 corners carry L (the
-// configuration) and on the spacing. The 256 areas are computed once per call on the host.
+// Marching-cubes surface cells per label: see surface.hpp for the cell ownership rule and the
+// configuration classes, include/grapes/marching_cubes_tables.hpp for the triangles.
 //
 // The kernel walks rows of cells along x: one work item is a chunk of a row (the whole row on
 // CPUs up to kHostChunk cells, kDeviceChunk cells on GPUs), whose 4 corner rows (z, y),
@@ -16,17 +12,16 @@
 //     which corners are non-zero;
 //   - then only the flagged cells, found with count-trailing-zeros. A cell whose non-zero
 //     corners all carry its largest label (one particle and the background: the common case)
-//     takes its configuration from the column bits, one table read and one add. A cell with
+//     takes its configuration from the column bits, one table read and one count. A cell with
 //     several labels (a contact) compares its 8 corners with the largest and the smallest
 //     label and loops over any further ones.
 // Rows shorter than a block and the padding cells at the image's x faces go cell by cell.
 //
-// Areas are added into a table indexed by label - offset: every uint8/uint16 value, or for
-// wider labels the min..max range of the region (one reduction) when it is modest; sparse
-// wide labels use the LabelIndex of the region instead. The table is a ScatterView: plain adds
-// on Serial, in a fixed order (x fastest, then y, then z); per-thread copies summed in thread
-// order on OpenMP (deterministic for a given decomposition and thread count); atomics on
-// GPUs. No per-run local sums: with plain adds they gain nothing on CPUs.
+// Cells are counted per (label, class) in a table indexed by label - offset: every uint8/uint16
+// value, or for wider labels the min..max range of the region (one reduction) when it is
+// modest; sparse wide labels use the LabelIndex of the region instead. The table is an integer
+// ScatterView (plain adds on Serial, per-thread copies on OpenMP, atomics on GPUs): exact, so
+// the order of the adds does not matter.
 #include "grapes/surface.hpp"
 
 #include <Kokkos_ScatterView.hpp>
@@ -38,6 +33,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "grapes/format.hpp"
 #include "grapes/instantiate.hpp"
 #include "grapes/label_index.hpp"
 #include "grapes/marching_cubes_tables.hpp"
@@ -71,6 +67,51 @@ std::array<double, 256> configuration_areas(const Spacing3& spacing) {
     areas[config] = sum;
   }
   return areas;
+}
+
+// The shape of one triangle: |u x w| per axis for edge vectors u, w in doubled cell units.
+// Its area for any spacing s is 1/8 sqrt(c0^2 s1^2 s2^2 + c1^2 s0^2 s2^2 + c2^2 s0^2 s1^2).
+using TriangleShape = std::array<int, 3>;
+
+std::vector<std::pair<TriangleShape, int>> triangle_shapes(int config) {
+  std::vector<std::pair<TriangleShape, int>> shapes;  // sorted shape -> multiplicity
+  for (int t = mc::kTriangleOffset[config]; t < mc::kTriangleOffset[config + 1]; ++t) {
+    int p[3][3];
+    for (int v = 0; v < 3; ++v) {
+      const int code = mc::kTriangleVertices[3 * t + v];
+      p[v][0] = code / 9, p[v][1] = (code / 3) % 3, p[v][2] = code % 3;
+    }
+    int u[3], w[3];
+    for (int a = 0; a < 3; ++a) u[a] = p[1][a] - p[0][a], w[a] = p[2][a] - p[0][a];
+    const TriangleShape shape{std::abs(u[1] * w[2] - u[2] * w[1]),
+                              std::abs(u[2] * w[0] - u[0] * w[2]),
+                              std::abs(u[0] * w[1] - u[1] * w[0])};
+    auto at = std::lower_bound(shapes.begin(), shapes.end(), std::make_pair(shape, 0));
+    if (at != shapes.end() && at->first == shape)
+      ++at->second;
+    else
+      shapes.insert(at, {shape, 1});
+  }
+  return shapes;
+}
+
+SurfaceClasses build_surface_classes() {
+  SurfaceClasses classes;
+  std::vector<std::vector<std::pair<TriangleShape, int>>> seen;
+  for (int config = 0; config < 256; ++config) {
+    const auto shapes = triangle_shapes(config);
+    const auto at = std::find(seen.begin(), seen.end(), shapes);
+    if (at != seen.end()) {
+      classes.class_of[config] = static_cast<std::uint8_t>(at - seen.begin());
+      continue;
+    }
+    if (classes.count == kSurfaceClasses)
+      throw std::logic_error("surface: more cell classes than kSurfaceClasses");
+    seen.push_back(shapes);
+    classes.representative[classes.count] = config;
+    classes.class_of[config] = static_cast<std::uint8_t>(classes.count++);
+  }
+  return classes;
 }
 
 // Owned cells (origin + extents, global indices), block origin, image shape.
@@ -122,24 +163,24 @@ struct OffsetSlots {
   }
 };
 
-using AreaTable = Kokkos::View<double*, Kokkos::LayoutRight, kx::ExecSpace>;
-using AreaScatter = decltype(Kokkos::Experimental::create_scatter_view(AreaTable()));
+using CellTable = Kokkos::View<std::int64_t**, Kokkos::LayoutRight, kx::ExecSpace>;
+using CellScatter = decltype(Kokkos::Experimental::create_scatter_view(CellTable()));
 
-// Areas of the cells of one chunk of a row of owned cells along x.
+// Counts the cells of one chunk of a row of owned cells along x per (label, class).
 template <class Label, class Slots>
-struct RowAreas {
+struct RowCells {
   View3<const Label> labels;
   View1<const Label> zeros;  // a row of padding as long as the block's x extent
-  View1<const double> config_area;
-  AreaScatter area;
+  View1<const std::uint8_t> config_class;
+  CellScatter cells;
   Slots slots;
   Geometry g;
   index_t chunk;  // cells per work item along x
   index_t chunks_per_row;
 
   template <class Access>
-  KOKKOS_INLINE_FUNCTION void add(const Label label, const double a, Access& access) const {
-    access(slots(label)) += a;
+  KOKKOS_INLINE_FUNCTION void add(const Label label, const unsigned config, Access& access) const {
+    access(slots(label), config_class(config)) += 1;
   }
 
   // The non-zero labels of corners `rest` of a cell (corner d at offset (d >> 2, (d >> 1) & 1,
@@ -151,7 +192,7 @@ struct RowAreas {
       unsigned config = 0;
       for (int d = 0; d < 8; ++d) config |= unsigned(c[d] == label) << d;
       rest &= ~config;
-      add(label, config_area(config), access);
+      add(label, config, access);
     }
   }
 
@@ -203,7 +244,7 @@ struct RowAreas {
       const Label label = kx::max(top[k], top[k + 1]);
       if (Label(label - 1) == kx::min(low[k], low[k + 1])) {
         // One label and the background: its corners are the non-zero ones.
-        add(label, config_area(unsigned(bits[k]) | unsigned(bits[k + 1]) << 1), access);
+        add(label, unsigned(bits[k]) | unsigned(bits[k + 1]) << 1, access);
       } else {
         // Several labels: the largest and the smallest, then any others.
         const Label c[8] = {r0[b + k], r0[b + k + 1], r1[b + k], r1[b + k + 1],
@@ -214,8 +255,8 @@ struct RowAreas {
           config |= unsigned(c[d] == label) << d;
           smallest_config |= unsigned(c[d] == smallest) << d;
         }
-        add(label, config_area(config), access);
-        add(smallest, config_area(smallest_config), access);
+        add(label, config, access);
+        add(smallest, smallest_config, access);
         const unsigned rest =
             (unsigned(bits[k]) | unsigned(bits[k + 1]) << 1) & ~(config | smallest_config);
         if (rest != 0) labels_of(c, rest, access);
@@ -238,7 +279,7 @@ struct RowAreas {
     const index_t nx = g.shape[2];
     index_t x = g.cells_lo[2] + part * chunk;  // global x of the cell's low corners
     const index_t x_end = kx::min(x + chunk, g.cells_lo[2] + g.cells_n[2]);
-    auto access = area.access();
+    auto access = cells.access();
     // Block x index of global x: b = x - block_lo. Padding corners (x = -1, x = nx) are 0.
     const index_t shift = g.block_lo[2];
     if (x < 0) {  // the cell before the image: corners -1 (padding) and 0
@@ -293,15 +334,14 @@ struct RowLabelRange {
 
 // Runs the row kernel with the given label -> table entry map over `entries` table entries.
 template <class Label, class Slots>
-AreaTable::HostMirror cell_areas(const View3<const Label>& labels, const Geometry& g,
-                                 const Slots& slots, const index_t entries,
-                                 const Spacing3& spacing) {
-  const std::array<double, 256> areas = configuration_areas(spacing);
-  View1<double> config_area("grapes::surface::config_area", 256);
+CellTable::HostMirror count_cells(const View3<const Label>& labels, const Geometry& g,
+                                  const Slots& slots, const index_t entries) {
+  const SurfaceClasses& classes = surface_classes();
+  View1<std::uint8_t> config_class("grapes::surface::config_class", 256);
   {
-    auto host_areas = Kokkos::create_mirror_view(config_area);
-    for (int c = 0; c < 256; ++c) host_areas(c) = areas[c];
-    Kokkos::deep_copy(config_area, host_areas);
+    auto host_classes = Kokkos::create_mirror_view(config_class);
+    for (int c = 0; c < 256; ++c) host_classes(c) = classes.class_of[c];
+    Kokkos::deep_copy(config_class, host_classes);
   }
   const index_t chunk = Kokkos::SpaceAccessibility<Kokkos::HostSpace, kx::MemSpace>::accessible
                             ? kHostChunk
@@ -309,108 +349,144 @@ AreaTable::HostMirror cell_areas(const View3<const Label>& labels, const Geometr
   const index_t chunks_per_row = (g.cells_n[2] + chunk - 1) / chunk;
   const index_t items = g.cells_n[0] * g.cells_n[1] * chunks_per_row;
 
-  AreaTable area("grapes::surface::area", static_cast<std::size_t>(entries));
-  AreaScatter scatter(area);
+  CellTable cells("grapes::surface::cells", static_cast<std::size_t>(entries), kSurfaceClasses);
+  CellScatter scatter(cells);
   const View1<Label> zeros("grapes::surface::padding", labels.extent(2));
-  Kokkos::parallel_for(
-      "grapes::surface::cells",
-      Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>(0, items),
-      RowAreas<Label, Slots>{labels, zeros, config_area, scatter, slots, g, chunk, chunks_per_row});
-  Kokkos::Experimental::contribute(area, scatter);
-  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), area);
+  Kokkos::parallel_for("grapes::surface::cells",
+                       Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>(0, items),
+                       RowCells<Label, Slots>{labels, zeros, config_class, scatter, slots, g, chunk,
+                                              chunks_per_row});
+  Kokkos::Experimental::contribute(cells, scatter);
+  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), cells);
 }
 
-std::string box_text(const Box& box) {
-  std::string text = "[";
+// The records of the table entries with a cell; entry i is label_of(i).
+template <class LabelOf>
+std::vector<SurfaceRecord> records_of(const CellTable::HostMirror& cells, LabelOf label_of) {
+  std::vector<SurfaceRecord> records;
+  for (std::size_t i = 0; i < cells.extent(0); ++i) {
+    SurfaceRecord record;
+    bool any = false;
+    for (int c = 0; c < kSurfaceClasses; ++c) {
+      record.cells[c] = cells(i, c);
+      any = any || record.cells[c] != 0;
+    }
+    if (!any) continue;
+    record.label = label_of(i);
+    records.push_back(record);
+  }
+  return records;
+}
+
+// Checks the boxes and returns the cell geometry and the region of corner voxels.
+Geometry cell_geometry(const BlockGeometry& block, index_t view_extents[3], Box& region) {
+  const Box image = whole_box(block.image_shape);
+  const Box& owned = block.owned;
+  const Box& local = block.local;
+  if (owned.intersect(image) != owned || local.intersect(image) != local)
+    throw std::invalid_argument("surface_cells: owned box " + box_text(owned) + " or block " +
+                                box_text(local) + " reaches outside the image");
   for (int a = 0; a < 3; ++a)
-    text += (a ? ", " : "") + std::to_string(box.lo[a]) + ":" + std::to_string(box.hi[a]);
-  return text + "]";
+    if (view_extents[a] != local.extent(a))
+      throw std::invalid_argument("surface_cells: view extents differ from block " +
+                                  box_text(local));
+  Geometry g{};
+  for (int a = 0; a < 3; ++a) {
+    region.lo[a] = owned.lo[a];
+    region.hi[a] = std::min(owned.hi[a] + 1, block.image_shape[a]);
+    g.block_lo[a] = local.lo[a];
+    g.cells_lo[a] = owned.lo[a] == 0 ? -1 : owned.lo[a];
+    g.cells_n[a] = owned.hi[a] - g.cells_lo[a];
+    g.shape[a] = block.image_shape[a];
+  }
+  if (!owned.empty() && region.intersect(local) != region)
+    throw std::invalid_argument("surface_cells: block " + box_text(local) +
+                                " must cover the owned box " + box_text(owned) +
+                                " plus one voxel on each high side inside the image");
+  return g;
+}
+
+// Wide labels: a table over the min..max range of the region when it costs at most about
+// 1/16 byte per region voxel (or is small), else the compact index of the labels present.
+template <class Label>
+std::vector<SurfaceRecord> wide_label_cells(const View3<const Label>& labels, const Geometry& g,
+                                            const Box& region, const Box& local) {
+  Box view_region;  // the region in the view's coordinates
+  for (int a = 0; a < 3; ++a) {
+    view_region.lo[a] = region.lo[a] - local.lo[a];
+    view_region.hi[a] = region.hi[a] - local.lo[a];
+  }
+  Kokkos::MinMaxScalar<std::uint64_t> range;
+  const RowLabelRange<Label> range_functor{
+      labels,
+      {view_region.lo[0], view_region.lo[1], view_region.lo[2]},
+      view_region.extent(1),
+      view_region.extent(2)};
+  Kokkos::parallel_reduce("grapes::surface::label_range",
+                          Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>(
+                              0, view_region.extent(0) * view_region.extent(1)),
+                          range_functor, Kokkos::MinMax<std::uint64_t>(range));
+  if (range.max_val < range.min_val) return {};  // background only
+  const std::uint64_t span = range.max_val - range.min_val + 1;
+  const std::uint64_t bytes_per_entry = kSurfaceClasses * sizeof(std::int64_t);
+  const std::uint64_t dense_limit = std::max<std::uint64_t>(
+      1u << 12, static_cast<std::uint64_t>(region.voxels()) / (16 * bytes_per_entry));
+  if (span <= dense_limit) {
+    const std::uint64_t offset = range.min_val;
+    const auto cells =
+        count_cells<Label>(labels, g, OffsetSlots{offset}, static_cast<index_t>(span));
+    return records_of(cells, [offset](std::size_t i) { return offset + i; });
+  }
+  std::vector<std::uint64_t> present;
+  const LabelIndex<Label> index = build_label_index<Label>(labels, view_region, present);
+  if (present.empty()) return {};
+  const auto cells = count_cells<Label>(labels, g, index, static_cast<index_t>(present.size()));
+  return records_of(cells, [&present](std::size_t i) { return present[i]; });
 }
 
 }  // namespace
 
+const SurfaceClasses& surface_classes() {
+  static const SurfaceClasses classes = build_surface_classes();
+  return classes;
+}
+
+std::array<double, kSurfaceClasses> class_areas(const Spacing3& spacing) {
+  const std::array<double, 256> areas = configuration_areas(spacing);
+  const SurfaceClasses& classes = surface_classes();
+  std::array<double, kSurfaceClasses> out{};
+  for (int c = 0; c < classes.count; ++c) out[c] = areas[classes.representative[c]];
+  return out;
+}
+
+double surface_area(const SurfaceRecord& record, const std::array<double, kSurfaceClasses>& areas) {
+  double area = 0.0;
+  for (int c = 0; c < kSurfaceClasses; ++c) area += static_cast<double>(record.cells[c]) * areas[c];
+  return area;
+}
+
 template <class Label>
-std::vector<SurfaceRecord> surface_areas(const View3<const Label>& labels, const Box& local,
-                                         const Box& owned, const Index3& image_shape,
-                                         const Spacing3& spacing) {
-  const Box image = whole_box(image_shape);
-  if (owned.intersect(image) != owned || local.intersect(image) != local)
-    throw std::invalid_argument("surface_areas: owned box " + box_text(owned) + " or block " +
-                                box_text(local) + " reaches outside the image");
-  for (int a = 0; a < 3; ++a)
-    if (static_cast<index_t>(labels.extent(a)) != local.extent(a))
-      throw std::invalid_argument("surface_areas: view extents differ from block " +
-                                  box_text(local));
-  if (owned.empty()) return {};
-
-  Geometry g{};
+std::vector<SurfaceRecord> surface_cells(const View3<const Label>& labels,
+                                         const BlockGeometry& geometry) {
+  kx::ScopedRegion region_guard("grapes::surface_cells");
+  index_t extents[3];
+  for (int a = 0; a < 3; ++a) extents[a] = static_cast<index_t>(labels.extent(a));
   Box region;  // voxels that are corners of owned cells
-  for (int a = 0; a < 3; ++a) {
-    region.lo[a] = owned.lo[a];
-    region.hi[a] = std::min(owned.hi[a] + 1, image_shape[a]);
-    g.block_lo[a] = local.lo[a];
-    g.cells_lo[a] = owned.lo[a] == 0 ? -1 : owned.lo[a];
-    g.cells_n[a] = owned.hi[a] - g.cells_lo[a];
-    g.shape[a] = image_shape[a];
-  }
-  if (region.intersect(local) != region)
-    throw std::invalid_argument("surface_areas: block " + box_text(local) +
-                                " must cover the owned box " + box_text(owned) +
-                                " plus one voxel on each high side inside the image");
-
-  // The records of the table entries with an area: entry i is label offset + i.
-  auto dense_records = [](const AreaTable::HostMirror& area, std::uint64_t offset) {
-    std::vector<SurfaceRecord> records;
-    for (std::size_t i = 0; i < area.extent(0); ++i)
-      if (area(i) > 0.0) records.push_back(SurfaceRecord{offset + i, area(i)});
-    return records;
-  };
-
+  const Geometry g = cell_geometry(geometry, extents, region);
+  if (geometry.owned.empty()) return {};
   if constexpr (sizeof(Label) <= 2) {
-    // Every label value has an entry (at most 65,536 doubles).
+    // Every label value has an entry (at most 65,536 x kSurfaceClasses counts).
     const index_t entries = index_t(std::numeric_limits<Label>::max()) + 1;
-    return dense_records(cell_areas<Label>(labels, g, OffsetSlots{0}, entries, spacing), 0);
+    const auto cells = count_cells<Label>(labels, g, OffsetSlots{0}, entries);
+    return records_of(cells, [](std::size_t i) { return std::uint64_t(i); });
   } else {
-    Box view_region;  // the region in the view's coordinates
-    for (int a = 0; a < 3; ++a) {
-      view_region.lo[a] = region.lo[a] - local.lo[a];
-      view_region.hi[a] = region.hi[a] - local.lo[a];
-    }
-    Kokkos::MinMaxScalar<std::uint64_t> range;
-    const RowLabelRange<Label> range_functor{
-        labels,
-        {view_region.lo[0], view_region.lo[1], view_region.lo[2]},
-        view_region.extent(1),
-        view_region.extent(2)};
-    Kokkos::parallel_reduce("grapes::surface::label_range",
-                            Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>(
-                                0, view_region.extent(0) * view_region.extent(1)),
-                            range_functor, Kokkos::MinMax<std::uint64_t>(range));
-    if (range.max_val < range.min_val) return {};  // background only
-    // A table over min..max when it costs at most 1/16 byte per region voxel (or is small).
-    const std::uint64_t span = range.max_val - range.min_val + 1;
-    const std::uint64_t dense_limit =
-        std::max<std::uint64_t>(1u << 16, static_cast<std::uint64_t>(region.voxels()) / 128);
-    if (span <= dense_limit)
-      return dense_records(cell_areas<Label>(labels, g, OffsetSlots{range.min_val},
-                                             static_cast<index_t>(span), spacing),
-                           range.min_val);
-    // Sparse labels: the compact index of the labels present.
-    std::vector<std::uint64_t> present;
-    const LabelIndex<Label> index = build_label_index<Label>(labels, view_region, present);
-    if (present.empty()) return {};
-    const auto area =
-        cell_areas<Label>(labels, g, index, static_cast<index_t>(present.size()), spacing);
-    std::vector<SurfaceRecord> records;
-    for (std::size_t i = 0; i < present.size(); ++i)
-      if (area(i) > 0.0) records.push_back(SurfaceRecord{present[i], area(i)});
-    return records;
+    return wide_label_cells<Label>(labels, g, region, geometry.local);
   }
 }
 
-#define GRAPES_INSTANTIATE_SURFACE(Label)                   \
-  template std::vector<SurfaceRecord> surface_areas<Label>( \
-      const View3<const Label>&, const Box&, const Box&, const Index3&, const Spacing3&);
+#define GRAPES_INSTANTIATE_SURFACE(Label)                                             \
+  template std::vector<SurfaceRecord> surface_cells<Label>(const View3<const Label>&, \
+                                                           const BlockGeometry&);
 GRAPES_FOR_EACH_LABEL(GRAPES_INSTANTIATE_SURFACE)
 #undef GRAPES_INSTANTIATE_SURFACE
 

@@ -1,5 +1,5 @@
 #pragma once
-// Per-voxel kernels that turn a local block into partial records (SPEC §3): particle sums
+// Per-voxel kernels that turn a block into partial records (docs/METHOD.md): particle sums
 // over the owned voxels and label adjacency across faces (layers.hpp has the layer sums).
 // Only exact integer sums for integer grey data.
 #include <array>
@@ -12,16 +12,6 @@
 
 namespace grapes {
 
-// A local block: `labels` covers `local` (owned + ghosts), `grey` covers `owned` only.
-template <class Grey, class Label>
-struct Block {
-  View3<const Grey> grey;
-  View3<const Label> labels;
-  Box owned;
-  Box local;
-  Index3 image_shape{0, 0, 0};
-};
-
 // Partial particle records (no surface area) for every label with owned voxels, sorted by
 // label. `index` must index the labels of the owned region (index_labels, in order).
 template <class Grey, class Label>
@@ -30,12 +20,11 @@ std::vector<ParticleRecord> accumulate_particles(const Block<Grey, Label>& block
                                                  const std::vector<std::uint64_t>& index_labels);
 
 // Face adjacency (6-connectivity) between different non-zero labels. A face belongs to the
-// owner of its lower voxel, so the block needs one ghost voxel past owned.hi inside the image.
-// `label_count_hint` (labels in the owned box) sizes the pair map.
+// owner of its lower voxel, so `labels` (covering geometry.local) needs one voxel past
+// owned.hi inside the image. `label_count_hint` (labels in the owned box) sizes the pair map.
 template <class Label>
 std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labels,
-                                                  const Box& local, const Box& owned,
-                                                  const Index3& image_shape,
+                                                  const BlockGeometry& geometry,
                                                   std::size_t label_count_hint);
 
 }  // namespace grapes

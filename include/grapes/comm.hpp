@@ -20,6 +20,19 @@ void agree_or_throw(MPI_Comm comm, const std::function<void()>& stage);
 // Throws std::runtime_error naming `what` when an MPI call did not return MPI_SUCCESS.
 void check_mpi(int code, const char* what);
 
+// An MPI datatype of `bytes` contiguous bytes, freed with the object.
+class ContiguousType {
+ public:
+  explicit ContiguousType(std::size_t bytes);
+  ~ContiguousType();
+  ContiguousType(const ContiguousType&) = delete;
+  ContiguousType& operator=(const ContiguousType&) = delete;
+  MPI_Datatype get() const { return type_; }
+
+ private:
+  MPI_Datatype type_ = MPI_DATATYPE_NULL;
+};
+
 // Typed wrappers over the reductions the pipeline needs.
 std::int64_t allreduce_sum(MPI_Comm comm, std::int64_t value);
 std::int64_t allreduce_max(MPI_Comm comm, std::int64_t value);

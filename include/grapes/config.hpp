@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "grapes/normalise.hpp"
 #include "grapes/types.hpp"
 
 namespace grapes {
@@ -42,8 +43,6 @@ struct PhantomSpec {
   DType grey_dtype = DType::u8;  // dtypes used when the phantom is written to files
   DType label_dtype = DType::u16;
 };
-
-enum class Normalise { radial_max, surface };
 
 struct Config {
   std::string origin;     // the config file path ("<string>" when parsed from text)

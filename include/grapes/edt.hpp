@@ -1,5 +1,5 @@
 #pragma once
-// Multi-label anisotropic Euclidean distance transform of a local block (SPEC §2, §4).
+// Multi-label anisotropic Euclidean distance transform of a block (docs/METHOD.md, "Distance").
 //
 // For a voxel v with label L != 0, the result is the squared distance from v's centre to the
 // nearest voxel centre that is not labelled L, where:
@@ -37,6 +37,11 @@ struct EdtGeometry {
   std::array<bool, 3> border_lo{true, true, true};  // low face of axis a is an image face
   std::array<bool, 3> border_hi{true, true, true};  // high face of axis a is an image face
 };
+
+// The EDT geometry of a block: its relative spacing and which faces carry the black border.
+inline EdtGeometry edt_geometry(const BlockGeometry& block) {
+  return EdtGeometry{block.relative_spacing, block.border_lo, block.border_hi};
+}
 
 // Writes squared distances for every voxel of `labels` into `dist2` (same extents).
 template <class Label>

@@ -1,15 +1,17 @@
 #pragma once
-// Ghost widths (SPEC §4): how wide the margin of each rank's block must be for every owned
-// voxel's distance to be exact, from the global bounding boxes of the particles; and the
-// errors when a chosen width cannot work.
+// Ghost widths (docs/METHOD.md, "Exactness"): how wide the margin of each rank's block must be
+// for every owned voxel's distance to be exact, from the global bounding boxes of the
+// particles; and the errors when a chosen width cannot work.
 #include <mpi.h>
 
 #include <cstdint>
 #include <vector>
 
-#include "grapes/config.hpp"
+#include <optional>
+
 #include "grapes/reconcile.hpp"
 #include "grapes/records.hpp"
+#include "grapes/types.hpp"
 
 namespace grapes {
 
@@ -17,7 +19,7 @@ namespace grapes {
 // a voxel is at most (extent + 1) / 2 steps from the voxels just outside the bounding box.
 double distance_bound(const ParticleRecord& p, const Spacing3& spacing, bool planar);
 
-// Ghost width (voxels) per axis that makes every distance up to `bound` exact (+1, SPEC §4).
+// Ghost width (voxels) per axis that makes every distance up to `bound` exact (+1).
 Index3 ghost_for(double bound, const Spacing3& spacing, bool planar);
 
 struct GhostChoice {
@@ -26,12 +28,15 @@ struct GhostChoice {
   std::uint64_t largest = 0;  // the particle with that bound
 };
 
-// Collective: `particles` are this rank's merged (global) records.
-GhostChoice choose_ghost(const Config& config, const std::vector<ParticleRecord>& particles,
-                         const Spacing3& spacing, bool planar, MPI_Comm comm);
+// Collective: `particles` are this rank's merged (global) records. `fixed_width`: the width
+// the user chose (decomposition.ghost), or nullopt for auto.
+GhostChoice choose_ghost(std::optional<int> fixed_width,
+                         const std::vector<ParticleRecord>& particles, const Spacing3& spacing,
+                         bool planar, MPI_Comm comm);
 
-// Throws InputError (every rank) when a block would exceed max_block_growth x its box.
-void check_block_growth(const Config& config, const GhostChoice& ghost, const Box& owned,
+// Throws InputError (every rank) when a block would exceed `max_growth` x its box
+// (decomposition.max_block_growth).
+void check_block_growth(double max_growth, const GhostChoice& ghost, const Box& owned,
                         const Box& local, int rank, MPI_Comm comm);
 
 // Collective, after the layer pass found `inexact_voxels` (this rank) distances that needed

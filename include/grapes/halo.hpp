@@ -33,4 +33,11 @@ struct HaloPlan {
 template <class T>
 void exchange_ghosts(const HaloPlan& plan, MPI_Comm comm, const View3<T>& block);
 
+// Stage "ghosts": the view of plan.local with the owned voxels taken from `owned_view` (which
+// covers `owned`) and the margin filled from the ranks that own it. Collective. Without a
+// margin the owned view itself comes back; otherwise the caller's moved-in owned view is
+// released here, before the distance transform allocates.
+template <class T>
+View3<T> ghosted_view(const HaloPlan& plan, const Box& owned, View3<T> owned_view, MPI_Comm comm);
+
 }  // namespace grapes

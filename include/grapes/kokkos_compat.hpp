@@ -1,7 +1,7 @@
 #pragma once
 // The one place that knows the difference between Kokkos 3.4 (Debian 12) and Kokkos 4.x
 // (clusters): math functions moved from Kokkos::Experimental to Kokkos, Kokkos::min/max
-// appeared, and initialisation settings changed type.
+// appeared, initialisation settings changed type, and profiling regions got a scoped form.
 #include <Kokkos_Core.hpp>
 
 #include <cmath>
@@ -51,5 +51,16 @@ using MemSpace = ExecSpace::memory_space;
 inline const char* execution_space_name() {
   return ExecSpace::name();
 }
+
+// A named Kokkos profiling region for the lifetime of the object (Kokkos 4 has
+// Kokkos::Profiling::ScopedRegion, 3.4 does not): the region is popped also when a stage
+// throws, so Kokkos tools never see unbalanced regions.
+class ScopedRegion {
+ public:
+  explicit ScopedRegion(const char* name) { Kokkos::Profiling::pushRegion(name); }
+  ~ScopedRegion() { Kokkos::Profiling::popRegion(); }
+  ScopedRegion(const ScopedRegion&) = delete;
+  ScopedRegion& operator=(const ScopedRegion&) = delete;
+};
 
 }  // namespace grapes::kx

@@ -1,7 +1,7 @@
 #pragma once
-// Radial layers (SPEC §2): from the squared distances of the EDT, each owned particle voxel's
-// layer round_half_even(d / w), and per (label, layer) exact count / grey sum / sum of squares.
-// The same pass proves the distances exact (SPEC §4).
+// Radial layers (docs/METHOD.md, "Layers"): from the squared distances of the EDT, each owned
+// particle voxel's layer round_half_even(d / w), and per (label, layer) exact count / grey sum /
+// sum of squares. The same pass proves the distances exact (docs/METHOD.md, "Exactness").
 #include <cstdint>
 #include <vector>
 
@@ -12,8 +12,7 @@
 namespace grapes {
 
 struct LayerSettings {
-  Spacing3 relative_spacing{1, 1, 1};  // spacing / min spacing (the EDT's units)
-  double relative_layer_width = 1.0;   // layer width / min spacing
+  double relative_layer_width = 1.0;  // layer width / min spacing (the EDT's units)
   // Upper bound of any exact distance (EDT units), from the global bounding boxes; infinite
   // when unknown. It bounds the layer table; a larger distance is necessarily inexact.
   double max_distance = kx::kInfinity;
@@ -30,10 +29,10 @@ struct LayerResult {
   std::uint64_t first_inexact_label = 0;  // smallest label among those (0: none)
 };
 
-// Layer sums over the owned voxels from `dist2` (covering `local`, EDT units). An owned
+// Layer sums over the owned voxels from `dist2` (covering geometry.local, EDT units). An owned
 // voxel's distance is exact when it is no larger than the distance to the first voxel beyond
-// any open (ghost) face of the block, and no larger than settings.max_distance. When any voxel
-// is inexact the result carries no layers (the caller stops the run).
+// any open face of the block, and no larger than settings.max_distance. When any voxel is
+// inexact the result carries no layers (the caller stops the run).
 template <class Grey, class Label>
 LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const float>& dist2,
                               const LayerSettings& settings, const LabelIndex<Label>& index,
@@ -42,12 +41,11 @@ LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const
 // The per-voxel layer index (0 for background and layer-0 voxels) of the owned box, for
 // output.volumes: layers.
 template <class Label>
-View3<std::uint32_t> layer_volume(const View3<const Label>& labels, const Box& local,
-                                  const Box& owned, const View3<const float>& dist2,
-                                  const LayerSettings& settings);
+View3<std::uint32_t> layer_volume(const View3<const Label>& labels, const BlockGeometry& geometry,
+                                  const View3<const float>& dist2, const LayerSettings& settings);
 
 // Physical distance (float) of the owned box, for output.volumes: edt.
-View3<float> distance_volume(const Box& local, const Box& owned, const View3<const float>& dist2,
+View3<float> distance_volume(const BlockGeometry& geometry, const View3<const float>& dist2,
                              double min_spacing);
 
 }  // namespace grapes

@@ -1,20 +1,36 @@
 #pragma once
-// The HDF5 result file of SPEC §5, written collectively, through a temporary name in the
-// target directory that is renamed on success: a failed or killed run never leaves a partial
-// file under the requested name.
+// Stage "write" (docs/ARCHITECTURE.md): the HDF5 result file of docs/OUTPUT.md, written
+// collectively, through a temporary name in the target directory that is renamed on
+// success: a failed or killed run never leaves a partial file under the requested name.
+// docs/OUTPUT.md describes every group, column and attribute written here.
 #include <mpi.h>
 
+#include <array>
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "grapes/io/hdf5_handle.hpp"
+#include "grapes/phase_clock.hpp"
 #include "grapes/table.hpp"
+#include "grapes/tables.hpp"
 
 namespace grapes {
 
+// The version of the file layout (root attribute `format_version`; docs/OUTPUT.md). Readers
+// refuse files without it or newer than they know.
+constexpr std::int64_t kFormatVersion = 1;
+
+// The groups of one analysed volume's tables, under its group ("" = the file's root, or
+// "/steps/<name>" in a series file).
+constexpr const char* kTableGroups[] = {"particles", "layers", "adjacency"};
+
 // Throws InputError when the output's directory does not exist or is not writable.
 void check_output_path(const std::string& path);
+
+using AttributeValue =
+    std::variant<std::string, double, std::int64_t, std::vector<double>, std::vector<std::int64_t>>;
 
 class ResultFile {
  public:
@@ -24,19 +40,18 @@ class ResultFile {
   ResultFile& operator=(const ResultFile&) = delete;
 
   hid_t id() const { return file_.get(); }
+  MPI_Comm comm() const { return comm_; }
   const std::string& path() const { return path_; }
 
   // Collective: every rank passes its contiguous slice of rows (same columns, same order);
   // slices are placed in rank order. Creates `group` (and parents) if needed; a group may be
-  // written in several calls (columns of different lengths, e.g. layer_offset).
+  // written in several calls (columns of different lengths, e.g. layer_offset). String columns
+  // become fixed-length strings as long as the longest value.
   void write_table(const std::string& group, const Table& rows);
 
-  // Root-group attributes; collective, every rank passes the same value.
-  void attribute(const std::string& name, const std::string& value);
-  void attribute(const std::string& name, double value);
-  void attribute(const std::string& name, std::int64_t value);
-  void attribute(const std::string& name, const std::vector<double>& values);
-  void attribute(const std::string& name, const std::vector<std::int64_t>& values);
+  // Collective, every rank passes the same value: an attribute of `group` (created if needed).
+  void attribute(const std::string& name, const AttributeValue& value,
+                 const std::string& group = "/");
 
   // Collective: close and rename to the final path.
   void commit();
@@ -52,6 +67,36 @@ class ResultFile {
   std::map<std::string, std::string> column_names_;  // group -> comma-separated names
   bool committed_ = false;
 };
+
+// Facts about one analysed volume (a run, or one step of a series), written as attributes of
+// its group (docs/OUTPUT.md, "Attributes").
+struct VolumeFacts {
+  Index3 shape{0, 0, 0};
+  Index3 ghost_width{0, 0, 0};
+  Spacing3 voxel_size{1, 1, 1};
+  double layer_width = 1.0;  // physical units
+  std::string input_grey, input_grey_dtype, input_labels, input_labels_dtype;
+  std::int64_t unassigned_voxels = 0;       // particle voxels in layer 0 (no layer)
+  std::int64_t flat_profile_particles = 0;  // radial_max profile all zeros
+  PhaseTimes phase_seconds;                 // the slowest rank's time per phase
+};
+
+// Facts about the whole run, written as root attributes with the software version, git commit,
+// creation time, Kokkos execution space and format_version.
+struct RunFacts {
+  std::string config_text;  // the resolved YAML configuration
+  std::string config_path;
+  int ranks = 1;
+  std::array<int, 3> grid{1, 1, 1};
+  double peak_memory_mib = 0.0;  // largest over ranks
+};
+
+// Collective: the tables of one analysed volume under `group` ("" for the root):
+// <group>/particles (+ layer_offset, N+1 rows), <group>/layers, <group>/adjacency.
+void write_tables(ResultFile& file, const std::string& group, const ParticleTables& tables,
+                  MPI_Comm comm);
+void write_volume_facts(ResultFile& file, const std::string& group, const VolumeFacts& facts);
+void write_run_facts(ResultFile& file, const RunFacts& facts);
 
 // Serial reading of result files (grapes info / export; tests).
 struct ResultAttribute {

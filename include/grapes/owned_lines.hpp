@@ -1,7 +1,7 @@
 #pragma once
 // Geometry shared by the per-voxel line kernels: they run over the x-lines of the owned box,
 // one line (z, y) per work item, reading a label view that covers a larger local block.
-#include "grapes/types.hpp"
+#include "grapes/volume.hpp"
 
 namespace grapes {
 
@@ -12,14 +12,11 @@ struct OwnedLines {
   index_t ny = 0, nx = 0;
   index_t lines = 0;
 
-  OwnedLines(const Box& owned, const Box& local) {
-    for (int a = 0; a < 3; ++a) {
-      owned_lo[a] = owned.lo[a];
-      label_offset[a] = owned.lo[a] - local.lo[a];
-    }
-    ny = owned.extent(1);
-    nx = owned.extent(2);
-    lines = owned.extent(0) * ny;
+  explicit OwnedLines(const BlockGeometry& geometry)
+      : owned_lo(geometry.owned.lo), label_offset(geometry.owned_offset()) {
+    ny = geometry.owned.extent(1);
+    nx = geometry.owned.extent(2);
+    lines = geometry.owned.extent(0) * ny;
   }
 };
 

@@ -1,31 +1,36 @@
 #pragma once
-// `grapes run`: the whole one-direction pipeline for one grey/label pair,
-//   read -> decompose -> ghosts -> kernels -> partial records -> merge -> tables -> write.
+// `grapes run`: the one-direction pipeline of docs/ARCHITECTURE.md for one grey/label pair,
+//   read -> particles (first pass) -> ghosts -> kernels -> merge -> tables -> write.
+// The stages are functions of their own modules; this one strings them together, and the
+// configuration is turned into plain values (RunPlan) here, at the edge.
 #include <mpi.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "grapes/comm.hpp"
 #include "grapes/config.hpp"
+#include "grapes/grid.hpp"
+#include "grapes/io/phantom.hpp"
 #include "grapes/io/source.hpp"
+#include "grapes/output.hpp"
+#include "grapes/output_volumes.hpp"
+#include "grapes/tables.hpp"
 
 namespace grapes {
 
 struct RunSummary {
   std::string output_path;
-  Index3 shape{0, 0, 0};
   std::array<int, 3> grid{1, 1, 1};
-  Index3 ghost_width{0, 0, 0};
   std::int64_t particles = 0;
   std::int64_t layer_rows = 0;
   std::int64_t adjacency_rows = 0;
-  std::int64_t unassigned_voxels = 0;       // particle voxels in layer 0 (no layer)
-  std::int64_t flat_profile_particles = 0;  // radial_max profile all zeros
-  std::vector<std::pair<std::string, double>> phase_seconds;
+  VolumeFacts volume;  // shape, ghost width, layer-0 and flat-profile counts, phase times
   double total_seconds = 0.0;
   double peak_memory_mib = 0.0;  // largest resident set over ranks
 };
@@ -38,6 +43,48 @@ RunSummary run_analysis(const Config& config, MPI_Comm comm, const Logger& log);
 // in-memory sources. Takes ownership of both.
 RunSummary run_analysis(const Config& config, std::unique_ptr<VolumeSource> grey,
                         std::unique_ptr<VolumeSource> labels, MPI_Comm comm, const Logger& log);
+
+// --- The stages' settings and one analysed volume (a run, or one step of a series) ---------
+
+// Everything the stages take from the configuration, as plain values. One plan serves every
+// step of a series (one decomposition).
+struct RunPlan {
+  MPI_Comm comm = MPI_COMM_NULL;
+  const Logger* log = nullptr;
+  Grid grid{{0, 0, 0}, {1, 1, 1}};
+  int rank = 0;
+  Spacing3 voxel_size{1, 1, 1};
+  std::optional<int> fixed_ghost;     // decomposition.ghost (nullopt: auto)
+  double max_block_growth = 8.0;      // decomposition.max_block_growth
+  std::optional<double> layer_width;  // analysis.layer_width, physical (nullopt: min spacing)
+  TableSettings tables;               // float_grey is set per volume
+  VolumeChoice volumes;               // output.volumes
+  bool planar() const { return grid.shape()[0] == 1; }
+};
+
+// The plan for volumes of `shape` on `comm` (grid from decomposition.grid or auto). Throws
+// InputError when the grid does not match the number of ranks.
+RunPlan plan_run(const Config& config, const Index3& shape, MPI_Comm comm, const Logger& log);
+
+// The two sources of one volume (and the phantom they may share).
+struct Inputs {
+  std::shared_ptr<const Phantom> phantom;
+  std::unique_ptr<VolumeSource> grey;
+  std::unique_ptr<VolumeSource> labels;
+};
+
+// InputError naming the key and source for unsupported dtypes, mismatched or empty shapes.
+void validate_inputs(const Inputs& inputs);
+
+struct VolumeResult {
+  ParticleTables tables;  // this rank's slice
+  VolumeFacts facts;      // identical on every rank
+};
+
+// Collective: analyses one volume and writes its tables and optional volumes under `group`
+// ("" = the file's root) of `file`.
+VolumeResult analyse_volume(const RunPlan& plan, Inputs& inputs, ResultFile& file,
+                            const std::string& group);
 
 // Peak resident memory of this process in MiB.
 double peak_memory_mib();

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <functional>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "grapes/comm.hpp"
@@ -37,6 +38,21 @@ std::vector<double> fetch_from_owners(MPI_Comm comm, const LabelOwnership& owner
                                       const std::vector<std::uint64_t>& labels,
                                       const std::function<double(std::uint64_t)>& value_of);
 
+// Sorts by `less` and merges records with equal keys (Record::merge): the local merge of the
+// records of several blocks (slabs, steps) of one rank. Stable: equal keys merge in input order.
+template <class Record, class Less>
+std::vector<Record> merge_sorted(std::vector<Record> records, Less less) {
+  std::stable_sort(records.begin(), records.end(), less);
+  std::vector<Record> merged;
+  for (const Record& record : records) {
+    if (!merged.empty() && !less(merged.back(), record) && !less(record, merged.back()))
+      merged.back().merge(record);
+    else
+      merged.push_back(record);
+  }
+  return merged;
+}
+
 // Sends every record to the owner of label_of(record), then sorts by `less` and merges
 // records with equal keys (Record::merge). Collective. Records must be trivially copyable.
 template <class Record, class LabelOf, class Less>
@@ -60,16 +76,28 @@ std::vector<Record> route_and_merge(MPI_Comm comm, const LabelOwnership& ownersh
     received.resize(at + count);
     if (count) std::memcpy(received.data() + at, buffer.data(), count * sizeof(Record));
   }
-  // Stable: equal keys merge in rank order, so float sums are reproducible for a given run.
-  std::stable_sort(received.begin(), received.end(), less);
-  std::vector<Record> merged;
-  for (const Record& record : received) {
-    if (!merged.empty() && !less(merged.back(), record) && !less(record, merged.back()))
-      merged.back().merge(record);
-    else
-      merged.push_back(record);
-  }
-  return merged;
+  // Equal keys merge in rank order, so float sums are reproducible for a given run.
+  return merge_sorted(std::move(received), less);
 }
+
+// The orders records are merged in.
+struct ByLabel {
+  template <class Record>
+  bool operator()(const Record& p, const Record& q) const {
+    return p.label < q.label;
+  }
+};
+struct ByLabelAndLayer {
+  template <class Record>
+  bool operator()(const Record& p, const Record& q) const {
+    return p.label != q.label ? p.label < q.label : p.layer < q.layer;
+  }
+};
+struct ByLabelPair {
+  template <class Record>
+  bool operator()(const Record& p, const Record& q) const {
+    return p.label_a != q.label_a ? p.label_a < q.label_a : p.label_b < q.label_b;
+  }
+};
 
 }  // namespace grapes

@@ -2,11 +2,13 @@
 // Partial records: what one rank knows about a label from the voxels it owns. Every field
 // merges by an exact, order-independent operation (integer sums, min, max), so the merged
 // record is bit-identical whatever the decomposition. Floating point appears only for float
-// grey data (sums in double) and surface areas.
+// grey data (sums in double); surface areas are integer cell counts (surface.hpp) until the
+// merge forms the area once, on the label's owner.
 //
 // Overflow bounds, checked at merge time (tables.cpp): grey sums of squares are uint64, exact
 // for uint16 grey up to 2^32 voxels per particle (a 1600^3 particle); index sums are int64.
 #include <cstdint>
+#include <vector>
 
 namespace grapes {
 
@@ -42,7 +44,7 @@ struct ParticleRecord {
   std::int64_t bbox_hi[3] = {0, 0, 0};    // exclusive
   double grey_min = 0.0;
   double grey_max = 0.0;
-  double surface_area = 0.0;  // physical units; summed over ranks
+  double surface_area = 0.0;  // physical units; set by the merge from the merged cell counts
 
   void merge(const ParticleRecord& other);
 };
@@ -59,6 +61,16 @@ struct AdjacencyRecord {
   std::uint64_t label_b = 0;
   std::int64_t shared_faces = 0;
   void merge(const AdjacencyRecord& other) { shared_faces += other.shared_faces; }
+};
+
+// What the merge hands to the tables: this rank's label range, every list sorted.
+struct MergedRecords {
+  std::vector<ParticleRecord> particles;  // by label, surface_area filled in
+  std::vector<LayerRecord> layers;        // by (label, layer); layer 0 = voxels in no layer
+  // By (label_a, label_b), label_a < label_b: the pairs whose label_a this rank owns.
+  std::vector<AdjacencyRecord> pairs;
+  // By (label_a, label_b): for each owned label (label_a), one record per face neighbour.
+  std::vector<AdjacencyRecord> neighbours;
 };
 
 }  // namespace grapes

@@ -1,16 +1,26 @@
 #pragma once
-// Marching-cubes surface area per label (SPEC §3, issue 5), summed over the cells this rank
-// owns, so that areas added up over ranks are complete and never double counted.
+// Marching-cubes surface area per label (docs/METHOD.md, "Surface area"), counted over the
+// cells a block owns, so that counts added up over ranks and slabs are complete and never
+// double counted.
 //
 // Cells: the 2x2x2 cell with lowest corner c (c[a] in [-1, shape[a]-1]) has corners c..c+1;
 // corners outside the image are padding (label 0), which is np.pad(mask, 1). A cell belongs to
-// the rank whose owned box contains clamp(c, 0, shape-1) per axis, i.e. a rank owns cells with
-// c[a] in [owned.lo[a], owned.hi[a]) plus c[a] = -1 when owned.lo[a] == 0. The block must
-// therefore reach one voxel past owned.hi on every axis where owned.hi < shape.
+// the block whose owned box contains clamp(c, 0, shape-1) per axis, i.e. a block owns cells
+// with c[a] in [owned.lo[a], owned.hi[a]) plus c[a] = -1 when owned.lo[a] == 0. The label view
+// must therefore reach one voxel past owned.hi on every axis where owned.hi < shape.
+//
+// Exact and decomposition independent: on a binary mask at level 0.5 every vertex is an edge
+// midpoint or the cell centre, so the triangles a cell gives a label depend only on which of its
+// 8 corners carry the label (the configuration). Configurations whose triangles have the same
+// shapes (the same integer cross products) have the same area for any spacing; they form a
+// class. A record counts a label's cells per class as integers; the area, sum over classes of
+// count x class area, is formed once from the merged counts, in class order: every rank count,
+// grid and slab size gives the same bits.
 //
 // The triangles are scikit-image's (Lewiner) for every binary cell configuration
 // (marching_cubes_tables.hpp), so areas equal skimage's up to its float32 vertices (~1e-7
 // relative); the classic Lorensen table would be off by several % on touching particles.
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -18,18 +28,36 @@
 
 namespace grapes {
 
+// More than the classes of the table (31, checked when the classes are built).
+constexpr int kSurfaceClasses = 32;
+
 struct SurfaceRecord {
   std::uint64_t label = 0;
-  double area = 0.0;  // physical units (spacing applied)
-  void merge(const SurfaceRecord& other) { area += other.area; }  // partial areas of one label
+  std::int64_t cells[kSurfaceClasses] = {};  // owned cells of each class that contain the label
+  void merge(const SurfaceRecord& other) {
+    for (int c = 0; c < kSurfaceClasses; ++c) cells[c] += other.cells[c];
+  }
 };
 
-// `labels` covers `local` (global indices); returns one record per label with a non-zero area
-// contribution from the owned cells, sorted by label. Throws std::invalid_argument when the
-// boxes leave the image, the view's extents differ from `local`, or `local` lacks the ghost.
+// The class of each of the 256 cell configurations (see above) and how many classes there are.
+struct SurfaceClasses {
+  std::array<std::uint8_t, 256> class_of{};
+  std::array<int, kSurfaceClasses> representative{};  // a configuration of each class
+  int count = 0;
+};
+const SurfaceClasses& surface_classes();
+
+// The marching-cubes area of each class's triangles, spacing applied (physical units).
+std::array<double, kSurfaceClasses> class_areas(const Spacing3& spacing);
+
+// The label's area (physical units) from its cell counts, summed in class order.
+double surface_area(const SurfaceRecord& record, const std::array<double, kSurfaceClasses>& areas);
+
+// One record per label with at least one owned cell, sorted by label. `labels` covers
+// geometry.local. Throws std::invalid_argument when the boxes leave the image, the view's
+// extents differ from `local`, or `local` lacks the voxel past owned.hi.
 template <class Label>
-std::vector<SurfaceRecord> surface_areas(const View3<const Label>& labels, const Box& local,
-                                         const Box& owned, const Index3& image_shape,
-                                         const Spacing3& spacing);
+std::vector<SurfaceRecord> surface_cells(const View3<const Label>& labels,
+                                         const BlockGeometry& geometry);
 
 }  // namespace grapes

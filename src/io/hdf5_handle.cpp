@@ -88,20 +88,29 @@ std::string file_name(hid_t id) {
   return std::string(name.data());
 }
 
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw std::runtime_error("HDF5: " + what + " failed");
+}
+
+Handle checked(Handle handle, const std::string& what) {
+  if (!handle.valid()) throw std::runtime_error("HDF5: " + what + " failed");
+  return handle;
+}
+
 hid_t native_type(DType t) {
   switch (t) {
     case DType::u8:
-      return H5T_NATIVE_UINT8;
+      return native_type_of<std::uint8_t>();
     case DType::u16:
-      return H5T_NATIVE_UINT16;
+      return native_type_of<std::uint16_t>();
     case DType::u32:
-      return H5T_NATIVE_UINT32;
+      return native_type_of<std::uint32_t>();
     case DType::u64:
-      return H5T_NATIVE_UINT64;
+      return native_type_of<std::uint64_t>();
     case DType::f32:
-      return H5T_NATIVE_FLOAT;
+      return native_type_of<float>();
     case DType::f64:
-      return H5T_NATIVE_DOUBLE;
+      return native_type_of<double>();
   }
   throw std::invalid_argument("native_type: unknown DType");
 }

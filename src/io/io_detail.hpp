@@ -14,6 +14,7 @@
 #include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/error.hpp"
+#include "grapes/format.hpp"
 #include "grapes/io/source.hpp"
 #include "grapes/types.hpp"
 
@@ -57,11 +58,6 @@ inline void check_on_root(MPI_Comm comm, const std::function<void()>& check) {
 // "input.grey: " for messages, or "" when the spec has no key.
 inline std::string key_prefix(const SourceSpec& spec) {
   return spec.key.empty() ? std::string() : spec.key + ": ";
-}
-
-inline std::string shape_text(const Index3& shape) {
-  return "[" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + ", " +
-         std::to_string(shape[2]) + "]";
 }
 
 // A box passed to read_box must lie inside the volume (a programming error otherwise).

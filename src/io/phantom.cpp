@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "grapes/error.hpp"
+#include "grapes/format.hpp"
 
 namespace grapes {
 namespace {
@@ -159,12 +160,6 @@ inline double hashed_normal(std::uint64_t h, const double* table) {
 std::string number(double v) {
   std::ostringstream out;
   out << v;
-  return out.str();
-}
-
-std::string shape_text(const Index3& shape) {
-  std::ostringstream out;
-  out << "[" << shape[0] << ", " << shape[1] << ", " << shape[2] << "]";
   return out.str();
 }
 

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -28,10 +27,16 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-// Runs surface_areas on the block `local` of a global C-order label array.
+// A label's area from the cell counts of one block.
+struct LabelArea {
+  std::uint64_t label = 0;
+  double area = 0.0;
+};
+
+// Runs surface_cells on the block `local` of a global C-order label array.
 template <class Label>
-std::vector<SurfaceRecord> areas_of(const std::vector<std::uint64_t>& values, const Index3& shape,
-                                    const Box& local, const Box& owned, const Spacing3& spacing) {
+std::vector<SurfaceRecord> cells_of(const std::vector<std::uint64_t>& values, const Index3& shape,
+                                    const Box& local, const Box& owned) {
   View3<Label> block = make_view3<Label>("labels", local);
   auto host = Kokkos::create_mirror_view(block);
   for (index_t i = 0; i < local.extent(0); ++i)
@@ -41,16 +46,27 @@ std::vector<SurfaceRecord> areas_of(const std::vector<std::uint64_t>& values, co
         host(i, j, k) = static_cast<Label>(values[(z * shape[1] + y) * shape[2] + x]);
       }
   Kokkos::deep_copy(block, host);
-  return surface_areas<Label>(block, local, owned, shape, spacing);
+  return surface_cells<Label>(block, block_geometry(owned, local, shape, {1, 1, 1}));
+}
+
+// The same as areas (physical units).
+template <class Label>
+std::vector<LabelArea> areas_of(const std::vector<std::uint64_t>& values, const Index3& shape,
+                                const Box& local, const Box& owned, const Spacing3& spacing) {
+  const auto areas = class_areas(spacing);
+  std::vector<LabelArea> out;
+  for (const SurfaceRecord& r : cells_of<Label>(values, shape, local, owned))
+    out.push_back({r.label, surface_area(r, areas)});
+  return out;
 }
 
 template <class Label>
-std::vector<SurfaceRecord> whole_image_areas(const std::vector<std::uint64_t>& values,
-                                             const Index3& shape, const Spacing3& spacing) {
+std::vector<LabelArea> whole_image_areas(const std::vector<std::uint64_t>& values,
+                                         const Index3& shape, const Spacing3& spacing) {
   return areas_of<Label>(values, shape, whole_box(shape), whole_box(shape), spacing);
 }
 
-std::map<std::uint64_t, double> as_map(const std::vector<SurfaceRecord>& records) {
+std::map<std::uint64_t, double> as_map(const std::vector<LabelArea>& records) {
   std::map<std::uint64_t, double> out;
   for (const auto& r : records) out[r.label] += r.area;
   return out;
@@ -180,9 +196,9 @@ constexpr double kSkimageTolerance = 1e-5;
 template <class Label>
 double check_case(const FixtureCase& c) {
   const auto result = whole_image_areas<Label>(c.values, c.shape, c.spacing);
-  EXPECT_TRUE(std::is_sorted(
-      result.begin(), result.end(),
-      [](const SurfaceRecord& a, const SurfaceRecord& b) { return a.label < b.label; }))
+  EXPECT_TRUE(
+      std::is_sorted(result.begin(), result.end(),
+                     [](const LabelArea& a, const LabelArea& b) { return a.label < b.label; }))
       << c.name;
   const auto got = as_map(result);
   EXPECT_EQ(got.size(), result.size()) << c.name << ": a label came back twice";
@@ -344,6 +360,7 @@ void check_decomposition(const std::vector<std::uint64_t>& values, const Index3&
                          index_t ghost_high, const std::string& what) {
   const auto whole = as_map(whole_image_areas<Label>(values, shape, spacing));
   std::map<std::uint64_t, double> summed;
+  std::map<std::uint64_t, SurfaceRecord> merged;  // cell counts added up over the blocks
   const Box image = whole_box(shape);
   for (std::size_t i = 0; i + 1 < grid[0].size(); ++i)
     for (std::size_t j = 0; j + 1 < grid[1].size(); ++j)
@@ -360,11 +377,19 @@ void check_decomposition(const std::vector<std::uint64_t>& values, const Index3&
           EXPECT_GT(r.area, 0.0);
           summed[r.label] += r.area;
         }
+        for (const SurfaceRecord& r : cells_of<Label>(values, shape, local, owned)) {
+          SurfaceRecord& m = merged[r.label];
+          m.label = r.label;
+          m.merge(r);
+        }
       }
   ASSERT_EQ(summed.size(), whole.size()) << what;
   for (const auto& [label, area] : whole) {
     ASSERT_TRUE(summed.count(label)) << what << ": label " << label;
     EXPECT_NEAR(summed[label], area, 1e-9 * area) << what << ": label " << label;
+    // Merged integer counts give the whole image's area to the last bit.
+    EXPECT_EQ(surface_area(merged[label], class_areas(spacing)), area)
+        << what << ": label " << label;
   }
 }
 
@@ -495,9 +520,9 @@ void expect_reference(const std::vector<std::uint64_t>& values, const Index3& sh
                       const Spacing3& spacing, const std::string& what) {
   const auto reference = reference_areas(values, shape, spacing);
   const auto result = whole_image_areas<Label>(values, shape, spacing);
-  EXPECT_TRUE(std::is_sorted(
-      result.begin(), result.end(),
-      [](const SurfaceRecord& a, const SurfaceRecord& b) { return a.label < b.label; }))
+  EXPECT_TRUE(
+      std::is_sorted(result.begin(), result.end(),
+                     [](const LabelArea& a, const LabelArea& b) { return a.label < b.label; }))
       << what;
   const auto got = as_map(result);
   ASSERT_EQ(got.size(), result.size()) << what << ": a label came back twice";
@@ -578,58 +603,6 @@ TEST(Surface, DecompositionInvarianceOnLongRows) {
   check_decomposition<std::uint16_t>(long_values, l, {1, 1, 1},
                                      Grid{{cuts(l[0], 1), cuts(l[1], 2), {0, 700, 1500, 2300}}}, 0,
                                      1, "long rows");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cost per voxel (not run by default: --gtest_also_run_disabled_tests).
-
-TEST(Surface, DISABLED_Timing256) {
-  const index_t n = 256;
-  const Index3 shape{n, n, n};
-  const Box box = whole_box(shape);
-  // ~1000 Voronoi particles of ~16^3 voxels on a 26^3 seed lattice with jitter.
-  View3<std::uint32_t> labels = make_view3<std::uint32_t>("labels", box);
-  auto host = Kokkos::create_mirror_view(labels);
-  const index_t cell = 26;
-  const index_t per_axis = (n + cell - 1) / cell;
-  std::mt19937_64 rng(5);
-  std::vector<std::array<double, 3>> seeds(per_axis * per_axis * per_axis);
-  for (auto& s : seeds)
-    for (int a = 0; a < 3; ++a) s[a] = std::uniform_real_distribution<double>(0.2, 0.8)(rng);
-  for (index_t z = 0; z < n; ++z)
-    for (index_t y = 0; y < n; ++y)
-      for (index_t x = 0; x < n; ++x) {
-        const index_t cz = z / cell, cy = y / cell, cx = x / cell;
-        double best = 1e30;
-        std::uint32_t label = 0;
-        for (index_t a = std::max<index_t>(cz - 1, 0); a <= std::min(cz + 1, per_axis - 1); ++a)
-          for (index_t b = std::max<index_t>(cy - 1, 0); b <= std::min(cy + 1, per_axis - 1); ++b)
-            for (index_t c = std::max<index_t>(cx - 1, 0); c <= std::min(cx + 1, per_axis - 1);
-                 ++c) {
-              const auto& s = seeds[(a * per_axis + b) * per_axis + c];
-              const double dz = z - (a + s[0]) * cell, dy = y - (b + s[1]) * cell,
-                           dx = x - (c + s[2]) * cell;
-              const double d = dz * dz + dy * dy + dx * dx;
-              if (d < best) best = d, label = std::uint32_t((a * per_axis + b) * per_axis + c + 1);
-            }
-        host(z, y, x) = (best < 8.0 * 8.0) ? label : 0;  // balls of radius 8 around seeds
-      }
-  Kokkos::deep_copy(labels, host);
-  std::vector<SurfaceRecord> result;
-  double best_seconds = 1e30;
-  for (int repeat = 0; repeat < 3; ++repeat) {
-    Kokkos::fence();
-    const auto start = std::chrono::steady_clock::now();
-    result = surface_areas<std::uint32_t>(labels, box, box, shape, {1, 1, 1});
-    Kokkos::fence();
-    best_seconds =
-        std::min(best_seconds,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::printf("[ surface ] 256^3 uint32, %zu labels, %s: %.3f s = %.2f ns per voxel\n",
-              result.size(), kx::execution_space_name(), best_seconds,
-              1e9 * best_seconds / double(box.voxels()));
-  EXPECT_GT(result.size(), 500u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <hdf5.h>
 #include <mpi.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -99,6 +100,44 @@ Handle create_parallel_file(const std::string& path, MPI_Comm comm);
 
 // The name of the file holding the object `id` ("?" when unknown), for messages.
 std::string file_name(hid_t id);
+
+// The one C++-to-HDF5 element type mapping of the code: volumes (through DType), table
+// columns and attributes all use it.
+template <class T>
+hid_t native_type_of();
+template <>
+inline hid_t native_type_of<std::uint8_t>() {
+  return H5T_NATIVE_UINT8;
+}
+template <>
+inline hid_t native_type_of<std::uint16_t>() {
+  return H5T_NATIVE_UINT16;
+}
+template <>
+inline hid_t native_type_of<std::uint32_t>() {
+  return H5T_NATIVE_UINT32;
+}
+template <>
+inline hid_t native_type_of<std::uint64_t>() {
+  return H5T_NATIVE_UINT64;
+}
+template <>
+inline hid_t native_type_of<std::int64_t>() {
+  return H5T_NATIVE_INT64;
+}
+template <>
+inline hid_t native_type_of<float>() {
+  return H5T_NATIVE_FLOAT;
+}
+template <>
+inline hid_t native_type_of<double>() {
+  return H5T_NATIVE_DOUBLE;
+}
+
+// Throws std::runtime_error "HDF5: <what> failed" when an HDF5 call returned a negative
+// status or an invalid identifier.
+void check(herr_t status, const std::string& what);
+Handle checked(Handle handle, const std::string& what);
 
 // The native HDF5 type of a DType, and the DType of an HDF5 type (false if unsupported).
 hid_t native_type(DType t);

@@ -1,0 +1,40 @@
+#pragma once
+// Stage "kernels" (docs/ARCHITECTURE.md): everything one block with its ghost margin gives —
+// the distance transform, the layer sums with their exactness proof, the surface cells and the
+// face adjacency — as partial records of the block's owned voxels. A rank's box is one block
+// or a sequence of slabs; the partial records of all its blocks are appended and merged once
+// (merge.hpp), and the result does not depend on how the box was cut.
+#include <cstdint>
+#include <vector>
+
+#include "grapes/layers.hpp"
+#include "grapes/phase_clock.hpp"
+#include "grapes/records.hpp"
+#include "grapes/surface.hpp"
+#include "grapes/volume.hpp"
+
+namespace grapes {
+
+struct PartialRecords {
+  std::vector<LayerRecord> layers;         // by (label, layer) within one block
+  std::vector<SurfaceRecord> surfaces;     // by label within one block
+  std::vector<AdjacencyRecord> adjacency;  // by (label_a, label_b) within one block
+  std::int64_t unassigned_voxels = 0;      // particle voxels in layer 0 (no layer)
+  std::int64_t inexact_voxels = 0;         // owned voxels whose distance needs more ghosts
+  std::uint64_t first_inexact_label = 0;   // smallest label among those (0: none)
+
+  // Adds another block's records (the lists stay unmerged until merge_records).
+  void append(PartialRecords&& other);
+};
+
+// Runs every kernel on `block`. `dist2` covers block.geometry.local and receives the squared
+// distances (EDT units); the caller may reuse it (optional volumes, the next slab).
+// `owned_labels` (sorted) must contain every label with owned voxels in the block. Ends the
+// phases "edt", "layers", "surface", "adjacency" on `clock` (printed when `print`).
+template <class Grey, class Label>
+PartialRecords block_kernels(const Block<Grey, Label>& block, const View3<float>& dist2,
+                             const LayerSettings& settings,
+                             const std::vector<std::uint64_t>& owned_labels, PhaseClock& clock,
+                             bool print = true);
+
+}  // namespace grapes

@@ -1,0 +1,47 @@
+#include "grapes/first_pass.hpp"
+
+#include <numeric>
+
+#include "grapes/accumulate.hpp"
+#include "grapes/instantiate.hpp"
+#include "grapes/label_index.hpp"
+
+namespace grapes {
+
+template <class Grey, class Label>
+std::vector<ParticleRecord> particle_partials(const Block<Grey, Label>& block) {
+  // 8/16-bit labels: every possible value is a candidate (a table of at most 64 Ki entries),
+  // which saves a marking pass over the volume; wider labels: index the labels present.
+  std::vector<std::uint64_t> candidates;
+  LabelIndex<Label> index;
+  if (sizeof(Label) <= 2) {
+    candidates.resize((std::size_t(1) << (8 * sizeof(Label))) - 1);
+    std::iota(candidates.begin(), candidates.end(), std::uint64_t(1));
+    index = label_index_from_list<Label>(candidates);
+  } else {
+    const BlockGeometry& g = block.geometry;
+    const Index3 at = g.owned_offset();
+    const Box owned_in_view{
+        at, {at[0] + g.owned.extent(0), at[1] + g.owned.extent(1), at[2] + g.owned.extent(2)}};
+    index = build_label_index<Label>(block.labels, owned_in_view, candidates);
+  }
+  return accumulate_particles<Grey, Label>(block, index, candidates);
+}
+
+FirstPass merge_first_pass(std::vector<ParticleRecord> partials, MPI_Comm comm) {
+  FirstPass first;
+  partials = merge_sorted(std::move(partials), ByLabel{});
+  first.owned_labels.reserve(partials.size());
+  for (const ParticleRecord& p : partials) first.owned_labels.push_back(p.label);
+  first.ownership = LabelOwnership::build(comm, first.owned_labels);
+  first.particles = route_and_merge(
+      comm, first.ownership, partials, [](const ParticleRecord& p) { return p.label; }, ByLabel{});
+  return first;
+}
+
+#define GRAPES_PARTICLE_PARTIALS(Grey, Label) \
+  template std::vector<ParticleRecord> particle_partials(const Block<Grey, Label>&);
+GRAPES_FOR_EACH_GREY_AND_LABEL(GRAPES_PARTICLE_PARTIALS)
+#undef GRAPES_PARTICLE_PARTIALS
+
+}  // namespace grapes

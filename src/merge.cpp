@@ -1,0 +1,54 @@
+#include "grapes/merge.hpp"
+
+#include <utility>
+
+#include "grapes/reconcile.hpp"
+
+namespace grapes {
+
+namespace {
+
+// Each particle's area from its merged cell counts (absent: no surface cell, area 0).
+void join_surface_areas(std::vector<ParticleRecord>& particles,
+                        const std::vector<SurfaceRecord>& surfaces, const Spacing3& voxel_size) {
+  const auto areas = class_areas(voxel_size);
+  std::size_t next = 0;
+  for (ParticleRecord& p : particles) {
+    while (next < surfaces.size() && surfaces[next].label < p.label) ++next;
+    if (next < surfaces.size() && surfaces[next].label == p.label)
+      p.surface_area = surface_area(surfaces[next], areas);
+  }
+}
+
+// Every contact once per direction: (a, b) and (b, a), keyed by the first label.
+std::vector<AdjacencyRecord> both_ways(const std::vector<AdjacencyRecord>& pairs) {
+  std::vector<AdjacencyRecord> out;
+  out.reserve(2 * pairs.size());
+  for (const AdjacencyRecord& r : pairs) {
+    out.push_back(r);
+    out.push_back({r.label_b, r.label_a, r.shared_faces});
+  }
+  return out;
+}
+
+}  // namespace
+
+MergedRecords merge_records(FirstPass&& first, PartialRecords&& partial, const Spacing3& voxel_size,
+                            MPI_Comm comm) {
+  const LabelOwnership& owners = first.ownership;
+  const auto label_of = [](const auto& record) { return record.label; };
+  const auto first_label = [](const AdjacencyRecord& r) { return r.label_a; };
+  MergedRecords merged;
+  merged.particles = std::move(first.particles);
+  merged.layers = route_and_merge(comm, owners, partial.layers, label_of, ByLabelAndLayer{});
+  partial.layers = {};
+  const std::vector<SurfaceRecord> surfaces =
+      route_and_merge(comm, owners, partial.surfaces, label_of, ByLabel{});
+  join_surface_areas(merged.particles, surfaces, voxel_size);
+  merged.pairs = route_and_merge(comm, owners, partial.adjacency, first_label, ByLabelPair{});
+  merged.neighbours =
+      route_and_merge(comm, owners, both_ways(partial.adjacency), first_label, ByLabelPair{});
+  return merged;
+}
+
+}  // namespace grapes

@@ -1,0 +1,33 @@
+#include "grapes/output_volumes.hpp"
+
+#include "grapes/instantiate.hpp"
+#include "grapes/io/volume_writer.hpp"
+
+namespace grapes {
+
+template <class Label>
+void write_volumes(ResultFile& file, const std::string& group, const View3<const Label>& labels,
+                   const BlockGeometry& geometry, const View3<const float>& dist2,
+                   const LayerSettings& layers, double min_spacing, const VolumeChoice& which) {
+  if (which.layers) {
+    auto volume = layer_volume<Label>(labels, geometry, dist2, layers);
+    auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), volume);
+    write_volume_hdf5(file.id(), group + "/volumes/layers", geometry.image_shape, DType::u32,
+                      geometry.owned, host.data());
+  }
+  if (which.edt) {
+    auto volume = distance_volume(geometry, dist2, min_spacing);
+    auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), volume);
+    write_volume_hdf5(file.id(), group + "/volumes/edt", geometry.image_shape, DType::f32,
+                      geometry.owned, host.data());
+  }
+}
+
+#define GRAPES_WRITE_VOLUMES(Label)                                                       \
+  template void write_volumes(ResultFile&, const std::string&, const View3<const Label>&, \
+                              const BlockGeometry&, const View3<const float>&,            \
+                              const LayerSettings&, double, const VolumeChoice&);
+GRAPES_FOR_EACH_LABEL(GRAPES_WRITE_VOLUMES)
+#undef GRAPES_WRITE_VOLUMES
+
+}  // namespace grapes

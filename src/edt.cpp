@@ -1,4 +1,4 @@
-// Multi-label anisotropic squared Euclidean distance transform (SPEC §2, §4).
+// Multi-label anisotropic squared Euclidean distance transform (docs/METHOD.md, "Distance").
 //
 // Three separable passes over a LayoutRight block (x fastest):
 //  1. x pass: per row, the distance to the nearest label change (or black border): a plain

@@ -1,5 +1,5 @@
 #pragma once
-// The YAML configuration of SPEC §7: schema, defaults, validation and --set overrides.
+// The YAML configuration (docs/CONFIG.md): schema, defaults, validation and --set overrides.
 // Every default lives in config.cpp's schema table (and is listed in the README).
 #include <array>
 #include <cstdint>

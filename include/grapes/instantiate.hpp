@@ -1,6 +1,6 @@
 #pragma once
 // The element types the kernels are compiled for, as X-macros, so every module instantiates
-// the same set: labels uint8/16/32/64, grey uint8/uint16/float32 (SPEC §1).
+// the same set: labels uint8/16/32/64, grey uint8/uint16/float32 (docs/METHOD.md, "Inputs").
 #include <cstdint>
 
 #define GRAPES_FOR_EACH_LABEL(M) \

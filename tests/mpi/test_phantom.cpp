@@ -4,7 +4,6 @@
 #include <mpi.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -442,54 +441,6 @@ TEST(Phantom, PaperScalePreset) {
   if (world_rank() == 0)
     std::printf("[ phantom  ] paper preset: %zu particles, mean volume %.0f voxels\n",
                 phantom.particle_count(), mean_volume);
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Timing (not an assertion): a 256^3 phantom at the paper's particle size, on rank 0.
-TEST(Phantom, Timing256) {
-  if (world_rank() != 0) return;
-  PhantomSpec spec = grapes::paper_scale_phantom();
-  spec.shape = {256, 256, 256};
-  const auto t0 = std::chrono::steady_clock::now();
-  const Phantom phantom(spec);
-  const double placement = seconds_since(t0);
-  const auto n = static_cast<std::size_t>(grapes::voxel_count(spec.shape));
-  std::vector<std::uint8_t> grey(n);
-  std::vector<std::uint16_t> labels(n);
-  const auto t1 = std::chrono::steady_clock::now();
-  phantom.fill_box(grapes::whole_box(spec.shape), 1, grey.data(), DType::u8, labels.data(),
-                   DType::u16);
-  const double fill = seconds_since(t1);
-  std::printf("[ phantom  ] 256^3, %zu particles: placement %.3f s, fill %.3f s (%.0f Mvoxel/s)\n",
-              phantom.particle_count(), placement, fill, n / fill / 1e6);
-}
-
-// The paper's 750^3 benchmark volume (1.3 GB): run with --gtest_also_run_disabled_tests.
-TEST(Phantom, DISABLED_Timing750) {
-  if (world_rank() != 0) return;
-  const PhantomSpec spec = grapes::paper_scale_phantom();
-  const auto t0 = std::chrono::steady_clock::now();
-  const Phantom phantom(spec);
-  const double placement = seconds_since(t0);
-  const auto n = static_cast<std::size_t>(grapes::voxel_count(spec.shape));
-  std::vector<std::uint8_t> grey(n);
-  std::vector<std::uint16_t> labels(n);
-  const auto t1 = std::chrono::steady_clock::now();
-  phantom.fill_box(grapes::whole_box(spec.shape), 1, grey.data(), DType::u8, labels.data(),
-                   DType::u16);
-  const double fill = seconds_since(t1);
-  std::vector<std::size_t> sizes(phantom.particle_count() + 1, 0);
-  for (std::uint16_t l : labels) ++sizes[l];
-  std::size_t present = 0;
-  for (std::size_t l = 1; l < sizes.size(); ++l) present += sizes[l] > 0;
-  const double solid = static_cast<double>(n - sizes[0]);
-  std::printf(
-      "[ phantom  ] 750^3: %zu particles (%zu in the image), solid %.3f, mean volume "
-      "%.0f; placement %.2f s, fill %.2f s\n",
-      phantom.particle_count(), present, solid / n, solid / present, placement, fill);
 }
 
 }  // namespace

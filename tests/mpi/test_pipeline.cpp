@@ -281,7 +281,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{{6, 11, 9}, {1, 1, 1}, 7}));
 
 TEST(Pipeline, Float32GreyAgreesWithReferenceAndAcrossGridsTo1e12) {
-  // Large mean, small spread: the hard case for sums of squares in double (SPEC §3 asks
+  // Large mean, small spread: the hard case for sums of squares in double (docs/METHOD.md asks
   // 1e-12 relative across decompositions for float grey).
   RefVolume v = random_volume({10, 11, 12}, 41, {1, 1, 1}, 255);
   for (double& g : v.grey) g = static_cast<float>(1000.0 + g * 0.0137);
@@ -330,7 +330,7 @@ TEST(Pipeline, FixedGhostTooSmallNamesParticleAndWidth) {
   } catch (const InputError& error) {
     const std::string message = error.what();
     EXPECT_NE(message.find("particle 42"), std::string::npos) << message;
-    // SPEC §4 bound: (extent + 1) / 2 = 8.5 voxels, so ceil(8.5) + 1 = 10.
+    // docs/METHOD.md bound: (extent + 1) / 2 = 8.5 voxels, so ceil(8.5) + 1 = 10.
     EXPECT_NE(message.find("at least 10"), std::string::npos) << message;
   }
   EXPECT_NE(access(path.c_str(), F_OK), 0) << "no output file after an error";

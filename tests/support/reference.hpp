@@ -1,5 +1,5 @@
 #pragma once
-// Brute-force serial reference for the particle, layer and adjacency tables (SPEC §2, §3),
+// Brute-force serial reference for the particle, layer and adjacency tables (docs/METHOD.md),
 // written from the definitions with no shared code: O(N^2) distances, plain loops.
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-// The configuration module (SPEC §7): schema defaults, every key, every error class, --set
+// The configuration module (docs/CONFIG.md): schema defaults, every key, every error class, --set
 // overrides, the resolved YAML round trip and the shipped example configs.
 #include <gtest/gtest.h>
 

@@ -18,6 +18,7 @@
 #include "grapes/io/volume_writer.hpp"
 #include "grapes/output.hpp"
 #include "grapes/pipeline.hpp"
+#include "grapes/tables.hpp"
 #include "grapes/version.hpp"
 
 namespace grapes {
@@ -118,26 +119,29 @@ void print_table_summary(const Table& table, const std::string& name) {
   std::cout << "\n";
 }
 
-void print_info(const std::string& path);
-
-int command_info(const std::string& path) {
-  agree_or_throw(MPI_COMM_WORLD, [&] {
-    if (comm_rank(MPI_COMM_WORLD) == 0) print_info(path);
-  });
-  return 0;
+// The tables of a result file, checked against the layout of docs/OUTPUT.md (the columns
+// build_tables makes) so that a damaged file is an error naming the dataset.
+std::vector<std::pair<std::string, Table>> read_result_tables(const std::string& path) {
+  check_result_file(path);
+  const ParticleTables layout = build_tables(MergedRecords{}, TableSettings{});
+  const Table* expected[] = {&layout.particles, &layout.layers, &layout.adjacency};
+  std::vector<std::pair<std::string, Table>> tables;
+  for (std::size_t g = 0; g < std::size(kTableGroups); ++g) {
+    const std::string group = std::string("/") + kTableGroups[g];
+    tables.emplace_back(group, read_table(path, group, *expected[g]));
+  }
+  return tables;
 }
 
 void print_info(const std::string& path) {
+  const auto tables = read_result_tables(path);
   std::cout << path << "\n";
   for (const ResultAttribute& attribute : read_attributes(path)) {
-    if (attribute.name == "config") continue;  // long; shown last
+    if (attribute.name == "config") continue;  // long
     std::cout << "  " << attribute.name << ": " << attribute.text << "\n";
   }
-  for (const char* group : {"/particles", "/layers", "/adjacency"}) {
-    const Table table = read_table(path, group);
-    if (!table.columns.empty()) print_table_summary(table, group);
-  }
-  const Table particles = read_table(path, "/particles");
+  for (const auto& [group, table] : tables) print_table_summary(table, group);
+  const Table& particles = tables.front().second;
   if (particles.rows() > 0) {
     const auto& volume = particles.get<std::int64_t>("volume");
     const auto& mean = particles.get<double>("intensity_mean");
@@ -149,27 +153,30 @@ void print_info(const std::string& path) {
   }
 }
 
+int command_info(const std::string& path) {
+  agree_or_throw(MPI_COMM_WORLD, [&] {
+    if (comm_rank(MPI_COMM_WORLD) == 0) print_info(path);
+  });
+  return 0;
+}
+
 int command_export(const std::string& path, const std::string& directory) {
   agree_or_throw(MPI_COMM_WORLD, [&] {
     if (comm_rank(MPI_COMM_WORLD) != 0) return;
+    auto tables = read_result_tables(path);  // before the folder exists: nothing on failure
     std::error_code error;
     std::filesystem::create_directories(directory, error);
     if (error) throw InputError("cannot create directory '" + directory + "': " + error.message());
-    const std::vector<std::pair<std::string, std::string>> groups = {
-        {"/particles", "particles.csv"},
-        {"/layers", "layers.csv"},
-        {"/adjacency", "adjacency.csv"}};
-    for (const auto& [group, file] : groups) {
-      Table table = read_table(path, group);
-      if (table.columns.empty()) continue;
+    for (auto& [group, table] : tables) {
       if (group == "/particles") {  // layer_offset has N+1 rows: not a per-particle column
         auto& columns = table.columns;
         columns.erase(std::remove_if(columns.begin(), columns.end(),
                                      [](const Column& c) { return c.name == "layer_offset"; }),
                       columns.end());
       }
-      write_csv(table, directory + "/" + file);
-      std::cout << "wrote " << directory << "/" << file << " (" << table.rows() << " rows)\n";
+      const std::string file = directory + "/" + group.substr(1) + ".csv";
+      write_csv(table, file);
+      std::cout << "wrote " << file << " (" << table.rows() << " rows)\n";
     }
   });
   return 0;

@@ -1,7 +1,12 @@
 // Serial reading of result files (grapes info / export; tests) and CSV export.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 #include "grapes/error.hpp"
@@ -73,61 +78,136 @@ bool has_group(const std::string& path, const std::string& group) {
   return H5Lexists(file, group.c_str(), H5P_DEFAULT) > 0;
 }
 
+namespace {
+
+// The column order of a group: its `columns` attribute, else the datasets by name.
+std::vector<std::string> column_names(hid_t group) {
+  std::vector<std::string> names;
+  if (H5Aexists(group, "columns") > 0) {
+    h5::Handle attribute = h5::attribute(H5Aopen(group, "columns", H5P_DEFAULT));
+    std::stringstream list(attribute_text(attribute));
+    for (std::string name; std::getline(list, name, ',');) names.push_back(name);
+  } else {
+    H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_name, &names);
+  }
+  return names;
+}
+
+template <class T>
+std::vector<T> read_values(hid_t dataset, hid_t memory_type, std::size_t count,
+                           const std::string& where) {
+  std::vector<T> values(count);
+  if (count)
+    h5::check(H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+              "read " + where);
+  return values;
+}
+
+std::vector<std::string> read_strings(hid_t dataset, hid_t type, std::size_t count,
+                                      const std::string& where) {
+  const std::size_t length = H5Tget_size(type);
+  const std::vector<char> packed = read_values<char>(dataset, type, count * length, where);
+  std::vector<std::string> values(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const char* text = packed.data() + i * length;
+    values[i].assign(text, strnlen(text, length));
+  }
+  return values;
+}
+
+// One 1-D dataset as a column of the matching type; nullopt for other shapes and types.
+std::optional<Column> read_column(hid_t group, const std::string& name, const std::string& where) {
+  h5::Handle dataset = h5::dataset(H5Dopen2(group, name.c_str(), H5P_DEFAULT));
+  if (!dataset.valid()) throw InputError(where + ": the dataset is missing or unreadable");
+  h5::Handle space = h5::dataspace(H5Dget_space(dataset));
+  if (H5Sget_simple_extent_ndims(space) != 1) return std::nullopt;
+  const auto count = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
+  h5::Handle type = h5::datatype(H5Dget_type(dataset));
+  const H5T_class_t type_class = H5Tget_class(type);
+  const bool is_unsigned = type_class == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE;
+  Column column{name, std::vector<double>{}};
+  if (type_class == H5T_FLOAT)
+    column.values = read_values<double>(dataset, H5T_NATIVE_DOUBLE, count, where);
+  else if (is_unsigned && H5Tget_size(type) == 1)
+    column.values = read_values<std::uint8_t>(dataset, H5T_NATIVE_UINT8, count, where);
+  else if (is_unsigned)
+    column.values = read_values<std::uint64_t>(dataset, H5T_NATIVE_UINT64, count, where);
+  else if (type_class == H5T_INTEGER)
+    column.values = read_values<std::int64_t>(dataset, H5T_NATIVE_INT64, count, where);
+  else if (type_class == H5T_STRING && H5Tis_variable_str(type) <= 0)
+    column.values = read_strings(dataset, type, count, where);
+  else
+    return std::nullopt;
+  return column;
+}
+
+std::size_t column_size(const Column& column) {
+  return std::visit([](const auto& values) { return values.size(); }, column.values);
+}
+
+// Every column has the table's length (the first column's); layer_offset one more.
+void check_lengths(const Table& table, const std::string& path, const std::string& group) {
+  if (table.columns.empty()) return;
+  const Column& first = table.columns.front();
+  const std::size_t rows = column_size(first) - (first.name == "layer_offset" ? 1 : 0);
+  for (const Column& column : table.columns) {
+    const std::size_t expected = rows + (column.name == "layer_offset" ? 1 : 0);
+    if (column_size(column) != expected)
+      throw InputError(path + ":" + group + "/" + column.name + " has " +
+                       std::to_string(column_size(column)) + " rows, but the table has " +
+                       std::to_string(rows) + (column.name == "layer_offset" ? " (+1)" : "") +
+                       ": the result file is damaged");
+  }
+}
+
+}  // namespace
+
 Table read_table(const std::string& path, const std::string& group) {
   h5::Handle file = open_readonly(path);
   Table table;
   h5::QuietErrors quiet;
   if (H5Lexists(file, group.c_str(), H5P_DEFAULT) <= 0) return table;
   h5::Handle group_id = h5::group(H5Gopen2(file, group.c_str(), H5P_DEFAULT));
-  std::vector<std::string> names;
-  if (H5Aexists(group_id, "columns") > 0) {
-    h5::Handle attribute = h5::attribute(H5Aopen(group_id, "columns", H5P_DEFAULT));
-    std::stringstream list(attribute_text(attribute));
-    for (std::string name; std::getline(list, name, ',');) names.push_back(name);
-  } else {
-    H5Literate(group_id, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_name, &names);
+  if (!group_id.valid()) throw InputError(path + ":" + group + ": cannot open the group");
+  for (const std::string& name : column_names(group_id)) {
+    std::optional<Column> column = read_column(group_id, name, path + ":" + group + "/" + name);
+    if (column) table.columns.push_back(std::move(*column));
   }
-  for (const std::string& name : names) {
-    h5::Handle dataset = h5::dataset(H5Dopen2(group_id, name.c_str(), H5P_DEFAULT));
-    if (!dataset.valid()) continue;
-    h5::Handle space = h5::dataspace(H5Dget_space(dataset));
-    if (H5Sget_simple_extent_ndims(space) != 1) continue;
-    const std::size_t count = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-    h5::Handle type = h5::datatype(H5Dget_type(dataset));
-    Column column{name, std::vector<double>{}};
-    if (H5Tget_class(type) == H5T_FLOAT) {
-      std::vector<double> values(count);
-      if (count) H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-      column.values = std::move(values);
-    } else if (H5Tget_class(type) == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE &&
-               H5Tget_size(type) == 1) {
-      std::vector<std::uint8_t> values(count);
-      if (count) H5Dread(dataset, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-      column.values = std::move(values);
-    } else if (H5Tget_class(type) == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE) {
-      std::vector<std::uint64_t> values(count);
-      if (count) H5Dread(dataset, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-      column.values = std::move(values);
-    } else if (H5Tget_class(type) == H5T_INTEGER) {
-      std::vector<std::int64_t> values(count);
-      if (count) H5Dread(dataset, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-      column.values = std::move(values);
-    } else if (H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) <= 0) {
-      const std::size_t length = H5Tget_size(type);
-      std::vector<char> packed(count * length);
-      if (count) H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, packed.data());
-      std::vector<std::string> values(count);
-      for (std::size_t i = 0; i < count; ++i) {
-        const char* text = packed.data() + i * length;
-        values[i].assign(text, strnlen(text, length));
-      }
-      column.values = std::move(values);
-    } else {
-      continue;
-    }
-    table.columns.push_back(std::move(column));
+  check_lengths(table, path, group);
+  return table;
+}
+
+Table read_table(const std::string& path, const std::string& group, const Table& expected) {
+  Table table = read_table(path, group);
+  for (const Column& wanted : expected.columns) {
+    const Column* found = table.find(wanted.name);
+    if (!found)
+      throw InputError(path + ":" + group + "/" + wanted.name +
+                       " is missing: the result file is damaged or not a grapes result");
+    if (found->values.index() != wanted.values.index())
+      throw InputError(path + ":" + group + "/" + wanted.name + " has an unexpected type");
   }
   return table;
+}
+
+std::int64_t check_result_file(const std::string& path) {
+  std::string software;
+  std::optional<std::int64_t> version;
+  for (const ResultAttribute& attribute : read_attributes(path)) {
+    if (attribute.name == "software") software = attribute.text;
+    if (attribute.name == "format_version") version = std::stoll(attribute.text);
+  }
+  if (software.rfind("grapes-hpc", 0) != 0)
+    throw InputError(path +
+                     " is not a grapes result file (no 'software' attribute naming "
+                     "grapes-hpc" +
+                     std::string(version ? "" : " and no 'format_version'") + ")");
+  const std::int64_t found = version.value_or(0);  // 0: written before format_version existed
+  if (found > kFormatVersion)
+    throw InputError(path + " has format_version " + std::to_string(found) +
+                     ", newer than this grapes reads (" + std::to_string(kFormatVersion) +
+                     "): update grapes-hpc");
+  return found;
 }
 
 namespace {
@@ -140,9 +220,8 @@ std::string csv_field(const std::string& text) {
 }
 }  // namespace
 
-void write_csv(const Table& table, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw InputError("cannot write '" + path + "'");
+// The CSV text of `table` (a header row, then one line per row).
+void write_csv_rows(const Table& table, std::ostream& out) {
   out << std::setprecision(17);
   for (std::size_t c = 0; c < table.columns.size(); ++c)
     out << (c ? "," : "") << table.columns[c].name;
@@ -165,7 +244,30 @@ void write_csv(const Table& table, const std::string& path) {
     }
     out << "\n";
   }
-  if (!out) throw InputError("error writing '" + path + "'");
+}
+
+void write_csv(const Table& table, const std::string& path) {
+  // Through a temporary name, renamed when complete: a full disk never leaves a truncated
+  // CSV under the final name.
+  const std::size_t slash = path.find_last_of('/');
+  const std::string temporary =
+      (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + "." +
+      path.substr(slash == std::string::npos ? 0 : slash + 1) + ".tmp-" + std::to_string(getpid());
+  {
+    std::ofstream out(temporary);
+    if (!out) throw InputError("cannot write '" + path + "'");
+    write_csv_rows(table, out);
+    out.close();
+    if (!out) {
+      std::remove(temporary.c_str());
+      throw InputError("error writing '" + path + "' (disk full?)");
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int code = errno;
+    std::remove(temporary.c_str());
+    throw InputError("cannot rename '" + temporary + "' to '" + path + "': " + std::strerror(code));
+  }
 }
 
 }  // namespace grapes

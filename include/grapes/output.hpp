@@ -104,11 +104,21 @@ struct ResultAttribute {
   std::string text;  // value rendered as text
 };
 std::vector<ResultAttribute> read_attributes(const std::string& path);
-// Reads every 1-D dataset of `group` as a column; empty table when the group is missing.
+// Throws InputError naming `path` when it is not a grapes result (no `software` attribute
+// naming grapes-hpc) or has a newer format_version than this build reads. Returns the
+// file's format_version (0: written before the attribute existed; same layout as 1).
+std::int64_t check_result_file(const std::string& path);
+// Reads every 1-D dataset of `group` as a column, in the group's `columns` order; an empty
+// table when the group is missing. InputError naming the dataset when a listed column is
+// missing or unreadable, or its length is not the table's (layer_offset: one more).
 Table read_table(const std::string& path, const std::string& group);
+// The same, and every column of `expected` must be present with its type (the layout of
+// docs/OUTPUT.md: e.g. the columns of build_tables on no records).
+Table read_table(const std::string& path, const std::string& group, const Table& expected);
 bool has_group(const std::string& path, const std::string& group);
 
-// Writes `table` as CSV (header row, then one line per row; doubles with 17 significant digits).
+// Writes `table` as CSV (header row, then one line per row; doubles with 17 significant
+// digits, strings quoted when needed) through a temporary name renamed when complete.
 void write_csv(const Table& table, const std::string& path);
 
 }  // namespace grapes

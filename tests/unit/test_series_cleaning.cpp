@@ -16,31 +16,6 @@ namespace {
 using testing::P;
 using testing::step;
 
-// Three steps. Labels 1, 2, 7, 8, 12, 13 are clean; the others each trip a rule:
-//  9 missing in s1 (inconsistent, step 1); 10 only in the reference (inconsistent, step 1);
-//  11 only in s2 (inconsistent, step 0); 3 adjacent to 9 in s2 only (next_to_inconsistent,
-//  step 2); 5 adjacent to 10 in the reference and on the border in s2 (next_to_inconsistent,
-//  step 0: the first rule wins); 4 on the border in s1 (border, step 1); 6 without core in s2
-//  (no_core, step 2). Rule 4 then sees volumes 100..600 of 1, 2, 7, 8, 12, 13 only: quantile
-//  0.25 = 225 (index 1.25), so 1 and 2 go (small, step 0). Had label 6 (volume 50) still been
-//  there, the quantile would be 150 and label 2 would stay.
-std::vector<StepData> labelled_steps() {
-  const std::vector<P> common = {{1, 100}, {2, 200}, {3, 1000}, {4, 1000}, {5, 1000},
-                                 {6, 50},  {7, 300}, {8, 400},  {12, 500}, {13, 600}};
-  std::vector<P> prist = common, s1 = common, s2 = common;
-  prist.push_back({9});
-  prist.push_back({10});
-  s2.push_back({9});
-  s2.push_back({11});
-  s1[3].border = 1;       // label 4
-  s2[4].border = 1;       // label 5
-  s2[5].core_voxels = 0;  // label 6
-  s2[5].core_mean = NAN;
-  return {step("prist", prist, std::nullopt, {}, {{5, 10}, {9, 10}}),
-          step("s1", s1, std::nullopt, {}, {{1, 2}}),
-          step("s2", s2, std::nullopt, {}, {{3, 9}, {9, 11}})};
-}
-
 struct Expected {
   std::uint64_t label;
   const char* rule;
@@ -57,7 +32,7 @@ void expect_removed(const Cleaning& c, const std::vector<Expected>& expected) {
 }
 
 TEST(SeriesCleaning, EveryRuleInOrderEachLabelOnce) {
-  const Cleaning c = clean_labels(labelled_steps(), SeriesSettings{});
+  const Cleaning c = clean_labels(testing::rule_steps(), SeriesSettings{});
   EXPECT_EQ(c.inconsistent, (std::vector<std::uint64_t>{9, 10, 11}));
   expect_removed(c, {{9, "inconsistent", 1},
                      {10, "inconsistent", 1},
@@ -76,7 +51,7 @@ TEST(SeriesCleaning, RulesSwitchOff) {
   s.clean_next_to_inconsistent = false;
   s.clean_border = false;
   s.small_fraction = 0;
-  const Cleaning c = clean_labels(labelled_steps(), s);
+  const Cleaning c = clean_labels(testing::rule_steps(), s);
   expect_removed(c, {{9, "inconsistent", 1},
                      {10, "inconsistent", 1},
                      {11, "inconsistent", 0},
@@ -85,7 +60,7 @@ TEST(SeriesCleaning, RulesSwitchOff) {
 
   // Without rule 2, label 5 falls to the border rule (fired in s2) instead.
   s.clean_border = true;
-  const Cleaning border = clean_labels(labelled_steps(), s);
+  const Cleaning border = clean_labels(testing::rule_steps(), s);
   ASSERT_EQ(border.removed.size(), 6u);
   EXPECT_EQ(border.removed[3].label, 4u);
   EXPECT_EQ(border.removed[4].label, 5u);
@@ -117,7 +92,7 @@ TEST(SeriesCleaning, InconsistentOffNeedsConsistentLabels) {
   SeriesSettings s;
   s.clean_inconsistent = false;
   try {
-    clean_labels(labelled_steps(), s);
+    clean_labels(testing::rule_steps(), s);
     FAIL() << "no InputError";
   } catch (const InputError& e) {
     const std::string message = e.what();
@@ -132,7 +107,7 @@ TEST(SeriesCleaning, InconsistentOffNeedsConsistentLabels) {
 }
 
 TEST(SeriesCleaning, BadInputNamesStepAndColumn) {
-  std::vector<StepData> steps = labelled_steps();
+  std::vector<StepData> steps = testing::rule_steps();
   steps[1].particles.columns.pop_back();  // touches_border
   try {
     clean_labels(steps, SeriesSettings{});

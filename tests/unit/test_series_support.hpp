@@ -93,4 +93,29 @@ inline SeriesSettings no_cleaning() {
   return s;
 }
 
+// Three steps. Labels 1, 2, 7, 8, 12, 13 are clean; the others each trip a rule:
+//  9 missing in s1 (inconsistent, step 1); 10 only in the reference (inconsistent, step 1);
+//  11 only in s2 (inconsistent, step 0); 3 adjacent to 9 in s2 only (next_to_inconsistent,
+//  step 2); 5 adjacent to 10 in the reference and on the border in s2 (next_to_inconsistent,
+//  step 0: the first rule wins); 4 on the border in s1 (border, step 1); 6 without core in s2
+//  (no_core, step 2). Rule 4 then sees volumes 100..600 of 1, 2, 7, 8, 12, 13 only: quantile
+//  0.25 = 225 (index 1.25), so 1 and 2 go (small, step 0). Had label 6 (volume 50) still been
+//  there, the quantile would be 150 and label 2 would stay.
+inline std::vector<StepData> rule_steps() {
+  const std::vector<P> common = {{1, 100}, {2, 200}, {3, 1000}, {4, 1000}, {5, 1000},
+                                 {6, 50},  {7, 300}, {8, 400},  {12, 500}, {13, 600}};
+  std::vector<P> prist = common, s1 = common, s2 = common;
+  prist.push_back({9});
+  prist.push_back({10});
+  s2.push_back({9});
+  s2.push_back({11});
+  s1[3].border = 1;       // label 4
+  s2[4].border = 1;       // label 5
+  s2[5].core_voxels = 0;  // label 6
+  s2[5].core_mean = NAN;
+  return {step("prist", prist, std::nullopt, {}, {{5, 10}, {9, 10}}),
+          step("s1", s1, std::nullopt, {}, {{1, 2}}),
+          step("s2", s2, std::nullopt, {}, {{3, 9}, {9, 11}})};
+}
+
 }  // namespace grapes::series::testing

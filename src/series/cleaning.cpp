@@ -74,7 +74,6 @@ std::int64_t first_step_where(
   return kKeep;
 }
 
-
 // What every rule reads: the steps and, per step, label -> particle row.
 struct Context {
   const std::vector<StepData>& steps;

@@ -72,6 +72,18 @@ std::int64_t allreduce_sum(MPI_Comm comm, std::int64_t value) {
   return out;
 }
 
+std::uint64_t allreduce_sum(MPI_Comm comm, std::uint64_t value) {
+  std::uint64_t out = 0;
+  check_mpi(MPI_Allreduce(&value, &out, 1, MPI_UINT64_T, MPI_SUM, comm), "MPI_Allreduce");
+  return out;
+}
+
+double allreduce_sum(MPI_Comm comm, double value) {
+  double out = 0;
+  check_mpi(MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_SUM, comm), "MPI_Allreduce");
+  return out;
+}
+
 std::int64_t allreduce_max(MPI_Comm comm, std::int64_t value) {
   std::int64_t out = 0;
   check_mpi(MPI_Allreduce(&value, &out, 1, MPI_INT64_T, MPI_MAX, comm), "MPI_Allreduce");

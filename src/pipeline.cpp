@@ -12,6 +12,7 @@
 #include "grapes/ghost.hpp"
 #include "grapes/halo.hpp"
 #include "grapes/merge.hpp"
+#include "grapes/noise.hpp"
 #include "grapes/phase_clock.hpp"
 #include "grapes/reconcile.hpp"
 
@@ -139,12 +140,18 @@ VolumeFacts volume_facts(const RunPlan& plan, const Inputs& inputs, const GhostC
 // The stages of docs/ARCHITECTURE.md for one volume.
 template <class Grey, class Label>
 VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file,
-                           const std::string& group) {
+                           const VolumeOptions& options) {
   MPI_Comm comm = plan.comm;
   PhaseTimes phases;
   PhaseClock clock(*plan.log, phases);
   OwnedVolumes<Grey, Label> owned = read_owned<Grey, Label>(inputs, plan);
   clock.lap("read");
+  VolumeResult result;
+  if (options.noise_box)
+    agree_or_throw(comm, [&] {
+      result.sigma_bg = box_noise_sigma<Grey>(owned.grey, owned.geometry.owned, *options.noise_box,
+                                              plan.grid.shape(), options.noise_key, comm);
+    });
   FirstPass first = merge_first_pass(particle_partials(owned.block()), comm);
   Kokkos::fence();
   clock.lap("particles");
@@ -161,12 +168,11 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
       merge_records(std::move(first), std::move(partial), plan.voxel_size, comm);
   TableSettings table_settings = plan.tables;
   table_settings.float_grey = std::is_floating_point<Grey>::value;
-  VolumeResult result;
   agree_or_throw(comm, [&] { result.tables = build_tables(merged, table_settings); });
   clock.lap("merge");
   agree_or_throw(comm, [&] {
-    write_tables(file, group, result.tables, comm);
-    write_volumes<Label>(file, group, block.labels, block.geometry, dist2, layers,
+    write_tables(file, options.group, result.tables, comm);
+    write_volumes<Label>(file, options.group, block.labels, block.geometry, dist2, layers,
                          min_spacing(plan.voxel_size, plan.planar()), plan.volumes);
   });
   clock.lap("write");
@@ -178,16 +184,16 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
 
 template <class Grey>
 VolumeResult dispatch_labels(const RunPlan& plan, Inputs& inputs, ResultFile& file,
-                             const std::string& group) {
+                             const VolumeOptions& options) {
   switch (inputs.labels->dtype()) {
     case DType::u8:
-      return analyse_typed<Grey, std::uint8_t>(plan, inputs, file, group);
+      return analyse_typed<Grey, std::uint8_t>(plan, inputs, file, options);
     case DType::u16:
-      return analyse_typed<Grey, std::uint16_t>(plan, inputs, file, group);
+      return analyse_typed<Grey, std::uint16_t>(plan, inputs, file, options);
     case DType::u32:
-      return analyse_typed<Grey, std::uint32_t>(plan, inputs, file, group);
+      return analyse_typed<Grey, std::uint32_t>(plan, inputs, file, options);
     case DType::u64:
-      return analyse_typed<Grey, std::uint64_t>(plan, inputs, file, group);
+      return analyse_typed<Grey, std::uint64_t>(plan, inputs, file, options);
     default:
       throw InputError("unsupported label dtype");  // refused by validate_inputs
   }
@@ -216,14 +222,14 @@ void validate_inputs(const Inputs& inputs) {
 }
 
 VolumeResult analyse_volume(const RunPlan& plan, Inputs& inputs, ResultFile& file,
-                            const std::string& group) {
+                            const VolumeOptions& options) {
   switch (inputs.grey->dtype()) {
     case DType::u8:
-      return dispatch_labels<std::uint8_t>(plan, inputs, file, group);
+      return dispatch_labels<std::uint8_t>(plan, inputs, file, options);
     case DType::u16:
-      return dispatch_labels<std::uint16_t>(plan, inputs, file, group);
+      return dispatch_labels<std::uint16_t>(plan, inputs, file, options);
     case DType::f32:
-      return dispatch_labels<float>(plan, inputs, file, group);
+      return dispatch_labels<float>(plan, inputs, file, options);
     default:
       throw InputError("unsupported grey dtype");  // refused by validate_inputs
   }
@@ -285,7 +291,7 @@ RunSummary run_analysis(const Config& config, std::unique_ptr<VolumeSource> grey
            " ranks as grid " + shape_text(plan.grid.dims()) + ", Kokkos " +
            kx::execution_space_name());
   agree_or_throw(comm, [&] { file = std::make_unique<ResultFile>(config.output_path, comm); });
-  const VolumeResult result = analyse_volume(plan, inputs, *file, "");
+  const VolumeResult result = analyse_volume(plan, inputs, *file, VolumeOptions{});
   RunSummary summary;
   summary.output_path = config.output_path;
   summary.grid = plan.grid.dims();

@@ -35,6 +35,8 @@ class ContiguousType {
 
 // Typed wrappers over the reductions the pipeline needs.
 std::int64_t allreduce_sum(MPI_Comm comm, std::int64_t value);
+std::uint64_t allreduce_sum(MPI_Comm comm, std::uint64_t value);
+double allreduce_sum(MPI_Comm comm, double value);
 std::int64_t allreduce_max(MPI_Comm comm, std::int64_t value);
 double allreduce_max(MPI_Comm comm, double value);
 std::int64_t exclusive_scan_sum(MPI_Comm comm, std::int64_t value);

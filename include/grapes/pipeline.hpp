@@ -76,15 +76,23 @@ struct Inputs {
 // InputError naming the key and source for unsupported dtypes, mismatched or empty shapes.
 void validate_inputs(const Inputs& inputs);
 
-struct VolumeResult {
-  ParticleTables tables;  // this rank's slice
-  VolumeFacts facts;      // identical on every rank
+// What one analysed volume asks for besides the plan.
+struct VolumeOptions {
+  std::string group;              // where its tables go ("" = the file's root)
+  std::optional<Box> noise_box;   // a background box: sigma_bg from its grey values
+  std::string noise_key;          // the config key of the box, for messages
 };
 
-// Collective: analyses one volume and writes its tables and optional volumes under `group`
-// ("" = the file's root) of `file`.
+struct VolumeResult {
+  ParticleTables tables;          // this rank's slice
+  VolumeFacts facts;              // identical on every rank
+  std::optional<double> sigma_bg; // from options.noise_box
+};
+
+// Collective: analyses one volume and writes its tables and optional volumes under
+// options.group of `file`.
 VolumeResult analyse_volume(const RunPlan& plan, Inputs& inputs, ResultFile& file,
-                            const std::string& group);
+                            const VolumeOptions& options);
 
 // Peak resident memory of this process in MiB.
 double peak_memory_mib();

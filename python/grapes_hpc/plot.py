@@ -485,7 +485,9 @@ def series_figures(path: str, out: str, fmt: str, k: Optional[float],
 def _arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     """The command line of ``python -m grapes_hpc.plot`` / ``grapes plot``."""
     parser = argparse.ArgumentParser(
-        prog=os.environ.get("GRAPES_PLOT_PROG", "python -m grapes_hpc.plot"),
+        prog=os.environ.get("GRAPES_PLOT_PROG") or (
+            "grapes-plot" if os.path.basename(sys.argv[0]) == "grapes-plot"
+            else "python -m grapes_hpc.plot"),
         description="Draw the GRAPES paper's figures from grapes-hpc result or series files. "
                     "Several result files are overlaid as datasets in the radial profile.")
     parser.add_argument("files", nargs="+", metavar="FILE", help="result or series file (HDF5)")
@@ -529,5 +531,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def main_entry() -> None:
+    """Console-script entry point (``grapes-plot``): exits with main()'s status."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    main_entry()

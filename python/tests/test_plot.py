@@ -33,12 +33,25 @@ def written(stdout):
 class Figures(unittest.TestCase):
     """Every figure is written, is a valid image, and is not empty."""
 
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls.shared = tempfile.mkdtemp(prefix="grapes-py-plot-")
+        cls.result = os.path.join(cls.shared, "run.h5")
+        cls.series_source = os.path.join(cls.shared, "series.h5")
+        synthetic.write_result_file(cls.result, n=80)
+        synthetic.write_series_file(cls.series_source, n=160)
+
+    @classmethod
+    def tearDownClass(cls):
+        import shutil
+        shutil.rmtree(cls.shared, True)
+
     def setUp(self):
+        import shutil
         self.folder = temporary_folder(self)
-        self.result = os.path.join(self.folder, "run.h5")
-        self.series = os.path.join(self.folder, "series.h5")
-        synthetic.write_result_file(self.result, n=80)
-        synthetic.write_series_file(self.series, n=160)
+        self.series = os.path.join(self.folder, "series.h5")  # a copy: some tests edit it
+        shutil.copy(self.series_source, self.series)
 
     def check_png(self, path):
         with open(path, "rb") as file:

@@ -68,4 +68,11 @@ if "$PYTHON" -m venv --system-site-packages "$WORK/venv" >/dev/null 2>&1; then
 else
   echo "note: $PYTHON -m venv unavailable (python3-venv): pip install not checked"
 fi
+
+# The packaging that cannot be run here (Spack recipe against a stub, Apptainer definition).
+if "$PYTHON" "$GRAPES_SOURCE_DIR/packaging/check_packaging.py" >"$WORK/packaging.log" 2>&1; then
+  pass "packaging lint: $(tr '\n' ';' <"$WORK/packaging.log")"
+else
+  fail "packaging lint"; cat "$WORK/packaging.log"
+fi
 finish

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # cmake --install into a temporary prefix: the tree (binary, Python package, job scripts,
 # inputs, docs), `grapes --version`, `grapes plot --help`, `import grapes_hpc` from the
-# installed folder, `grapes plot` using the installed package, and `pip install` of the
-# package into a virtual environment.
+# installed folder, `grapes plot` using the installed package, `pip install` of the package
+# into a virtual environment, and a lint of packaging/ (Spack recipe, Apptainer definition).
 source "$(dirname "$0")/lib.sh"
 build=$(dirname "$GRAPES_BINARY")
 prefix="$WORK/prefix"

@@ -232,7 +232,8 @@ def histogram_figure(name: str, result: Result):
                      label=f"core_mean (outer layers excluded, n={len(core)})")
     axes[2].set_xlabel("mean grey level per particle (input grey units)")
     axes[2].set_title("particle grey level")
-    axes[2].legend(fontsize=8)
+    axes[2].set_ylim(top=axes[2].get_ylim()[1] * 1.3)  # room for the legend above the bars
+    axes[2].legend(fontsize=8, loc="upper left")
     for ax in axes:
         ax.set_ylabel("particles")
         ax.grid(True, linestyle="--", alpha=0.4)
@@ -378,6 +379,9 @@ def result_figures(paths: Sequence[str], out: str, fmt: str, k: Optional[float],
                    min_particles: int, largest_quartile: bool) -> List[str]:
     """Figs. 7 (overlaid, then per volume quartile) and histograms for result files."""
     results = [(_stem(p), read(p)) for p in paths]
+    for path, (_, result) in zip(paths, results):
+        if len(result.particles) == 0:
+            raise GrapesFileError(f"'{path}' has no particles: nothing to plot")
     k = RADIAL_K if k is None else k
     attrs = results[0][1].attrs
     datasets, panels = [], []

@@ -112,6 +112,20 @@ class Figures(unittest.TestCase):
         self.assertEqual(status, 0, err)
         self.assertIn(os.path.join(self.folder, "series_radial_profile.png"), written(out))
 
+    def test_result_without_particles(self):
+        path = os.path.join(self.folder, "empty.h5")
+        synthetic.write_result_file(path, n=10)
+        with h5py.File(path, "a") as file:  # every table emptied, as a run without particles
+            for group in ("particles", "layers", "adjacency"):
+                for name in list(file[group]):
+                    dtype = file[group][name].dtype
+                    del file[group][name]
+                    length = 1 if name == "layer_offset" else 0
+                    file[group].create_dataset(name, data=np.zeros(length, dtype=dtype))
+        status, out, err = run_plot(path, "--out", self.folder)
+        self.assertEqual(status, 2)
+        self.assertIn("empty.h5' has no particles", err)
+
     def test_not_a_grapes_file(self):
         path = os.path.join(self.folder, "tomo.h5")
         with h5py.File(path, "w") as file:

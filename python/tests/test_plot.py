@@ -98,7 +98,7 @@ class Figures(unittest.TestCase):
         self.assertIn(os.path.join(self.folder, "run_vs_cycled_radial_profile.png"), written(out))
 
     def test_pdf(self):
-        status, out, err = run_plot(self.series, "--out", os.path.join(self.folder, "pdf"),
+        status, out, err = run_plot(self.result, "--out", os.path.join(self.folder, "pdf"),
                                     "--format", "pdf")
         self.assertEqual(status, 0, err)
         for path in written(out):

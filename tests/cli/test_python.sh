@@ -51,8 +51,7 @@ check_plot() {  # check_plot NAME EXPECTED_COUNT FORMAT ARGS...
   fi
 }
 check_plot demo_png 3 png "$WORK/results/demo_np2.h5"
-check_plot demo_svg 3 svg "$WORK/results/demo_np1.h5"
-check_plot two_datasets 4 png "$WORK/results/demo_np1.h5" "$WORK/results/demo_np2.h5" --k 3
+check_plot two_datasets 4 svg "$WORK/results/demo_np1.h5" "$WORK/results/demo_np2.h5" --k 3
 check_plot series 6 png "$WORK/results/series.h5"
 
 # Errors: a file that is not a grapes result, and no Python interpreter.

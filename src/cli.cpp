@@ -18,6 +18,7 @@
 #include "grapes/io/volume_writer.hpp"
 #include "grapes/output.hpp"
 #include "grapes/pipeline.hpp"
+#include "grapes/python_launcher.hpp"
 #include "grapes/tables.hpp"
 #include "grapes/version.hpp"
 
@@ -214,6 +215,26 @@ int run_cli(int argc, char** argv) {
   exporter->add_option("file", file, "Result file (HDF5)")->required();
   exporter->add_option("--csv", csv_directory, "Directory for the CSV files")->required();
 
+  // grapes plot: the figures are drawn by the Python package (python_launcher.hpp); its
+  // options are declared here so that --help lists them, and passed on unchanged.
+  std::vector<std::string> plot_files;
+  std::string plot_out, plot_format = "png";
+  double plot_k = 0;
+  int plot_min_particles = 10;
+  bool plot_largest_quartile = false;
+  CLI::App* plot = app.add_subcommand(
+      "plot", "Draw the paper's figures from result or series files (python3 -m grapes_hpc.plot)");
+  plot->add_option("file", plot_files, "Result or series files (HDF5)")->required();
+  plot->add_option("--out", plot_out, "Folder for the figures (default: the first file's)");
+  plot->add_option("--format", plot_format, "png (default), svg or pdf")
+      ->check(CLI::IsMember({"png", "svg", "pdf"}));
+  CLI::Option* k_option =
+      plot->add_option("--k", plot_k, "Error bars +-K SE (default: 2 radial, series' error_multiple)");
+  CLI::Option* min_option = plot->add_option("--min-particles", plot_min_particles,
+                                             "Plot a layer only where >= N particles reach it (10)");
+  plot->add_flag("--largest-quartile", plot_largest_quartile,
+                 "Radial profile of the largest volume quartile only (paper fig. 7)");
+
   // Kokkos' own flags (--kokkos-num-threads, --kokkos-map-device-id-by, ...) are Kokkos's:
   // Kokkos 4 strips them from argv, Kokkos 3.4 does not.
   std::vector<std::string> arguments;
@@ -230,6 +251,16 @@ int run_cli(int argc, char** argv) {
     if (phantom->parsed()) return command_phantom(config_path, overrides, output, steps, format);
     if (info->parsed()) return command_info(file);
     if (exporter->parsed()) return command_export(file, csv_directory);
+    if (plot->parsed()) {
+      std::vector<std::string> arguments = plot_files;
+      if (!plot_out.empty()) arguments.insert(arguments.end(), {"--out", plot_out});
+      arguments.insert(arguments.end(), {"--format", plot_format});
+      if (k_option->count()) arguments.insert(arguments.end(), {"--k", std::to_string(plot_k)});
+      if (min_option->count())
+        arguments.insert(arguments.end(), {"--min-particles", std::to_string(plot_min_particles)});
+      if (plot_largest_quartile) arguments.push_back("--largest-quartile");
+      return run_python_plot(arguments);
+    }
   } catch (const InputError& error) {
     if (root) std::cerr << "error: " << error.what() << std::endl;
     return 2;

@@ -11,6 +11,7 @@ packages=(
   libtrilinos-kokkos-dev
   libyaml-cpp-dev libgtest-dev libcli11-dev libtiff-dev
   python3-h5py python3-numpy python3-scipy python3-skimage python3-tifffile
+  python3-pandas python3-matplotlib python3-yaml python3-venv
 )
 missing=()
 for package in "${packages[@]}"; do

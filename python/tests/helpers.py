@@ -1,0 +1,61 @@
+"""Shared set-up of the grapes_hpc tests: temporary folders and result files from grapes.
+
+Result files written by the real ``grapes run`` come from ``GRAPES_TEST_RESULTS`` (a folder
+that tests/cli/test_python.sh fills: demo_np1.h5, demo_np2.h5 and phantom.h5 with the
+demo's /labels volume) or, when only ``GRAPES_BINARY`` is set, are made here. Without either
+the tests that need them are skipped; everything else runs on synthetic files.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))  # the package, when run from a source tree
+sys.path.insert(0, HERE)
+
+_made = {}
+
+
+def temporary_folder(case: unittest.TestCase) -> str:
+    """A folder removed when the test case ends."""
+    folder = tempfile.mkdtemp(prefix="grapes-py-")
+    case.addCleanup(shutil.rmtree, folder, True)
+    return folder
+
+
+def _run(command, cwd):
+    """Runs a command, raising with its output on failure."""
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+
+def _make_results(binary: str) -> str:
+    """demo_np1.h5, demo_np2.h5 and phantom.h5 made with grapes in a temporary folder."""
+    source = os.environ.get("GRAPES_SOURCE_DIR", os.path.dirname(os.path.dirname(HERE)))
+    demo = os.path.join(source, "inputs", "demo.yaml")
+    folder = tempfile.mkdtemp(prefix="grapes-py-results-")
+    mpiexec = shutil.which(os.environ.get("MPIEXEC", "mpiexec"))
+    _run([binary, "run", demo, "--set", f"output.path={folder}/demo_np1.h5"], folder)
+    if mpiexec:
+        _run([mpiexec, "-n", "2", binary, "run", demo, "--set",
+              f"output.path={folder}/demo_np2.h5"], folder)
+    _run([binary, "phantom", demo, "-o", f"{folder}/phantom.h5"], folder)
+    return folder
+
+
+def grapes_results(case: unittest.TestCase) -> str:
+    """The folder of real grapes result files, or skip the test."""
+    folder = os.environ.get("GRAPES_TEST_RESULTS")
+    if folder:
+        return folder
+    binary = os.environ.get("GRAPES_BINARY")
+    if not binary or not os.path.exists(binary):
+        case.skipTest("no GRAPES_TEST_RESULTS or GRAPES_BINARY: no real result files")
+    if "folder" not in _made:
+        _made["folder"] = _make_results(binary)
+    return _made["folder"]

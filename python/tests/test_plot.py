@@ -1,0 +1,140 @@
+"""python -m grapes_hpc.plot on synthetic result and series files: valid, plausible images."""
+
+import io
+import os
+import unittest
+import xml.etree.ElementTree as ET
+from contextlib import redirect_stderr, redirect_stdout
+
+import h5py
+import numpy as np
+
+from helpers import temporary_folder
+import synthetic
+
+from grapes_hpc import plot
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_plot(*args):
+    """plot.main(args) -> (status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        status = plot.main(list(args))
+    return status, out.getvalue(), err.getvalue()
+
+
+def written(stdout):
+    """The paths plot.main reported."""
+    return [line[len("wrote "):] for line in stdout.splitlines() if line.startswith("wrote ")]
+
+
+class Figures(unittest.TestCase):
+    """Every figure is written, is a valid image, and is not empty."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls.shared = tempfile.mkdtemp(prefix="grapes-py-plot-")
+        cls.result = os.path.join(cls.shared, "run.h5")
+        cls.series_source = os.path.join(cls.shared, "series.h5")
+        synthetic.write_result_file(cls.result, n=80)
+        synthetic.write_series_file(cls.series_source, n=160)
+
+    @classmethod
+    def tearDownClass(cls):
+        import shutil
+        shutil.rmtree(cls.shared, True)
+
+    def setUp(self):
+        import shutil
+        self.folder = temporary_folder(self)
+        self.series = os.path.join(self.folder, "series.h5")  # a copy: some tests edit it
+        shutil.copy(self.series_source, self.series)
+
+    def check_png(self, path):
+        with open(path, "rb") as file:
+            head = file.read(24)
+        self.assertEqual(head[:8], PNG_SIGNATURE, path)
+        width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+        self.assertGreater(width, 400, path)
+        self.assertGreater(height, 300, path)
+        self.assertGreater(os.path.getsize(path), 15_000, path)
+
+    def test_result_figures_png(self):
+        status, out, err = run_plot(self.result, "--out", self.folder)
+        self.assertEqual(status, 0, err)
+        paths = written(out)
+        names = {os.path.basename(p) for p in paths}
+        self.assertEqual(names, {"run_radial_profile.png", "run_histograms.png",
+                                 "run_radial_profile_by_volume_quartile.png"})
+        for path in paths:
+            self.check_png(path)
+
+    def test_series_figures_svg(self):
+        status, out, err = run_plot(self.series, "--out", self.folder, "--format", "svg")
+        self.assertEqual(status, 0, err)
+        paths = written(out)
+        kinds = {os.path.basename(p)[len("series_"):-len(".svg")] for p in paths}
+        self.assertEqual(kinds, {"mean_per_step", "delta_per_quartile", "conditions",
+                                 "radial_delta", "radial_profile",
+                                 "radial_profile_by_volume_quartile"})
+        for path in paths:
+            root = ET.parse(path).getroot()
+            self.assertTrue(root.tag.endswith("svg"), path)
+            self.assertGreater(os.path.getsize(path), 20_000, path)
+            with open(path) as file:
+                text = file.read()
+            for step in synthetic.STEPS:  # step names are on the figures (as text or glyphs)
+                self.assertTrue(step in text or "prist" in text or "<use" in text)
+
+    def test_two_result_files_overlay(self):
+        other = os.path.join(self.folder, "cycled.h5")
+        synthetic.write_result_file(other, seed=5, n=70)
+        status, out, err = run_plot(self.result, other, "--out", self.folder, "--k", "1",
+                                    "--largest-quartile")
+        self.assertEqual(status, 0, err)
+        self.assertIn(os.path.join(self.folder, "run_vs_cycled_radial_profile.png"), written(out))
+
+    def test_pdf(self):
+        status, out, err = run_plot(self.result, "--out", os.path.join(self.folder, "pdf"),
+                                    "--format", "pdf")
+        self.assertEqual(status, 0, err)
+        for path in written(out):
+            with open(path, "rb") as file:
+                self.assertEqual(file.read(5), b"%PDF-")
+
+    def test_series_without_radial_tables_uses_the_steps(self):
+        with h5py.File(self.series, "a") as file:
+            del file["series/radial"]
+        status, out, err = run_plot(self.series, "--out", self.folder)
+        self.assertEqual(status, 0, err)
+        self.assertIn(os.path.join(self.folder, "series_radial_profile.png"), written(out))
+
+    def test_result_without_particles(self):
+        path = os.path.join(self.folder, "empty.h5")
+        synthetic.write_result_file(path, n=10)
+        with h5py.File(path, "a") as file:  # every table emptied, as a run without particles
+            for group in ("particles", "layers", "adjacency"):
+                for name in list(file[group]):
+                    dtype = file[group][name].dtype
+                    del file[group][name]
+                    length = 1 if name == "layer_offset" else 0
+                    file[group].create_dataset(name, data=np.zeros(length, dtype=dtype))
+        status, out, err = run_plot(path, "--out", self.folder)
+        self.assertEqual(status, 2)
+        self.assertIn("empty.h5' has no particles", err)
+
+    def test_not_a_grapes_file(self):
+        path = os.path.join(self.folder, "tomo.h5")
+        with h5py.File(path, "w") as file:
+            file["data"] = np.zeros(3)
+        status, out, err = run_plot(path, "--out", self.folder)
+        self.assertEqual(status, 2)
+        self.assertIn("tomo.h5", err)
+        self.assertIn("not a grapes-hpc result", err)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The grapes_hpc Python package on real result files: the unittest suite (python/tests) with
+# demo results written by grapes at 1 and 2 ranks (particles span ranks), and `grapes plot`
+# rendering valid PNG/SVG figures from a result file and a synthetic series file.
+source "$(dirname "$0")/lib.sh"
+demo="$GRAPES_SOURCE_DIR/inputs/demo.yaml"
+package="$GRAPES_SOURCE_DIR/python"
+mkdir -p "$WORK/results" "$WORK/figures"
+
+if ! "$PYTHON" -c 'import h5py, numpy, pandas, matplotlib' 2>"$WORK/err"; then
+  fail "$PYTHON lacks h5py/numpy/pandas/matplotlib (bash tools/setup-debian.sh installs them)"
+  cat "$WORK/err"
+  finish
+  exit 1
+fi
+
+# Result files from the real program: 1 rank, 2 ranks, and the phantom's label volume.
+run_grapes 1 run "$demo" --set "output.path=$WORK/results/demo_np1.h5"
+[ "$status" -eq 0 ] && pass "demo at 1 rank" || { fail "demo at 1 rank"; cat "$WORK/err"; }
+run_grapes 2 run "$demo" --set "output.path=$WORK/results/demo_np2.h5"
+[ "$status" -eq 0 ] && pass "demo at 2 ranks" || { fail "demo at 2 ranks"; cat "$WORK/err"; }
+run_grapes 1 phantom "$demo" -o "$WORK/results/phantom.h5"
+[ "$status" -eq 0 ] && pass "phantom labels" || { fail "phantom labels"; cat "$WORK/err"; }
+
+# The Python suite (reader, series, to_grapes vs /particles and /layers row for row, GRAPES's
+# own helpers on to_grapes output, figures).
+if PYTHONPATH="$package${PYTHONPATH:+:$PYTHONPATH}" GRAPES_TEST_RESULTS="$WORK/results" \
+  MPLBACKEND=Agg "$PYTHON" -m unittest discover -s "$package/tests" -t "$package/tests" \
+  >"$WORK/unittest.log" 2>&1; then
+  pass "python unittest suite: $(grep -E '^Ran ' "$WORK/unittest.log")"
+  grep -q "skipped" "$WORK/unittest.log" && { fail "python tests skipped with result files present"; cat "$WORK/unittest.log"; }
+else
+  fail "python unittest suite"
+  cat "$WORK/unittest.log"
+fi
+
+# grapes plot: a result file (PNG and SVG) and a synthetic series file (PNG).
+"$PYTHON" "$package/tests/synthetic.py" series "$WORK/results/series.h5" >/dev/null
+check_plot() {  # check_plot NAME EXPECTED_COUNT FORMAT ARGS...
+  local name=$1 expected=$2 format=$3
+  shift 3
+  run_grapes 1 plot "$@" --out "$WORK/figures/$name" --format "$format"
+  local files=()
+  mapfile -t files < <(sed -n 's/^wrote //p' "$WORK/out")
+  if [ "$status" -eq 0 ] && [ "${#files[@]}" -eq "$expected" ] &&
+    "$PYTHON" "$GRAPES_SOURCE_DIR/tests/cli/check_figures.py" 15000 "${files[@]}"; then
+    pass "grapes plot $name: ${#files[@]} valid $format figures"
+  else
+    fail "grapes plot $name (status $status, ${#files[@]} of $expected figures)"
+    cat "$WORK/out" "$WORK/err"
+  fi
+}
+check_plot demo_png 3 png "$WORK/results/demo_np2.h5"
+check_plot two_datasets 4 svg "$WORK/results/demo_np1.h5" "$WORK/results/demo_np2.h5" --k 3
+check_plot series 6 png "$WORK/results/series.h5"
+
+# Errors: a file that is not a grapes result, and no Python interpreter.
+run_grapes 1 plot "$demo"
+if [ "$status" -ne 0 ] && grep -q "demo.yaml" "$WORK/err"; then pass "grapes plot on a non-result file fails naming it"; else
+  fail "grapes plot on a non-result file (status $status)"; cat "$WORK/err"; fi
+GRAPES_PYTHON=/nonexistent/python3 run_grapes 1 plot "$WORK/results/demo_np1.h5"
+if [ "$status" -eq 2 ] && grep -q "GRAPES_PYTHON" "$WORK/err"; then pass "grapes plot without python3: clear error"; else
+  fail "grapes plot without python3 (status $status)"; cat "$WORK/err"; fi
+run_grapes 1 plot --help
+if [ "$status" -eq 0 ] && grep -q -- "--format" "$WORK/out"; then pass "grapes plot --help"; else fail "grapes plot --help"; fi
+finish

@@ -430,16 +430,19 @@ class Parser {
   void check_keys(const YAML::Node& map, const std::string& prefix) const {
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
+      // Copies, not references: a yaml-cpp iterator's -> yields a temporary pair, so a
+      // reference to its first/second dangles at the end of the statement.
+      const YAML::Node key_node = it->first;
+      const YAML::Node value = it->second;
       const std::string where = prefix.empty() ? "the top level" : "'" + prefix + "'";
-      if (!it->first.IsScalar())
-        fail("keys must be names, got '" + flow_text(it->first) + "' in " + where);
-      const std::string name = it->first.Scalar();
+      if (!key_node.IsScalar())
+        fail("keys must be names, got '" + flow_text(key_node) + "' in " + where);
+      const std::string name = key_node.Scalar();
       const std::string key = prefix.empty() ? name : prefix + "." + name;
       if (!seen.insert(name).second) fail("duplicate key '" + key + "'");
       const Row* row = find_row(key);
       if (!row) fail(unknown_key(key));
       if (row->kind != Kind::section && row->kind != Kind::source) continue;
-      const YAML::Node& value = it->second;
       if (value.IsNull()) continue;
       if (!value.IsMap()) fail("key '" + key + "' must be " + kind_text(*row) + got(value));
       check_keys(value, key);

@@ -7,43 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "grapes/io/phantom_spec.hpp"
+#include "grapes/io/source_spec.hpp"
+#include "grapes/normalise.hpp"
 #include "grapes/types.hpp"
 
 namespace grapes {
-
-enum class SourceKind { hdf5, tiff, raw };
-
-// One input volume on disk. `key` is its dotted config path ("input.grey") for messages.
-struct SourceSpec {
-  std::string key;
-  SourceKind kind = SourceKind::hdf5;
-  std::string path;
-  std::string dataset;            // hdf5: dataset path inside the file
-  Index3 shape{0, 0, 0};          // raw only
-  DType dtype = DType::u8;        // raw only
-  bool big_endian = false;        // raw only
-  std::int64_t header_bytes = 0;  // raw only: bytes to skip at the start of the file
-};
-
-// The built-in synthetic NMC electrode (io/phantom.hpp documents the model).
-struct PhantomSpec {
-  Index3 shape{96, 96, 96};
-  std::uint64_t seed = 1;
-  double radius_mean = 9.0;  // voxels
-  double radius_sd = 2.5;    // voxels (log-normal spread)
-  double packing = 0.55;     // target solid volume fraction
-  double elongation = 0.25;  // max relative axis stretch of ellipsoids
-  double grey_mean = 174.0;  // per-particle mean grey ~ N(grey_mean, grey_sd)
-  double grey_sd = 11.0;
-  double background = 70.0;
-  double noise_sd = 6.0;         // per-voxel Gaussian noise
-  double damage_fraction = 0.0;  // fraction of particles with a darkened core
-  double damage_depth = 25.0;    // grey drop at a damaged particle's centre
-  DType grey_dtype = DType::u8;  // dtypes used when the phantom is written to files
-  DType label_dtype = DType::u16;
-};
-
-enum class Normalise { radial_max, surface };
 
 struct Config {
   std::string origin;     // the config file path ("<string>" when parsed from text)

@@ -572,6 +572,7 @@ class Parser {
     std::string text;
     DType type = DType::u8;
     if (!scalar_of(node, text) || !parse_dtype(text, type)) bad_value(key, node);
+    if (dtype_is_signed(type)) bad_value(key, node);  // not yet read from disk
     if (row_of(key).kind == Kind::label_dtype && dtype_is_float(type)) bad_value(key, node);
     if (order) *order = (text[0] == '<' || text[0] == '>') ? text[0] : 0;
     return type;

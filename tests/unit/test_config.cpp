@@ -2,6 +2,7 @@
 // overrides, the resolved YAML round trip and the shipped example configs.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -621,18 +622,39 @@ TEST(ParseDtype, NamesAndShortForms) {
       {"u1", DType::u8},      {"u2", DType::u16},       {"u4", DType::u32},
       {"u8", DType::u64},     {"f4", DType::f32},       {"f8", DType::f64},
       {"<u2", DType::u16},    {">u2", DType::u16},      {"|u1", DType::u8},
-      {"=f8", DType::f64},    {"<float32", DType::f32},
+      {"=f8", DType::f64},    {"<float32", DType::f32}, {"int8", DType::i8},
+      {"int16", DType::i16},  {"int32", DType::i32},    {"int64", DType::i64},
+      {"i1", DType::i8},      {"i2", DType::i16},       {"i4", DType::i32},
+      {"i8", DType::i64},     {">i2", DType::i16},
   };
   for (const auto& [text, expected] : cases) {
     DType out = DType::u8;
     EXPECT_TRUE(parse_dtype(text, out)) << text;
     EXPECT_EQ(out, expected) << text;
   }
-  for (const char* bad : {"", "int8", "i2", "u3", "f2", "float16", ">>u2", "UINT8", "u2 ", "<"}) {
+  for (const char* bad : {"", "i3", "int", "u3", "f2", "float16", ">>u2", "UINT8", "u2 ", "<"}) {
     DType out = DType::f64;
     EXPECT_FALSE(parse_dtype(bad, out)) << bad;
     EXPECT_EQ(out, DType::f64) << bad;
   }
+}
+
+TEST(ParseDtype, SignedIntegers) {
+  for (DType t : {DType::i8, DType::i16, DType::i32, DType::i64}) {
+    EXPECT_TRUE(dtype_is_signed(t)) << dtype_name(t);
+    EXPECT_FALSE(dtype_is_float(t)) << dtype_name(t);
+    DType back = DType::u8;
+    EXPECT_TRUE(parse_dtype(dtype_name(t), back));
+    EXPECT_EQ(back, t);
+  }
+  EXPECT_EQ(dtype_size(DType::i8), 1u);
+  EXPECT_EQ(dtype_size(DType::i16), 2u);
+  EXPECT_EQ(dtype_size(DType::i32), 4u);
+  EXPECT_EQ(dtype_size(DType::i64), 8u);
+  EXPECT_EQ(std::string(dtype_name(DType::i32)), "int32");
+  for (DType t : {DType::u8, DType::u16, DType::u32, DType::u64, DType::f32, DType::f64})
+    EXPECT_FALSE(dtype_is_signed(t)) << dtype_name(t);
+  EXPECT_EQ(dtype_of<std::int16_t>(), DType::i16);
 }
 
 // ---- Files ---------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ const Entry kSourceKeys[] = {
      "hdf5|tiff|raw"},
     {"dataset", Kind::string, nullptr, "hdf5 only, required: dataset in the file."},
     {"shape", Kind::shape, nullptr, "raw only, required: volume shape."},
-    {"dtype", Kind::dtype, nullptr, "raw only, required: element type."},
+    {"dtype", Kind::raw_dtype, nullptr, "raw only, required: element type."},
     {"endian", Kind::choice, "little", "raw only: byte order.", "little|big"},
     {"header_bytes", Kind::byte_count, "0", "raw only: bytes to skip at the start of the file."},
 };

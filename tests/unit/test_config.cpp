@@ -285,6 +285,39 @@ TEST(Config, RawSources) {
   expect_round_trip(d);
 }
 
+TEST(Config, SignedRawDtypes) {
+  const Config c = parse(
+      "input:\n  grey: {path: g.raw, shape: [2, 3, 4], dtype: uint16}\n"
+      "  labels: {path: l.raw, shape: [2, 3, 4], dtype: '>i4'}\n");
+  EXPECT_EQ(c.labels.dtype, DType::i32);
+  EXPECT_TRUE(c.labels.big_endian);
+  EXPECT_HAS(c.yaml_text, "dtype: int32");
+  expect_round_trip(c);
+  const std::pair<const char*, DType> cases[] = {{"int8", DType::i8},   {"i1", DType::i8},
+                                                 {"int16", DType::i16}, {"i2", DType::i16},
+                                                 {"int64", DType::i64}, {"<i8", DType::i64}};
+  for (const auto& [name, type] : cases) {
+    const Config d =
+        parse(std::string("input:\n  grey: {path: g.raw, shape: [1, 1, 1], dtype: ") +
+              "uint8}\n  labels: {path: l.raw, shape: [1, 1, 1], dtype: '" + name + "'}\n");
+    EXPECT_EQ(d.labels.dtype, type) << name;
+    expect_round_trip(d);
+  }
+  // The phantom writes unsigned labels and unsigned or float grey only.
+  EXPECT_HAS(error_of("input: {phantom: {label_dtype: int16}}\n"),
+             "key 'input.phantom.label_dtype' must be an unsigned integer dtype (uint8, uint16, "
+             "uint32, uint64, or u1, u2, u4, u8), got 'int16'");
+  EXPECT_HAS(error_of("input: {phantom: {label_dtype: i4}}\n"), "key 'input.phantom.label_dtype'");
+  EXPECT_HAS(error_of("input: {phantom: {grey_dtype: i2}}\n"),
+             "key 'input.phantom.grey_dtype' must be a dtype (uint8,");
+  // The raw kind's text lists the signed names.
+  EXPECT_HAS(error_of("input:\n  grey: {path: g.raw, shape: [1, 1, 1], dtype: int12}\n"
+                      "  labels: {path: l.tif}\n"),
+             "key 'input.grey.dtype' must be a dtype (uint8, uint16, uint32, uint64, int8, int16, "
+             "int32, int64, float32, float64, or u1, u2, u4, u8, i1, i2, i4, i8, f4, f8), got "
+             "'int12'");
+}
+
 // ---- Errors --------------------------------------------------------------------------------
 
 TEST(ConfigErrors, UnknownKeyWithSuggestion) {

@@ -220,7 +220,8 @@ double Parser::get_number(const Scope& s, const std::string& key) const {
 int Parser::get_int(const Scope& s, const std::string& key) const {
   const YAML::Node node = value(s, key);
   long long number = 0;
-  if (!to_int64(node, number) || number < 0 || number > INT_MAX) bad_value(s, key, node);
+  if (!to_int64(node, number) || number < 0) bad_value(s, key, node);
+  if (number > INT_MAX) bad_value(s, key, node, " up to " + std::to_string(INT_MAX));
   record(s, key, text_node(std::to_string(number)));
   return static_cast<int>(number);
 }

@@ -111,7 +111,13 @@ bool to_int64(const YAML::Node& node, long long& value) {
   errno = 0;
   char* end = nullptr;
   value = std::strtoll(text.c_str(), &end, 10);
-  return errno == 0 && end == text.c_str() + text.size();
+  if (errno == 0 && end == text.c_str() + text.size()) return true;
+  // An integral number in exponent form ("3e9"), exact in a double: users write sizes so.
+  double number = 0.0;
+  if (text.find_first_of("eE") == std::string::npos || !to_double(node, number)) return false;
+  if (number != std::floor(number) || std::fabs(number) > 9007199254740992.0) return false;
+  value = static_cast<long long>(number);
+  return true;
 }
 
 bool to_uint64(const YAML::Node& node, unsigned long long& value) {

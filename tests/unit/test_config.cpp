@@ -424,6 +424,31 @@ TEST(ConfigErrors, NegativeAndOutOfRangeNumbers) {
              "key 'input.grey.header_bytes' must be a non-negative integer, got '-8'");
 }
 
+TEST(ConfigErrors, IntegersTooLargeNameTheLimit) {
+  const std::string p = kPhantom;
+  EXPECT_EQ(error_of(p + "decomposition: {ghost: 3e9}\n"),
+            "config.yaml: key 'decomposition.ghost' must be auto or a non-negative integer up to "
+            "2147483647, got '3e9'");
+  EXPECT_EQ(error_of(p + "decomposition: {ghost: 2147483648}\n"),
+            "config.yaml: key 'decomposition.ghost' must be auto or a non-negative integer up to "
+            "2147483647, got '2147483648'");
+  EXPECT_HAS(error_of(p + "analysis: {core_exclude_layers: 99999999999}\n"),
+             "key 'analysis.core_exclude_layers' must be a non-negative integer up to 2147483647");
+  // An integral number in exponent form is that integer; a fraction is not.
+  EXPECT_EQ(parse(p + "decomposition: {ghost: 2e1}\n").ghost, 20);
+  EXPECT_EQ(parse(p + "decomposition: {ghost: 2147483647}\n").ghost, 2147483647);
+  EXPECT_HAS(error_of(p + "decomposition: {ghost: 2.5e0}\n"),
+             "must be auto or a non-negative integer, got '2.5e0'");
+  EXPECT_HAS(error_of(p + "decomposition: {ghost: -1e3}\n"),
+             "must be auto or a non-negative integer, got '-1e3'");
+  // Only ints are limited: header_bytes is 64-bit.
+  const Config c = parse(
+      "input:\n  grey: {path: g.raw, shape: [1, 1, 1], dtype: u1, header_bytes: 3e9}\n"
+      "  labels: {path: l.tif}\n");
+  EXPECT_EQ(c.grey.header_bytes, 3000000000);
+  EXPECT_HAS(c.yaml_text, "header_bytes: 3000000000");
+}
+
 TEST(ConfigErrors, SourceProblems) {
   EXPECT_EQ(error_of("input:\n  grey: {path: a.h5}\n  labels: {path: a.h5, dataset: /l}\n"),
             "config.yaml: missing key 'input.grey.dataset' (the dataset inside the HDF5 file "

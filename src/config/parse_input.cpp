@@ -161,6 +161,19 @@ void Parser::read_decomposition(const Scope& top, Config& config) const {
   }
   if (!is_keyword(s, "ghost", "auto")) config.ghost = get_int(s, "ghost");
   config.max_block_growth = get_number(s, "max_block_growth");
+  config.memory_per_rank = read_memory_size(s, "memory_per_rank");
+}
+
+// none, or a size with a binary or decimal suffix; recorded in its shortest exact form.
+std::optional<std::uint64_t> Parser::read_memory_size(const Scope& s,
+                                                      const std::string& key) const {
+  if (is_keyword(s, key, "none")) return std::nullopt;
+  const YAML::Node node = value(s, key);
+  std::string text;
+  std::uint64_t bytes = 0;
+  if (!scalar_of(node, text) || !parse_size(text, bytes)) bad_value(s, key, node);
+  record(s, key, text_node(size_text(bytes)));
+  return bytes;
 }
 
 void Parser::read_output(const Scope& top, Config& config) const {

@@ -85,6 +85,8 @@ const Entry kRunKeys[] = {
      "distance is exact."},
     {"decomposition.max_block_growth", Kind::growth, "8",
      "Largest allowed (owned + ghost) / owned voxels of one rank's block."},
+    {"decomposition.memory_per_rank", Kind::memory_size, "none",
+     "Memory budget of one rank (6GiB, 512MiB, 2GB, bytes); none: no limit."},
     {"output", Kind::section, nullptr, "Where the results go."},
     {"output.path", Kind::string, "results/grapes.h5", "The HDF5 result file."},
     {"output.volumes", Kind::volumes, "[]",

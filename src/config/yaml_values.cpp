@@ -169,6 +169,78 @@ bool in_range(Kind kind, double v) {
   }
 }
 
+// ---- Sizes ----------------------------------------------------------------------------------
+
+namespace {
+
+struct SizeUnit {
+  const char* name;  // as written in the resolved YAML; matched in any case
+  double bytes;
+};
+
+// Binary units first: the resolved text prefers them when both are as short.
+const SizeUnit kSizeUnits[] = {
+    {"TiB", 1099511627776.0},
+    {"GiB", 1073741824.0},
+    {"MiB", 1048576.0},
+    {"KiB", 1024.0},
+    {"TB", 1e12},
+    {"GB", 1e9},
+    {"MB", 1e6},
+    {"kB", 1e3},
+    {"B", 1.0},
+};
+
+// The number at the start of a size: digits, '.', and an exponent; "" when there is none.
+std::string leading_number(const std::string& text) {
+  std::size_t end = 0;
+  while (end < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.'))
+    ++end;
+  if (end == 0) return "";
+  // An exponent only when digits follow ("1e9", "2.5E+3"); "2EB" is not one.
+  if (end < text.size() && (text[end] == 'e' || text[end] == 'E')) {
+    std::size_t digits = end + 1;
+    if (digits < text.size() && (text[digits] == '+' || text[digits] == '-')) ++digits;
+    std::size_t last = digits;
+    while (last < text.size() && std::isdigit(static_cast<unsigned char>(text[last]))) ++last;
+    if (last > digits) end = last;
+  }
+  return text.substr(0, end);
+}
+
+}  // namespace
+
+bool parse_size(const std::string& text, std::uint64_t& bytes) {
+  const std::string number_part = leading_number(text);
+  if (number_part.empty()) return false;
+  char* end = nullptr;
+  const double number = std::strtod(number_part.c_str(), &end);
+  if (end != number_part.c_str() + number_part.size()) return false;
+  std::size_t start = number_part.size();
+  while (start < text.size() && text[start] == ' ') ++start;  // "6 GiB"
+  const std::string suffix = lower(text.substr(start));
+  double unit = suffix.empty() ? 1.0 : 0.0;
+  for (const SizeUnit& candidate : kSizeUnits)
+    if (suffix == lower(candidate.name)) unit = candidate.bytes;
+  if (unit == 0.0) return false;
+  const double total = std::round(number * unit);
+  if (!std::isfinite(total) || total < 1.0 || total >= 18446744073709551616.0) return false;
+  bytes = static_cast<std::uint64_t>(total);
+  return true;
+}
+
+std::string size_text(std::uint64_t bytes) {
+  std::string best = std::to_string(bytes);
+  for (const SizeUnit& unit : kSizeUnits) {
+    const auto size = static_cast<std::uint64_t>(unit.bytes);
+    if (size == 1 || bytes % size != 0) continue;
+    const std::string text = std::to_string(bytes / size) + unit.name;
+    if (text.size() < best.size()) best = text;
+  }
+  return best;
+}
+
 // ---- Normalised texts -----------------------------------------------------------------------
 
 // The shortest text that reads back as exactly `value`: positional for ordinary magnitudes

@@ -89,6 +89,7 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.grid, b.grid);
   EXPECT_EQ(a.ghost, b.ghost);
   EXPECT_EQ(a.max_block_growth, b.max_block_growth);
+  EXPECT_EQ(a.memory_per_rank, b.memory_per_rank);
   EXPECT_EQ(a.output_path, b.output_path);
   EXPECT_EQ(a.write_layers_volume, b.write_layers_volume);
   EXPECT_EQ(a.write_edt_volume, b.write_edt_volume);
@@ -117,6 +118,7 @@ TEST(Config, DefaultsMatchTheHeader) {
   EXPECT_EQ(c.grid, header.grid);
   EXPECT_EQ(c.ghost, header.ghost);
   EXPECT_EQ(c.max_block_growth, header.max_block_growth);
+  EXPECT_EQ(c.memory_per_rank, header.memory_per_rank);
   EXPECT_EQ(c.output_path, header.output_path);
   EXPECT_EQ(c.write_layers_volume, header.write_layers_volume);
   EXPECT_EQ(c.write_edt_volume, header.write_edt_volume);
@@ -447,6 +449,63 @@ TEST(ConfigErrors, IntegersTooLargeNameTheLimit) {
       "  labels: {path: l.tif}\n");
   EXPECT_EQ(c.grey.header_bytes, 3000000000);
   EXPECT_HAS(c.yaml_text, "header_bytes: 3000000000");
+}
+
+TEST(Config, MemoryPerRank) {
+  const std::string p = kPhantom;
+  auto bytes = [&](const std::string& size) {
+    return parse(p + "decomposition: {memory_per_rank: " + size + "}\n").memory_per_rank;
+  };
+  EXPECT_FALSE(parse(p).memory_per_rank.has_value());
+  EXPECT_FALSE(bytes("none").has_value());
+  EXPECT_EQ(bytes("6GiB"), 6442450944u);
+  EXPECT_EQ(bytes("2GB"), 2000000000u);
+  EXPECT_EQ(bytes("512mib"), 536870912u);
+  EXPECT_EQ(bytes("512MiB"), 536870912u);
+  EXPECT_EQ(bytes("1.5GiB"), 1610612736u);
+  EXPECT_EQ(bytes("1e9"), 1000000000u);
+  EXPECT_EQ(bytes("6442450944"), 6442450944u);
+  EXPECT_EQ(bytes("'6 GiB'"), 6442450944u);
+  EXPECT_EQ(bytes("64kb"), 64000u);
+  EXPECT_EQ(bytes("2KiB"), 2048u);
+  EXPECT_EQ(bytes("1TiB"), 1099511627776u);
+  EXPECT_EQ(bytes("3TB"), 3000000000000u);
+  EXPECT_EQ(bytes("100B"), 100u);
+  // The resolved YAML writes the shortest exact form, which reads back the same.
+  for (const auto& [given, written] :
+       std::vector<std::pair<std::string, std::string>>{{"6GiB", "6GiB"},
+                                                        {"6442450944", "6GiB"},
+                                                        {"2GB", "2GB"},
+                                                        {"1e9", "1GB"},
+                                                        {"1.5GiB", "1536MiB"},
+                                                        {"512mib", "512MiB"},
+                                                        {"1000001", "1000001"}}) {
+    const Config c = parse(p + "decomposition: {memory_per_rank: " + given + "}\n");
+    EXPECT_HAS(c.yaml_text, "memory_per_rank: " + written + "\n");
+    expect_round_trip(c);
+    EXPECT_EQ(parse_config(c.yaml_text, "<string>").memory_per_rank, c.memory_per_rank);
+  }
+  EXPECT_EQ(parse(p, {"decomposition.memory_per_rank=4GiB"}).memory_per_rank, 4294967296u);
+}
+
+TEST(ConfigErrors, MemoryPerRank) {
+  const std::string p = kPhantom;
+  const std::string must =
+      "config.yaml: key 'decomposition.memory_per_rank' must be none or a size in bytes such as "
+      "6GiB, 512MiB, 2GB, 1.5GiB or 1e9 (suffixes B, kB, MB, GB, TB, KiB, MiB, GiB, TiB in any "
+      "case), got '";
+  EXPECT_EQ(error_of(p + "decomposition: {memory_per_rank: -1GiB}\n"), must + "-1GiB'");
+  for (const char* bad : {"0", "0GiB", "-5", "6G", "6GiBs", "6XB", "lots", "GiB", "1e", ".", "0x10",
+                          "inf", "nan", "20000000TiB", "6 G i B"}) {
+    EXPECT_EQ(error_of(p + "decomposition: {memory_per_rank: '" + bad + "'}\n"), must + bad + "'")
+        << bad;
+  }
+  EXPECT_HAS(error_of(p + "decomposition: {memory_per_rank: [6, GiB]}\n"),
+             "key 'decomposition.memory_per_rank' must be none or a size");
+  EXPECT_HAS(error_of(p + "decomposition: {memory_per_rank:}\n"),
+             "key 'decomposition.memory_per_rank' must be none or a size in bytes such as 6GiB, "
+             "512MiB, 2GB, 1.5GiB or 1e9 (suffixes B, kB, MB, GB, TB, KiB, MiB, GiB, TiB in any "
+             "case), got an empty value");
 }
 
 TEST(ConfigErrors, SourceProblems) {

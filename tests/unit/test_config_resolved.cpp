@@ -13,10 +13,10 @@ namespace {
 
 using config_test::parse;
 
-// The expected texts below were captured from the parser before the one-table rewrite and
-// checked by eye: every key that applies, in schema order, the defaults of config.hpp, each
-// source's format (and a raw source's byte order) made explicit, numbers in their shortest
-// exact form, lists in flow style.
+// The expected texts below were captured from the parser before the one-table rewrite (then
+// given the one line of decomposition.memory_per_rank, added later) and checked by eye: every key
+// that applies, in schema order, the defaults of config.hpp, each source's format (and a raw
+// source's byte order) made explicit, numbers in their shortest exact form, lists in flow style.
 
 // analysis, decomposition and output with every default.
 const std::string kDefaultTail =
@@ -28,6 +28,7 @@ const std::string kDefaultTail =
     "  grid: auto\n"
     "  ghost: auto\n"
     "  max_block_growth: 8\n"
+    "  memory_per_rank: none\n"
     "output:\n"
     "  path: results/grapes.h5\n"
     "  volumes: []\n";
@@ -58,7 +59,8 @@ TEST(ConfigResolvedText, EveryKeyGiven) {
   // Keys in another order than the schema's, volumes repeated and out of order.
   const Config c = parse(
       "output: {volumes: [edt, layers, edt], path: out/x.h5}\n"
-      "decomposition: {max_block_growth: 2.5, ghost: 12, grid: [1, 2, 3]}\n"
+      "decomposition: {memory_per_rank: 0.5GiB, max_block_growth: 2.5, ghost: 12, grid: [1, 2, "
+      "3]}\n"
       "analysis: {layer_width: 0.75, core_exclude_layers: 0, normalise: surface}\n"
       "voxel_size: [0.5, 0.25, 2]\n"
       "input:\n"
@@ -92,6 +94,7 @@ TEST(ConfigResolvedText, EveryKeyGiven) {
             "  grid: [1, 2, 3]\n"
             "  ghost: 12\n"
             "  max_block_growth: 2.5\n"
+            "  memory_per_rank: 512MiB\n"
             "output:\n"
             "  path: out/x.h5\n"
             "  volumes: [layers, edt]\n");
@@ -183,10 +186,10 @@ TEST(ConfigResolvedProperties, ParsingTheResolvedTextGivesItBack) {
 TEST(ConfigResolvedProperties, EveryDefaultIsPresent) {
   for (const std::string& text : sample_configs()) {
     const std::string resolved = parse(text).yaml_text;
-    for (const char* line :
-         {"\nvoxel_size: [", "\nanalysis:\n  normalise: ", "\n  core_exclude_layers: ",
-          "\n  layer_width: ", "\ndecomposition:\n  grid: ", "\n  ghost: ",
-          "\n  max_block_growth: ", "\noutput:\n  path: ", "\n  volumes: ["})
+    for (const char* line : {"\nvoxel_size: [", "\nanalysis:\n  normalise: ",
+                             "\n  core_exclude_layers: ", "\n  layer_width: ",
+                             "\ndecomposition:\n  grid: ", "\n  ghost: ", "\n  max_block_growth: ",
+                             "\n  memory_per_rank: ", "\noutput:\n  path: ", "\n  volumes: ["})
       EXPECT_HAS(resolved, line);
   }
 }

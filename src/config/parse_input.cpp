@@ -20,7 +20,16 @@ Config Parser::build(const YAML::Node& root, YAML::Node& resolved) const {
   top.given.reset(root);
   top.resolved.reset(resolved);
   Config config;
-  read_input(top, config);
+  // A series config has series: instead of input:.
+  if (given(top, "input") && given(top, "series"))
+    fail(
+        "the configuration has both 'input' (for grapes run) and 'series' (for grapes "
+        "series): give one of them");
+  if (given(top, "series")) {
+    config.series = read_series(top);
+  } else {
+    read_input(top, config);
+  }
   config.voxel_size = get_spacing(top, "voxel_size");
   read_analysis(top, config);
   read_decomposition(top, config);

@@ -65,6 +65,64 @@ const Entry kInputKeys[] = {
      Block::phantom},
 };
 
+const Entry kSeriesKeys[] = {
+    {"series", Kind::section, nullptr,
+     "An operando series or ex-situ datasets (grapes series), instead of input."},
+    {"series.mode", Kind::choice, "operando",
+     "operando: one sample over time, labels shared by the steps; exsitu: datasets that share "
+     "no labels.",
+     "operando|exsitu"},
+    {"series.reference", Kind::step_ref, nullptr,
+     "operando: the step the others are compared with; default the first step."},
+    {"series.steps", Kind::step_list, nullptr,
+     "Required. The steps (operando) or datasets (exsitu), in order."},
+    {"series.steps[].name", Kind::step_name, nullptr,
+     "Required. The step's name: unique, used for its HDF5 group and table columns."},
+    {"series.steps[].soc", Kind::number, nullptr,
+     "Optional: state of charge or voltage of the step, for tables and plots."},
+    {"series.steps[].grey", Kind::source, nullptr, "The step's grey volume, as input.grey.",
+     nullptr, Block::source},
+    {"series.steps[].labels", Kind::source, nullptr, "The step's label volume, as input.labels.",
+     nullptr, Block::source},
+    {"series.steps[].phantom", Kind::section, nullptr,
+     "The phantom instead of files, as input.phantom.", nullptr, Block::phantom},
+    {"series.steps[].phantom.step", Kind::nonneg_int, nullptr,
+     "The phantom's operando step (0 pristine, damage grows with it); default the position."},
+    {"series.steps[].noise", Kind::noise, "none",
+     "Measurement noise sigma_bg: none (SEM is NaN), a number, or {box: ...}."},
+    {"series.steps[].noise.box", Kind::box, nullptr,
+     "Background box [[z0, z1], [y0, y1], [x0, x1]] (half-open); sigma_bg = its grey std."},
+    {"series.clean", Kind::section, nullptr, "operando: which cleaning rules apply."},
+    {"series.clean.inconsistent", Kind::flag, "true",
+     "Drop labels present in some steps but not all."},
+    {"series.clean.next_to_inconsistent", Kind::flag, "true",
+     "Drop labels face-adjacent, in any step, to an inconsistent one."},
+    {"series.clean.border", Kind::flag, "true", "Drop particles touching the image border."},
+    {"series.clean.no_core", Kind::flag, "true", "Drop particles without core voxels in any step."},
+    {"series.clean.small_fraction", Kind::quantile, "0.25",
+     "Drop particles whose reference volume is <= this quantile (0: keep all)."},
+    {"series.conditions", Kind::condition_list, "[]",
+     "operando: fractions of particles with I_a > I_b (or <) for named step pairs."},
+    {"series.conditions[].name", Kind::string, nullptr, "Required. The condition's name."},
+    {"series.conditions[].a", Kind::step_ref, nullptr, "Required. The first step."},
+    {"series.conditions[].op", Kind::choice, nullptr, "Required. The comparison.", ">|<"},
+    {"series.conditions[].b", Kind::step_ref, nullptr, "Required. The second step."},
+    {"series.quartiles", Kind::quartiles, "{}",
+     "operando: quartiles of the reference centroid along an axis; none: off."},
+    {"series.quartiles.axis", Kind::choice, "2", "The axis: 0 z, 1 y, 2 x.", "0|1|2"},
+    {"series.quartiles.collector", Kind::choice, "high",
+     "The end of the axis where the current collector is (Q1 is farthest from it).", "low|high"},
+    {"series.error_multiple", Kind::pos_number, "3", "Error bars are this many standard errors."},
+    {"series.match", Kind::match, "none",
+     "Label matching of independently segmented steps: none or {method: overlap, ...}."},
+    {"series.match.method", Kind::choice, "overlap", "How labels are matched.", "overlap"},
+    {"series.match.min_iou", Kind::iou, "0.5",
+     "Smallest intersection over union of a matched pair."},
+    {"series.exsitu", Kind::section, nullptr, "exsitu: the comparison of the datasets."},
+    {"series.exsitu.volume_quantile", Kind::optional_quantile, "none",
+     "Keep only particles whose volume is above this quantile of their dataset; none: all."},
+};
+
 const Entry kRunKeys[] = {
     {"voxel_size", Kind::spacing, "[1, 1, 1]",
      "Voxel size [z, y, x] in physical units (one number: isotropic)."},
@@ -116,6 +174,7 @@ void add_entries(std::vector<Row>& rows, const Entry (&entries)[N]) {
 std::vector<Row> build_schema() {
   std::vector<Row> rows;
   add_entries(rows, kInputKeys);
+  add_entries(rows, kSeriesKeys);
   add_entries(rows, kRunKeys);
   return rows;
 }

@@ -119,6 +119,10 @@ void Parser::check_keys(const YAML::Node& map, const std::string& schema,
     if (!seen.insert(name).second) fail("duplicate key '" + display_key + "'");
     const Row* row = find_row(schema_key);
     if (!row) fail(unknown_key(schema_key, display_key, schema, display));
+    // A dotted name is in the schema but would never be read: say how to write it.
+    if (name.find_first_of(".[") != std::string::npos)
+      fail("key '" + name + "' in " + where + ": write nested keys as mappings (" +
+           split_key(name)[0] + ": {...}), not as one dotted name");
     if (is_item_list(row->kind)) {
       if (value.IsSequence()) check_items(value, schema_key, display_key);
       continue;

@@ -538,6 +538,21 @@ TEST(ConfigErrors, SourceProblems) {
              "little");
 }
 
+TEST(ConfigErrors, DottedNamesInTheFile) {
+  // --set takes dotted paths; in the file they would be found in the schema but never read.
+  EXPECT_EQ(error_of(std::string(kPhantom) + "analysis.normalise: surface\n"),
+            "config.yaml: key 'analysis.normalise' in the top level: write nested keys as "
+            "mappings (analysis: {...}), not as one dotted name");
+  EXPECT_EQ(error_of("input: {phantom.seed: 3}\n"),
+            "config.yaml: key 'phantom.seed' in 'input': write nested keys as mappings (phantom: "
+            "{...}), not as one dotted name");
+  EXPECT_EQ(error_of("series: {steps: [{name: a, phantom.seed: 3}]}\n"),
+            "config.yaml: key 'phantom.seed' in 'series.steps[0] (\"a\")': write nested keys as "
+            "mappings (phantom: {...}), not as one dotted name");
+  EXPECT_EQ(error_of(std::string(kPhantom) + "analysis.normalize: surface\n"),
+            "config.yaml: unknown key 'analysis.normalize' (did you mean 'analysis.normalise'?)");
+}
+
 TEST(ConfigErrors, InputForms) {
   EXPECT_EQ(error_of("input:\n  phantom: {}\n  grey: {path: a.h5, dataset: /g}\n"
                      "  labels: {path: a.h5, dataset: /l}\n"),

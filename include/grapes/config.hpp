@@ -1,54 +1,105 @@
 #pragma once
 // The YAML configuration (docs/CONFIG.md): schema, defaults, validation and --set overrides.
-// Every default lives in config.cpp's schema table (and is listed in the README).
+// Every default lives in the schema table of src/config/schema.cpp (docs/CONFIG.md lists them;
+// the member initialisers below repeat them, and a unit test checks that they agree).
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "grapes/io/phantom_spec.hpp"
+#include "grapes/io/source_spec.hpp"
 #include "grapes/normalise.hpp"
 #include "grapes/types.hpp"
 
 namespace grapes {
 
-enum class SourceKind { hdf5, tiff, raw };
+// ---- The series block (docs/SERIES.md: `grapes series`) ----------------------------------------
 
-// One input volume on disk. `key` is its dotted config path ("input.grey") for messages.
-struct SourceSpec {
-  std::string key;
-  SourceKind kind = SourceKind::hdf5;
-  std::string path;
-  std::string dataset;            // hdf5: dataset path inside the file
-  Index3 shape{0, 0, 0};          // raw only
-  DType dtype = DType::u8;        // raw only
-  bool big_endian = false;        // raw only
-  std::int64_t header_bytes = 0;  // raw only: bytes to skip at the start of the file
+// A step's measurement noise sigma_bg: none (SEM is NaN), a number, or the grey std of a
+// background box of the step's grey volume.
+struct NoiseSpec {
+  enum class Kind { none, sigma, box };
+  Kind kind = Kind::none;
+  double sigma = 0.0;  // Kind::sigma: sigma_bg in grey levels
+  Box box;             // Kind::box: half-open global voxel box [z0, z1) x [y0, y1) x [x0, x1)
 };
 
-// The built-in synthetic NMC electrode (io/phantom.hpp documents the model).
-struct PhantomSpec {
-  Index3 shape{96, 96, 96};
-  std::uint64_t seed = 1;
-  double radius_mean = 9.0;  // voxels
-  double radius_sd = 2.5;    // voxels (log-normal spread)
-  double packing = 0.55;     // target solid volume fraction
-  double elongation = 0.25;  // max relative axis stretch of ellipsoids
-  double grey_mean = 174.0;  // per-particle mean grey ~ N(grey_mean, grey_sd)
-  double grey_sd = 11.0;
-  double background = 70.0;
-  double noise_sd = 6.0;         // per-voxel Gaussian noise
-  double damage_fraction = 0.0;  // fraction of particles with a darkened core
-  double damage_depth = 25.0;    // grey drop at a damaged particle's centre
-  DType grey_dtype = DType::u8;  // dtypes used when the phantom is written to files
-  DType label_dtype = DType::u16;
+// One time step (operando) or dataset (ex-situ): two volumes on disk or the phantom.
+struct StepSpec {
+  std::string name;           // unique, non-empty, no '/' (an HDF5 group name)
+  std::optional<double> soc;  // state of charge (or voltage), for tables and plots
+  bool use_phantom = false;
+  SourceSpec grey;  // !use_phantom; key "series.steps[i] (\"name\").grey" for messages
+  SourceSpec labels;
+  PhantomSpec phantom;   // use_phantom
+  int phantom_step = 0;  // use_phantom: the phantom's operando step (default: the position)
+  NoiseSpec noise;
+};
+
+// Which cleaning rules of SPEC §6 apply (all by default).
+struct CleanSpec {
+  bool inconsistent = true;          // rule 1: drop labels missing from some step
+  bool next_to_inconsistent = true;  // rule 2: drop neighbours of those
+  bool border = true;                // rule 3: drop particles touching the image border
+  bool no_core = true;               // drop particles with core_voxels = 0 in any step
+  double small_fraction = 0.25;      // rule 4: drop reference volumes <= this quantile; 0 = off
+};
+
+enum class ConditionOp { greater, less };  // ">" and "<"
+
+// The fraction of particles with I_a op I_b (SPEC §6 item 9).
+struct ConditionSpec {
+  std::string name;
+  std::string a;  // step names
+  std::string b;
+  ConditionOp op = ConditionOp::greater;
+};
+
+enum class CollectorSide { low, high };
+
+// Quartiles of the reference centroid along `axis` (SPEC §6 item 10); Q1 is farthest from
+// the current collector, which lies at the low or high end of that axis.
+struct QuartileSpec {
+  int axis = 2;  // 0 = z, 1 = y, 2 = x
+  CollectorSide collector = CollectorSide::high;
+};
+
+enum class MatchMethod { overlap };
+
+// Label matching of independently segmented steps (SPEC §6 item 12).
+struct MatchSpec {
+  MatchMethod method = MatchMethod::overlap;
+  double min_iou = 0.5;  // in (0, 1]
+};
+
+enum class SeriesMode {
+  operando,  // one sample over time, labels shared (or matched) across steps
+  exsitu,    // datasets that share no labels (SPEC §6 item 11)
+};
+
+struct SeriesSpec {
+  std::string reference;  // operando: a step name (default the first step); exsitu: ""
+  std::vector<StepSpec> steps;
+  CleanSpec clean;                                        // operando only
+  std::vector<ConditionSpec> conditions;                  // operando only
+  std::optional<QuartileSpec> quartiles{QuartileSpec{}};  // operando only; nullopt: none
+  double error_multiple = 3.0;
+  std::optional<MatchSpec> match;  // nullopt: none (labels are consistent upstream)
+  SeriesMode mode = SeriesMode::operando;
+  std::optional<double> exsitu_volume_quantile;  // exsitu: keep volumes above it; nullopt: all
+
+  // The index of `reference` in `steps` (0 when there is no reference).
+  std::size_t reference_index() const;
 };
 
 struct Config {
   std::string origin;     // the config file path ("<string>" when parsed from text)
   std::string yaml_text;  // the resolved configuration (after --set) as YAML text
 
-  // input: either two sources or the phantom.
+  // input (grapes run): either two sources or the phantom. A series config has no input.
   bool use_phantom = false;
   SourceSpec grey;
   SourceSpec labels;
@@ -62,17 +113,23 @@ struct Config {
   std::optional<double> layer_width;  // nullopt: min_spacing
 
   // decomposition
-  std::optional<std::array<int, 3>> grid;  // nullopt: auto
-  std::optional<int> ghost;                // nullopt: auto (voxels, same on every axis)
-  double max_block_growth = 8.0;           // local block (owned + ghosts) / owned voxels
+  std::optional<std::array<int, 3>> grid;        // nullopt: auto
+  std::optional<int> ghost;                      // nullopt: auto (voxels, same on every axis)
+  double max_block_growth = 8.0;                 // local block (owned + ghosts) / owned voxels
+  std::optional<std::uint64_t> memory_per_rank;  // bytes; nullopt: none (no limit)
 
   // output
   std::string output_path = "results/grapes.h5";
   bool write_layers_volume = false;  // output.volumes contains "layers"
   bool write_edt_volume = false;     // output.volumes contains "edt"
 
+  // series (grapes series), instead of input.
+  std::optional<SeriesSpec> series;
+
   // The layer width in physical units (resolving min_spacing).
   double resolved_layer_width() const;
+  // A series config (`series:`, for grapes series) rather than a single run (`input:`).
+  bool is_series() const { return series.has_value(); }
 };
 
 // Parses YAML text; `overrides` are "a.b.c=value" strings applied before validation.
@@ -85,5 +142,15 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
 
 // The closest valid key to `key` among `candidates` (edit distance), or "" if none is close.
 std::string closest_key(const std::string& key, const std::vector<std::string>& candidates);
+
+// One key of the schema (for docs, tools and tests), in the order of the resolved YAML.
+struct ConfigKey {
+  std::string key;           // dotted path; "[]" marks the items of a list: series.steps[].name
+  std::string type;          // what the value must be ("a non-negative integer")
+  std::string default_text;  // YAML text; "" when none (required, optional, or derived)
+  std::string doc;           // its meaning, in one line
+  bool repeated = false;     // a copy of a shared block (a series step's source or phantom keys)
+};
+std::vector<ConfigKey> config_schema();
 
 }  // namespace grapes

@@ -55,8 +55,9 @@ inline index_t voxel_count(const Index3& shape) {
   return shape[0] * shape[1] * shape[2];
 }
 
-// Element types of input volumes.
-enum class DType { u8, u16, u32, u64, f32, f64 };
+// Element types of input volumes. The signed integer types come last so that the values of
+// the older ones do not change.
+enum class DType { u8, u16, u32, u64, f32, f64, i8, i16, i32, i64 };
 
 inline std::size_t dtype_size(DType t) {
   switch (t) {
@@ -71,6 +72,14 @@ inline std::size_t dtype_size(DType t) {
     case DType::f32:
       return 4;
     case DType::f64:
+      return 8;
+    case DType::i8:
+      return 1;
+    case DType::i16:
+      return 2;
+    case DType::i32:
+      return 4;
+    case DType::i64:
       return 8;
   }
   return 0;
@@ -89,14 +98,27 @@ inline const char* dtype_name(DType t) {
       return "float32";
     case DType::f64:
       return "float64";
+    case DType::i8:
+      return "int8";
+    case DType::i16:
+      return "int16";
+    case DType::i32:
+      return "int32";
+    case DType::i64:
+      return "int64";
   }
   return "?";
 }
 inline bool dtype_is_float(DType t) {
   return t == DType::f32 || t == DType::f64;
 }
+// A signed integer type (int8 .. int64; floats are not counted).
+inline bool dtype_is_signed(DType t) {
+  return t == DType::i8 || t == DType::i16 || t == DType::i32 || t == DType::i64;
+}
 
-// Parses numpy-style names ("uint16", "u2", "<u2", "float32", "f4"); false when unknown.
+// Parses numpy-style names ("uint16", "u2", "<u2", "int32", "i4", "float32", "f4"); false when
+// unknown.
 bool parse_dtype(const std::string& text, DType& out);
 
 template <class T>
@@ -116,6 +138,22 @@ constexpr DType dtype_of<std::uint32_t>() {
 template <>
 constexpr DType dtype_of<std::uint64_t>() {
   return DType::u64;
+}
+template <>
+constexpr DType dtype_of<std::int8_t>() {
+  return DType::i8;
+}
+template <>
+constexpr DType dtype_of<std::int16_t>() {
+  return DType::i16;
+}
+template <>
+constexpr DType dtype_of<std::int32_t>() {
+  return DType::i32;
+}
+template <>
+constexpr DType dtype_of<std::int64_t>() {
+  return DType::i64;
 }
 template <>
 constexpr DType dtype_of<float>() {

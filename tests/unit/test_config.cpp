@@ -2,6 +2,7 @@
 // overrides, the resolved YAML round trip and the shipped example configs.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -88,6 +89,7 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.grid, b.grid);
   EXPECT_EQ(a.ghost, b.ghost);
   EXPECT_EQ(a.max_block_growth, b.max_block_growth);
+  EXPECT_EQ(a.memory_per_rank, b.memory_per_rank);
   EXPECT_EQ(a.output_path, b.output_path);
   EXPECT_EQ(a.write_layers_volume, b.write_layers_volume);
   EXPECT_EQ(a.write_edt_volume, b.write_edt_volume);
@@ -116,6 +118,7 @@ TEST(Config, DefaultsMatchTheHeader) {
   EXPECT_EQ(c.grid, header.grid);
   EXPECT_EQ(c.ghost, header.ghost);
   EXPECT_EQ(c.max_block_growth, header.max_block_growth);
+  EXPECT_EQ(c.memory_per_rank, header.memory_per_rank);
   EXPECT_EQ(c.output_path, header.output_path);
   EXPECT_EQ(c.write_layers_volume, header.write_layers_volume);
   EXPECT_EQ(c.write_edt_volume, header.write_edt_volume);
@@ -284,6 +287,39 @@ TEST(Config, RawSources) {
   expect_round_trip(d);
 }
 
+TEST(Config, SignedRawDtypes) {
+  const Config c = parse(
+      "input:\n  grey: {path: g.raw, shape: [2, 3, 4], dtype: uint16}\n"
+      "  labels: {path: l.raw, shape: [2, 3, 4], dtype: '>i4'}\n");
+  EXPECT_EQ(c.labels.dtype, DType::i32);
+  EXPECT_TRUE(c.labels.big_endian);
+  EXPECT_HAS(c.yaml_text, "dtype: int32");
+  expect_round_trip(c);
+  const std::pair<const char*, DType> cases[] = {{"int8", DType::i8},   {"i1", DType::i8},
+                                                 {"int16", DType::i16}, {"i2", DType::i16},
+                                                 {"int64", DType::i64}, {"<i8", DType::i64}};
+  for (const auto& [name, type] : cases) {
+    const Config d =
+        parse(std::string("input:\n  grey: {path: g.raw, shape: [1, 1, 1], dtype: ") +
+              "uint8}\n  labels: {path: l.raw, shape: [1, 1, 1], dtype: '" + name + "'}\n");
+    EXPECT_EQ(d.labels.dtype, type) << name;
+    expect_round_trip(d);
+  }
+  // The phantom writes unsigned labels and unsigned or float grey only.
+  EXPECT_HAS(error_of("input: {phantom: {label_dtype: int16}}\n"),
+             "key 'input.phantom.label_dtype' must be an unsigned integer dtype (uint8, uint16, "
+             "uint32, uint64, or u1, u2, u4, u8), got 'int16'");
+  EXPECT_HAS(error_of("input: {phantom: {label_dtype: i4}}\n"), "key 'input.phantom.label_dtype'");
+  EXPECT_HAS(error_of("input: {phantom: {grey_dtype: i2}}\n"),
+             "key 'input.phantom.grey_dtype' must be a dtype (uint8,");
+  // The raw kind's text lists the signed names.
+  EXPECT_HAS(error_of("input:\n  grey: {path: g.raw, shape: [1, 1, 1], dtype: int12}\n"
+                      "  labels: {path: l.tif}\n"),
+             "key 'input.grey.dtype' must be a dtype (uint8, uint16, uint32, uint64, int8, int16, "
+             "int32, int64, float32, float64, or u1, u2, u4, u8, i1, i2, i4, i8, f4, f8), got "
+             "'int12'");
+}
+
 // ---- Errors --------------------------------------------------------------------------------
 
 TEST(ConfigErrors, UnknownKeyWithSuggestion) {
@@ -390,6 +426,88 @@ TEST(ConfigErrors, NegativeAndOutOfRangeNumbers) {
              "key 'input.grey.header_bytes' must be a non-negative integer, got '-8'");
 }
 
+TEST(ConfigErrors, IntegersTooLargeNameTheLimit) {
+  const std::string p = kPhantom;
+  EXPECT_EQ(error_of(p + "decomposition: {ghost: 3e9}\n"),
+            "config.yaml: key 'decomposition.ghost' must be auto or a non-negative integer up to "
+            "2147483647, got '3e9'");
+  EXPECT_EQ(error_of(p + "decomposition: {ghost: 2147483648}\n"),
+            "config.yaml: key 'decomposition.ghost' must be auto or a non-negative integer up to "
+            "2147483647, got '2147483648'");
+  EXPECT_HAS(error_of(p + "analysis: {core_exclude_layers: 99999999999}\n"),
+             "key 'analysis.core_exclude_layers' must be a non-negative integer up to 2147483647");
+  // An integral number in exponent form is that integer; a fraction is not.
+  EXPECT_EQ(parse(p + "decomposition: {ghost: 2e1}\n").ghost, 20);
+  EXPECT_EQ(parse(p + "decomposition: {ghost: 2147483647}\n").ghost, 2147483647);
+  EXPECT_HAS(error_of(p + "decomposition: {ghost: 2.5e0}\n"),
+             "must be auto or a non-negative integer, got '2.5e0'");
+  EXPECT_HAS(error_of(p + "decomposition: {ghost: -1e3}\n"),
+             "must be auto or a non-negative integer, got '-1e3'");
+  // Only ints are limited: header_bytes is 64-bit.
+  const Config c = parse(
+      "input:\n  grey: {path: g.raw, shape: [1, 1, 1], dtype: u1, header_bytes: 3e9}\n"
+      "  labels: {path: l.tif}\n");
+  EXPECT_EQ(c.grey.header_bytes, 3000000000);
+  EXPECT_HAS(c.yaml_text, "header_bytes: 3000000000");
+}
+
+TEST(Config, MemoryPerRank) {
+  const std::string p = kPhantom;
+  auto bytes = [&](const std::string& size) {
+    return parse(p + "decomposition: {memory_per_rank: " + size + "}\n").memory_per_rank;
+  };
+  EXPECT_FALSE(parse(p).memory_per_rank.has_value());
+  EXPECT_FALSE(bytes("none").has_value());
+  EXPECT_EQ(bytes("6GiB"), 6442450944u);
+  EXPECT_EQ(bytes("2GB"), 2000000000u);
+  EXPECT_EQ(bytes("512mib"), 536870912u);
+  EXPECT_EQ(bytes("512MiB"), 536870912u);
+  EXPECT_EQ(bytes("1.5GiB"), 1610612736u);
+  EXPECT_EQ(bytes("1e9"), 1000000000u);
+  EXPECT_EQ(bytes("6442450944"), 6442450944u);
+  EXPECT_EQ(bytes("'6 GiB'"), 6442450944u);
+  EXPECT_EQ(bytes("64kb"), 64000u);
+  EXPECT_EQ(bytes("2KiB"), 2048u);
+  EXPECT_EQ(bytes("1TiB"), 1099511627776u);
+  EXPECT_EQ(bytes("3TB"), 3000000000000u);
+  EXPECT_EQ(bytes("100B"), 100u);
+  // The resolved YAML writes the shortest exact form, which reads back the same.
+  for (const auto& [given, written] :
+       std::vector<std::pair<std::string, std::string>>{{"6GiB", "6GiB"},
+                                                        {"6442450944", "6GiB"},
+                                                        {"2GB", "2GB"},
+                                                        {"1e9", "1GB"},
+                                                        {"1.5GiB", "1536MiB"},
+                                                        {"512mib", "512MiB"},
+                                                        {"1000001", "1000001"}}) {
+    const Config c = parse(p + "decomposition: {memory_per_rank: " + given + "}\n");
+    EXPECT_HAS(c.yaml_text, "memory_per_rank: " + written + "\n");
+    expect_round_trip(c);
+    EXPECT_EQ(parse_config(c.yaml_text, "<string>").memory_per_rank, c.memory_per_rank);
+  }
+  EXPECT_EQ(parse(p, {"decomposition.memory_per_rank=4GiB"}).memory_per_rank, 4294967296u);
+}
+
+TEST(ConfigErrors, MemoryPerRank) {
+  const std::string p = kPhantom;
+  const std::string must =
+      "config.yaml: key 'decomposition.memory_per_rank' must be none or a size in bytes such as "
+      "6GiB, 512MiB, 2GB, 1.5GiB or 1e9 (suffixes B, kB, MB, GB, TB, KiB, MiB, GiB, TiB in any "
+      "case), got '";
+  EXPECT_EQ(error_of(p + "decomposition: {memory_per_rank: -1GiB}\n"), must + "-1GiB'");
+  for (const char* bad : {"0", "0GiB", "-5", "6G", "6GiBs", "6XB", "lots", "GiB", "1e", ".", "0x10",
+                          "inf", "nan", "20000000TiB", "6 G i B"}) {
+    EXPECT_EQ(error_of(p + "decomposition: {memory_per_rank: '" + bad + "'}\n"), must + bad + "'")
+        << bad;
+  }
+  EXPECT_HAS(error_of(p + "decomposition: {memory_per_rank: [6, GiB]}\n"),
+             "key 'decomposition.memory_per_rank' must be none or a size");
+  EXPECT_HAS(error_of(p + "decomposition: {memory_per_rank:}\n"),
+             "key 'decomposition.memory_per_rank' must be none or a size in bytes such as 6GiB, "
+             "512MiB, 2GB, 1.5GiB or 1e9 (suffixes B, kB, MB, GB, TB, KiB, MiB, GiB, TiB in any "
+             "case), got an empty value");
+}
+
 TEST(ConfigErrors, SourceProblems) {
   EXPECT_EQ(error_of("input:\n  grey: {path: a.h5}\n  labels: {path: a.h5, dataset: /l}\n"),
             "config.yaml: missing key 'input.grey.dataset' (the dataset inside the HDF5 file "
@@ -418,6 +536,21 @@ TEST(ConfigErrors, SourceProblems) {
                       "little}\n  labels: {path: a.tif}\n"),
              "config.yaml: key 'input.grey.dtype' says big-endian, but 'input.grey.endian' says "
              "little");
+}
+
+TEST(ConfigErrors, DottedNamesInTheFile) {
+  // --set takes dotted paths; in the file they would be found in the schema but never read.
+  EXPECT_EQ(error_of(std::string(kPhantom) + "analysis.normalise: surface\n"),
+            "config.yaml: key 'analysis.normalise' in the top level: write nested keys as "
+            "mappings (analysis: {...}), not as one dotted name");
+  EXPECT_EQ(error_of("input: {phantom.seed: 3}\n"),
+            "config.yaml: key 'phantom.seed' in 'input': write nested keys as mappings (phantom: "
+            "{...}), not as one dotted name");
+  EXPECT_EQ(error_of("series: {steps: [{name: a, phantom.seed: 3}]}\n"),
+            "config.yaml: key 'phantom.seed' in 'series.steps[0] (\"a\")': write nested keys as "
+            "mappings (phantom: {...}), not as one dotted name");
+  EXPECT_EQ(error_of(std::string(kPhantom) + "analysis.normalize: surface\n"),
+            "config.yaml: unknown key 'analysis.normalize' (did you mean 'analysis.normalise'?)");
 }
 
 TEST(ConfigErrors, InputForms) {
@@ -621,18 +754,39 @@ TEST(ParseDtype, NamesAndShortForms) {
       {"u1", DType::u8},      {"u2", DType::u16},       {"u4", DType::u32},
       {"u8", DType::u64},     {"f4", DType::f32},       {"f8", DType::f64},
       {"<u2", DType::u16},    {">u2", DType::u16},      {"|u1", DType::u8},
-      {"=f8", DType::f64},    {"<float32", DType::f32},
+      {"=f8", DType::f64},    {"<float32", DType::f32}, {"int8", DType::i8},
+      {"int16", DType::i16},  {"int32", DType::i32},    {"int64", DType::i64},
+      {"i1", DType::i8},      {"i2", DType::i16},       {"i4", DType::i32},
+      {"i8", DType::i64},     {">i2", DType::i16},
   };
   for (const auto& [text, expected] : cases) {
     DType out = DType::u8;
     EXPECT_TRUE(parse_dtype(text, out)) << text;
     EXPECT_EQ(out, expected) << text;
   }
-  for (const char* bad : {"", "int8", "i2", "u3", "f2", "float16", ">>u2", "UINT8", "u2 ", "<"}) {
+  for (const char* bad : {"", "i3", "int", "u3", "f2", "float16", ">>u2", "UINT8", "u2 ", "<"}) {
     DType out = DType::f64;
     EXPECT_FALSE(parse_dtype(bad, out)) << bad;
     EXPECT_EQ(out, DType::f64) << bad;
   }
+}
+
+TEST(ParseDtype, SignedIntegers) {
+  for (DType t : {DType::i8, DType::i16, DType::i32, DType::i64}) {
+    EXPECT_TRUE(dtype_is_signed(t)) << dtype_name(t);
+    EXPECT_FALSE(dtype_is_float(t)) << dtype_name(t);
+    DType back = DType::u8;
+    EXPECT_TRUE(parse_dtype(dtype_name(t), back));
+    EXPECT_EQ(back, t);
+  }
+  EXPECT_EQ(dtype_size(DType::i8), 1u);
+  EXPECT_EQ(dtype_size(DType::i16), 2u);
+  EXPECT_EQ(dtype_size(DType::i32), 4u);
+  EXPECT_EQ(dtype_size(DType::i64), 8u);
+  EXPECT_EQ(std::string(dtype_name(DType::i32)), "int32");
+  for (DType t : {DType::u8, DType::u16, DType::u32, DType::u64, DType::f32, DType::f64})
+    EXPECT_FALSE(dtype_is_signed(t)) << dtype_name(t);
+  EXPECT_EQ(dtype_of<std::int16_t>(), DType::i16);
 }
 
 // ---- Files ---------------------------------------------------------------------------------

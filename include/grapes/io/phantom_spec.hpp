@@ -1,0 +1,27 @@
+#pragma once
+// The parameters of the built-in synthetic NMC electrode (config key input.phantom, or a
+// series step's phantom); io/phantom.hpp documents the model.
+#include <cstdint>
+
+#include "grapes/types.hpp"
+
+namespace grapes {
+
+struct PhantomSpec {
+  Index3 shape{96, 96, 96};
+  std::uint64_t seed = 1;
+  double radius_mean = 9.0;  // voxels
+  double radius_sd = 2.5;    // voxels (log-normal spread)
+  double packing = 0.55;     // target solid volume fraction
+  double elongation = 0.25;  // max relative axis stretch of ellipsoids
+  double grey_mean = 174.0;  // per-particle mean grey ~ N(grey_mean, grey_sd)
+  double grey_sd = 11.0;
+  double background = 70.0;
+  double noise_sd = 6.0;         // per-voxel Gaussian noise
+  double damage_fraction = 0.0;  // fraction of particles with a darkened core
+  double damage_depth = 25.0;    // grey drop at a damaged particle's centre
+  DType grey_dtype = DType::u8;  // dtypes used when the phantom is written to files
+  DType label_dtype = DType::u16;
+};
+
+}  // namespace grapes

@@ -1,0 +1,26 @@
+#pragma once
+// Where one input volume lies on disk and how to read it (config keys input.grey, input.labels
+// and a series step's grey and labels; docs/CONFIG.md).
+#include <cstdint>
+#include <string>
+
+#include "grapes/types.hpp"
+
+namespace grapes {
+
+enum class SourceKind { hdf5, tiff, raw };
+
+// One input volume on disk. `key` is its config path ("input.grey",
+// "series.steps[1] (\"4.4V\").labels") for messages.
+struct SourceSpec {
+  std::string key;
+  SourceKind kind = SourceKind::hdf5;
+  std::string path;
+  std::string dataset;            // hdf5: dataset path inside the file
+  Index3 shape{0, 0, 0};          // raw only
+  DType dtype = DType::u8;        // raw only
+  bool big_endian = false;        // raw only
+  std::int64_t header_bytes = 0;  // raw only: bytes to skip at the start of the file
+};
+
+}  // namespace grapes

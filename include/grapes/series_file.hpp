@@ -1,0 +1,42 @@
+#pragma once
+// The series file of `grapes series` (docs/OUTPUT.md, "Series files"): each step's tables
+// copied from its result file under /steps/<name>, the analysis under /series, the summary
+// as a root attribute. Serial: rank 0 reads the step tables and writes the file.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grapes/output.hpp"
+#include "grapes/series/exsitu.hpp"
+#include "grapes/series/series.hpp"
+#include "grapes/table.hpp"
+
+namespace grapes {
+
+// One step of the series as a result file (tables at its root).
+struct StepSource {
+  std::string name;
+  std::string path;
+  std::optional<double> sigma_bg;  // overrides the file's own `sigma_bg` attribute
+};
+
+struct SeriesAnalysis {
+  std::string mode;                    // "operando" or "exsitu"
+  std::map<std::string, Table> tables;  // written as /series/<key>
+  std::string summary;
+};
+
+// Reads a step's tables (checked against the result layout) and its sigma_bg.
+series::StepData read_step(const StepSource& source);
+
+SeriesAnalysis analyse_series_files(const std::vector<StepSource>& sources,
+                                    const series::SeriesSettings& settings);
+SeriesAnalysis analyse_exsitu_files(const std::vector<StepSource>& sources,
+                                    const series::ExsituSettings& settings);
+
+// Writes the series file at `path` (through a temporary name) from this process alone.
+void write_series_file(const std::string& path, const std::vector<StepSource>& sources,
+                       const SeriesAnalysis& analysis, const RunFacts& facts);
+
+}  // namespace grapes

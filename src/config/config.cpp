@@ -1,0 +1,91 @@
+// parse_config and load_config: load, apply --set, check the keys, read, and write the
+// resolved YAML from what was read, with every mapping's keys in schema order.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "config_detail.hpp"
+#include "grapes/error.hpp"
+
+namespace grapes {
+namespace config_detail {
+namespace {
+
+YAML::Node arranged(const YAML::Node& value, const Row& row) {
+  if (value.IsMap() && holds_mapping(row.kind)) return in_schema_order(value, row.key);
+  if (!value.IsSequence() || !is_item_list(row.kind)) return value;
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (std::size_t i = 0; i < value.size(); ++i)
+    list.push_back(in_schema_order(value[i], row.key + "[]"));
+  if (list.size() == 0) list.SetStyle(YAML::EmitterStyle::Flow);
+  return list;
+}
+
+}  // namespace
+
+YAML::Node in_schema_order(const YAML::Node& map, const std::string& schema_prefix) {
+  YAML::Node out(YAML::NodeType::Map);
+  std::size_t placed = 0;
+  for (const Row& row : schema()) {
+    if (parent_key(row.key) != schema_prefix) continue;
+    const std::string name = last_component(row.key);
+    const YAML::Node value = lookup(map, name);
+    if (!value.IsDefined()) continue;
+    out[name] = arranged(value, row);
+    ++placed;
+  }
+  if (placed != map.size())
+    throw std::logic_error("config: the resolved tree has a key outside the schema under '" +
+                           schema_prefix + "'");
+  return out;
+}
+
+}  // namespace config_detail
+
+double Config::resolved_layer_width() const {
+  return layer_width ? *layer_width : *std::min_element(voxel_size.begin(), voxel_size.end());
+}
+
+std::size_t SeriesSpec::reference_index() const {
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    if (steps[i].name == reference) return i;
+  return 0;
+}
+
+Config parse_config(const std::string& yaml_text, const std::string& origin,
+                    const std::vector<std::string>& overrides) {
+  using namespace config_detail;
+  Parser parser(origin);
+  YAML::Node root = parser.load(yaml_text);
+  for (const std::string& assignment : overrides) parser.apply_override(root, assignment);
+  parser.check_keys(root, "", "");
+  YAML::Node resolved;
+  Config config = parser.build(root, resolved);
+  config.origin = origin;
+  YAML::Emitter out;
+  out << in_schema_order(resolved, "");
+  config.yaml_text = std::string(out.c_str()) + "\n";
+  return config;
+}
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error))
+    throw InputError(path + ": cannot read the configuration file (it is a directory)");
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    const int code = errno;
+    throw InputError(path + ": cannot read the configuration file (" +
+                     (code ? std::strerror(code) : "cannot open") + ")");
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) throw InputError(path + ": cannot read the configuration file");
+  return parse_config(text.str(), path, overrides);
+}
+
+}  // namespace grapes

@@ -1,0 +1,314 @@
+#include "grapes/series_run.hpp"
+
+#include <sys/stat.h>
+
+#include <csignal>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "grapes/error.hpp"
+#include "grapes/format.hpp"
+#include "grapes/output.hpp"
+#include "grapes/pipeline.hpp"
+#include "grapes/series/exsitu.hpp"
+#include "grapes/series/series.hpp"
+#include "grapes/series_file.hpp"
+
+namespace grapes {
+
+namespace {
+
+// ---- Step result files ------------------------------------------------------------------
+
+// "<output without .h5>.steps": the folder of the step result files.
+std::string steps_folder(const std::string& output_path) {
+  std::string stem = output_path;
+  const std::string extension = std::filesystem::path(output_path).extension().string();
+  if (extension == ".h5" || extension == ".hdf5") stem.resize(stem.size() - extension.size());
+  return stem + ".steps";
+}
+
+std::string step_file(const std::string& output_path, const std::string& step_name) {
+  return steps_folder(output_path) + "/" + step_name + ".h5";
+}
+
+// "path size mtime" of an input file (a TIFF folder: of every entry), so that a replaced
+// input changes the step's fingerprint.
+std::string file_stamp(const std::string& path) {
+  std::ostringstream text;
+  const auto stamp_one = [&](const std::string& file) {
+    struct stat info {};
+    if (stat(file.c_str(), &info) != 0) {
+      text << file << " missing;";
+      return;
+    }
+    text << file << " " << info.st_size << " " << info.st_mtim.tv_sec << "."
+         << info.st_mtim.tv_nsec << ";";
+  };
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    for (const auto& entry : std::filesystem::directory_iterator(path, error))
+      stamp_one(entry.path().string());
+  } else {
+    stamp_one(path);
+  }
+  return text.str();
+}
+
+std::string source_text(const SourceSpec& s) {
+  std::ostringstream text;
+  text << "path=" << s.path << " dataset=" << s.dataset << " kind=" << int(s.kind)
+       << " shape=" << shape_text(s.shape) << " dtype=" << dtype_name(s.dtype)
+       << " big_endian=" << s.big_endian << " header=" << s.header_bytes << " stamp={"
+       << file_stamp(s.path) << "}";
+  return text.str();
+}
+
+std::string phantom_text(const PhantomSpec& p, int step) {
+  std::ostringstream text;
+  text.precision(17);
+  text << "phantom step=" << step << " shape=" << shape_text(p.shape) << " seed=" << p.seed
+       << " radius=" << p.radius_mean << "," << p.radius_sd << " packing=" << p.packing
+       << " elongation=" << p.elongation << " grey=" << p.grey_mean << "," << p.grey_sd
+       << " background=" << p.background << " noise=" << p.noise_sd
+       << " damage=" << p.damage_fraction << "," << p.damage_depth
+       << " dtypes=" << dtype_name(p.grey_dtype) << "," << dtype_name(p.label_dtype);
+  return text.str();
+}
+
+// What a step's result depends on: its inputs (with their sizes and modification times), its
+// noise, and every analysis setting. Not the rank count or grid: tables do not depend on them.
+std::string step_fingerprint(const Config& config, const StepSpec& step) {
+  std::ostringstream text;
+  text.precision(17);
+  text << "step=" << step.name << "\n";
+  if (step.use_phantom)
+    text << phantom_text(step.phantom, step.phantom_step) << "\n";
+  else
+    text << "grey: " << source_text(step.grey) << "\nlabels: " << source_text(step.labels) << "\n";
+  text << "noise=" << int(step.noise.kind) << " " << step.noise.sigma << " "
+       << box_text(step.noise.box) << "\n";
+  text << "voxel_size=" << config.voxel_size[0] << "," << config.voxel_size[1] << ","
+       << config.voxel_size[2] << " normalise=" << int(config.normalise)
+       << " core_exclude_layers=" << config.core_exclude_layers
+       << " layer_width=" << config.layer_width.value_or(-1.0)
+       << " ghost=" << config.ghost.value_or(-1) << " volumes=" << config.write_layers_volume
+       << config.write_edt_volume << "\n";
+  return text.str();
+}
+
+Inputs open_step_inputs(const StepSpec& step, MPI_Comm comm) {
+  Inputs inputs;
+  if (step.use_phantom) {
+    PhantomSources sources = make_phantom_sources(step.phantom, step.phantom_step);
+    inputs.phantom = sources.phantom;
+    inputs.grey = std::move(sources.grey);
+    inputs.labels = std::move(sources.labels);
+  } else {
+    inputs.grey = open_source(step.grey, comm);
+    inputs.labels = open_source(step.labels, comm);
+  }
+  return inputs;
+}
+
+std::string step_key(const SeriesSpec& series, std::size_t i) {
+  return "series.steps[" + std::to_string(i) + "] (\"" + series.steps[i].name + "\")";
+}
+
+// The fingerprint recorded in an existing step file ("" when there is none or it is not a
+// complete step file), read on rank 0 and shared.
+std::string recorded_fingerprint(const std::string& path, MPI_Comm comm) {
+  std::string recorded;
+  if (comm_rank(comm) == 0) {
+    std::error_code error;
+    if (std::filesystem::exists(path, error)) {
+      try {
+        for (const ResultAttribute& attribute : read_attributes(path))
+          if (attribute.name == "step_fingerprint") recorded = attribute.text;
+      } catch (const std::exception&) {
+        recorded.clear();  // unreadable: recompute the step
+      }
+    }
+  }
+  int length = static_cast<int>(recorded.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, comm);
+  recorded.resize(static_cast<std::size_t>(length));
+  MPI_Bcast(recorded.data(), length, MPI_CHAR, 0, comm);
+  return recorded;
+}
+
+// The plan of the whole series, from the first step's shape (its sources are opened, not read).
+RunPlan plan_series(const Config& config, MPI_Comm comm, const Logger& log) {
+  RunPlan plan;
+  agree_or_throw(comm, [&] {
+    const Inputs first = open_step_inputs(config.series->steps.front(), comm);
+    validate_inputs(first);
+    plan = plan_run(config, first.grey->shape(), comm, log);
+  });
+  return plan;
+}
+
+// Analyses step `i` into its step result file (tables at the root, as `grapes run` writes).
+void analyse_step(const Config& config, const RunPlan& plan, std::size_t i,
+                  const std::string& fingerprint, MPI_Comm comm, const Logger& log) {
+  const SeriesSpec& series = *config.series;
+  const StepSpec& step = series.steps[i];
+  const std::string key = step_key(series, i);
+  Inputs inputs;
+  agree_or_throw(comm, [&] {
+    inputs = open_step_inputs(step, comm);
+    validate_inputs(inputs);
+    if (inputs.grey->shape() != plan.grid.shape())
+      throw InputError(key + " has shape " + shape_text(inputs.grey->shape()) +
+                       " but the first step has " + shape_text(plan.grid.shape()) +
+                       ": every step of a series must have the same shape");
+  });
+  log.info("step '" + step.name + "' (" + std::to_string(i + 1) + " of " +
+           std::to_string(series.steps.size()) + "): " + inputs.grey->describe() + " + " +
+           inputs.labels->describe());
+  const std::string path = step_file(config.output_path, step.name);
+  std::unique_ptr<ResultFile> file;
+  agree_or_throw(comm, [&] { file = std::make_unique<ResultFile>(path, comm); });
+  VolumeOptions options;
+  if (step.noise.kind == NoiseSpec::Kind::box) {
+    options.noise_box = step.noise.box;
+    options.noise_key = key + ".noise.box";
+  }
+  const VolumeResult result = analyse_volume(plan, inputs, *file, options);
+  const RunFacts facts{config.yaml_text, config.origin, comm_size(comm), plan.grid.dims(),
+                       allreduce_max(comm, peak_memory_mib())};
+  agree_or_throw(comm, [&] {
+    write_volume_facts(*file, "", result.facts);
+    write_run_facts(*file, facts);
+    file->attribute("step_name", step.name);
+    file->attribute("step_index", static_cast<std::int64_t>(i));
+    if (step.soc) file->attribute("step_soc", *step.soc);
+    std::optional<double> sigma = result.sigma_bg;
+    if (step.noise.kind == NoiseSpec::Kind::sigma) sigma = step.noise.sigma;
+    if (sigma) file->attribute("sigma_bg", *sigma);
+    file->attribute("step_fingerprint", fingerprint);
+    file->commit();
+  });
+}
+
+// The test hook of the resume test: every rank kills itself (no clean-up at all, as SIGKILL
+// from a scheduler) once `GRAPES_TEST_KILL_AFTER_STEPS` steps have been analysed.
+void maybe_kill_for_test(std::size_t analysed, MPI_Comm comm) {
+  const char* limit = std::getenv("GRAPES_TEST_KILL_AFTER_STEPS");
+  if (!limit || analysed != static_cast<std::size_t>(std::atoi(limit))) return;
+  MPI_Barrier(comm);
+  std::raise(SIGKILL);
+}
+
+// ---- Settings of the statistics ---------------------------------------------------------
+
+series::SeriesSettings series_settings(const SeriesSpec& spec) {
+  series::SeriesSettings s;
+  s.reference = spec.reference_index();
+  s.clean_inconsistent = spec.clean.inconsistent;
+  s.clean_next_to_inconsistent = spec.clean.next_to_inconsistent;
+  s.clean_border = spec.clean.border;
+  s.small_fraction = spec.clean.small_fraction;
+  for (const ConditionSpec& c : spec.conditions)
+    s.conditions.push_back({c.name, c.a, c.b, c.op == ConditionOp::greater ? ">" : "<"});
+  if (spec.quartiles) {
+    s.quartile_axis = spec.quartiles->axis;
+    s.collector_high = spec.quartiles->collector == CollectorSide::high;
+  }
+  s.error_multiple = spec.error_multiple;
+  return s;
+}
+
+series::ExsituSettings exsitu_settings(const SeriesSpec& spec) {
+  series::ExsituSettings s;
+  s.volume_quantile = spec.exsitu_volume_quantile;
+  s.clean_border = spec.clean.border;
+  return s;
+}
+
+// ---- Assembly ---------------------------------------------------------------------------
+
+// Rank 0 reads the step tables, runs the statistics and writes the series file; the other
+// ranks wait for the verdict.
+std::string assemble(const Config& config, const std::vector<StepSource>& sources,
+                     MPI_Comm comm, const Logger& log) {
+  std::string summary;
+  agree_or_throw(comm, [&] {
+    if (comm_rank(comm) != 0) return;
+    const SeriesSpec& spec = *config.series;
+    SeriesAnalysis analysis;
+    if (spec.mode == SeriesMode::exsitu)
+      analysis = analyse_exsitu_files(sources, exsitu_settings(spec));
+    else
+      analysis = analyse_series_files(sources, series_settings(spec));
+    const RunFacts facts{config.yaml_text, config.origin, comm_size(comm), {1, 1, 1},
+                         peak_memory_mib()};
+    write_series_file(config.output_path, sources, analysis, facts);
+    summary = analysis.summary;
+  });
+  int length = static_cast<int>(summary.size());
+  MPI_Bcast(&length, 1, MPI_INT, 0, comm);
+  summary.resize(static_cast<std::size_t>(length));
+  MPI_Bcast(summary.data(), length, MPI_CHAR, 0, comm);
+  log.info(summary);
+  return summary;
+}
+
+void check_series_config(const Config& config) {
+  if (!config.is_series())
+    throw InputError(config.origin +
+                     ": grapes series needs a series: section (steps, reference, ...); for one "
+                     "volume use grapes run");
+  check_output_path(config.output_path);
+}
+
+}  // namespace
+
+SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const Logger& log) {
+  agree_or_throw(comm, [&] {
+    check_series_config(config);
+    if (comm_rank(comm) == 0) std::filesystem::create_directories(steps_folder(config.output_path));
+  });
+  const SeriesSpec& spec = *config.series;
+  SeriesOutcome outcome;
+  outcome.output_path = config.output_path;
+  const RunPlan plan = plan_series(config, comm, log);
+  std::vector<StepSource> sources;
+  for (std::size_t i = 0; i < spec.steps.size(); ++i) {
+    const StepSpec& step = spec.steps[i];
+    const std::string path = step_file(config.output_path, step.name);
+    const std::string fingerprint = step_fingerprint(config, step);
+    if (resume && recorded_fingerprint(path, comm) == fingerprint) {
+      log.info("step '" + step.name + "': unchanged since " + path + ", reused");
+      outcome.reused.push_back(step.name);
+    } else {
+      analyse_step(config, plan, i, fingerprint, comm, log);
+      outcome.computed.push_back(step.name);
+      maybe_kill_for_test(outcome.computed.size(), comm);
+    }
+    sources.push_back({step.name, path, std::nullopt});
+  }
+  outcome.summary = assemble(config, sources, comm, log);
+  return outcome;
+}
+
+SeriesOutcome series_from_files(const Config& config, const std::vector<std::string>& files,
+                                MPI_Comm comm, const Logger& log) {
+  agree_or_throw(comm, [&] { check_series_config(config); });
+  SeriesOutcome outcome;
+  outcome.output_path = config.output_path;
+  std::vector<StepSource> sources;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const StepSpec& step = config.series->steps[i];
+    std::optional<double> sigma;  // a number in the config; else the file's own sigma_bg
+    if (step.noise.kind == NoiseSpec::Kind::sigma) sigma = step.noise.sigma;
+    sources.push_back({step.name, files[i], sigma});
+    outcome.reused.push_back(config.series->steps[i].name);
+  }
+  outcome.summary = assemble(config, sources, comm, log);
+  return outcome;
+}
+
+}  // namespace grapes

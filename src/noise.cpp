@@ -44,9 +44,8 @@ template <class Grey>
 double box_noise_sigma(const View3<const Grey>& grey, const Box& owned, const Box& box,
                        const Index3& image_shape, const std::string& key, MPI_Comm comm) {
   if (box.intersect(whole_box(image_shape)) != box || box.voxels() < 2)
-    throw InputError(key + ": the noise box " + box_text(box) +
-                     " must lie inside the image " + shape_text(image_shape) +
-                     " and hold at least two voxels");
+    throw InputError(key + ": the noise box " + box_text(box) + " must lie inside the image " +
+                     shape_text(image_shape) + " and hold at least two voxels");
   const Box mine = box.intersect(owned);
   Box region;  // in the view's coordinates
   for (int a = 0; a < 3; ++a) {
@@ -79,9 +78,9 @@ double box_noise_sigma(const View3<const Grey>& grey, const Box& owned, const Bo
   return std::sqrt(sums.variance(false));
 }
 
-#define GRAPES_NOISE(Grey)                                                                 \
-  template double box_noise_sigma(const View3<const Grey>&, const Box&, const Box&,        \
-                                  const Index3&, const std::string&, MPI_Comm);
+#define GRAPES_NOISE(Grey)                                                                         \
+  template double box_noise_sigma(const View3<const Grey>&, const Box&, const Box&, const Index3&, \
+                                  const std::string&, MPI_Comm);
 GRAPES_NOISE(std::uint8_t)
 GRAPES_NOISE(std::uint16_t)
 GRAPES_NOISE(float)

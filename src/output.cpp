@@ -85,7 +85,16 @@ std::size_t longest_string(const ColumnData& values) {
   return longest;
 }
 
+// An attribute written again replaces the old one (a step's attributes copied from its
+// result file, then completed).
+void remove_attribute(hid_t object, const std::string& name) {
+  h5::QuietErrors quiet;
+  if (H5Aexists(object, name.c_str()) > 0)
+    h5::check(H5Adelete(object, name.c_str()), "replace attribute " + name);
+}
+
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value) {
+  remove_attribute(object, name);
   h5::Handle type = string_type(value.size());
   h5::Handle space = h5::checked(h5::dataspace(H5Screate(H5S_SCALAR)), "H5Screate");
   h5::Handle attribute = h5::checked(
@@ -97,6 +106,7 @@ void write_string_attribute(hid_t object, const std::string& name, const std::st
 
 template <class T>
 void write_numeric_attribute(hid_t object, const std::string& name, const std::vector<T>& values) {
+  remove_attribute(object, name);
   const hsize_t count = values.size();
   h5::Handle space = h5::checked(
       h5::dataspace(count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr)),
@@ -215,6 +225,56 @@ void ResultFile::attribute(const std::string& name, const AttributeValue& value,
           write_numeric_attribute(object, name, v);
       },
       value);
+}
+
+namespace {
+
+h5::Handle open_source_file(const std::string& path) {
+  h5::QuietErrors quiet;
+  h5::Handle file = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!file.valid()) throw InputError("cannot open result file '" + path + "'");
+  return file;
+}
+
+herr_t copy_one_attribute(hid_t source, const char* name, const H5A_info_t*, void* data) {
+  if (std::strcmp(name, "columns") == 0) return 0;
+  const hid_t destination = *static_cast<hid_t*>(data);
+  h5::Handle attribute = h5::attribute(H5Aopen(source, name, H5P_DEFAULT));
+  h5::Handle type = h5::datatype(H5Aget_type(attribute));
+  h5::Handle space = h5::dataspace(H5Aget_space(attribute));
+  if (!attribute.valid() || !type.valid() || !space.valid()) return -1;
+  const hssize_t count = H5Sget_simple_extent_npoints(space);
+  std::vector<char> bytes(static_cast<std::size_t>(std::max<hssize_t>(1, count)) *
+                          H5Tget_size(type));
+  if (H5Aread(attribute, type, bytes.data()) < 0) return -1;
+  h5::Handle copy =
+      h5::attribute(H5Acreate2(destination, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
+  if (!copy.valid() || H5Awrite(copy, type, bytes.data()) < 0) return -1;
+  return 0;
+}
+
+}  // namespace
+
+void ResultFile::copy_object(const std::string& source_path, const std::string& object,
+                             const std::string& destination) {
+  h5::Handle source = open_source_file(source_path);
+  h5::Handle create_list = h5::checked(h5::plist(H5Pcreate(H5P_LINK_CREATE)), "H5Pcreate");
+  h5::check(H5Pset_create_intermediate_group(create_list, 1), "H5Pset_create_intermediate_group");
+  h5::QuietErrors quiet;
+  h5::check(H5Ocopy(source, object.c_str(), file_, destination.c_str(), H5P_DEFAULT, create_list),
+            "copy " + source_path + ":" + object + " to " + destination);
+}
+
+void ResultFile::copy_attributes(const std::string& source_path, const std::string& object,
+                                 const std::string& group) {
+  h5::Handle source = open_source_file(source_path);
+  h5::QuietErrors quiet;
+  h5::Handle from = h5::checked(h5::object(H5Oopen(source, object.c_str(), H5P_DEFAULT)),
+                                "open " + source_path + ":" + object);
+  hid_t to = ensure_group(group);
+  hsize_t index = 0;
+  h5::check(H5Aiterate2(from, H5_INDEX_NAME, H5_ITER_INC, &index, copy_one_attribute, &to),
+            "copy the attributes of " + source_path + ":" + object);
 }
 
 void ResultFile::commit() {

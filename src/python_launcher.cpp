@@ -74,7 +74,8 @@ int spawn_and_wait(const std::string& python, std::vector<std::string> arguments
   std::vector<char*> argv = pointers(arguments);
   std::vector<char*> envp = pointers(environment);
   pid_t child = 0;
-  const int status = posix_spawnp(&child, python.c_str(), nullptr, nullptr, argv.data(), envp.data());
+  const int status =
+      posix_spawnp(&child, python.c_str(), nullptr, nullptr, argv.data(), envp.data());
   if (status != 0) {
     errno = status;
     return -1;
@@ -117,14 +118,17 @@ int plot_on_this_rank(const std::vector<std::string>& arguments) {
   const std::vector<std::string> environment = child_environment(package);
   int status = spawn_and_wait(python, {"-c", kCheckModules, searched_list()}, environment);
   if (status < 0)
-    throw InputError("grapes plot needs Python 3 with h5py, numpy, pandas and matplotlib: "
-                     "cannot run '" + python + "' (" + std::strerror(errno) +
-                     "); put python3 on PATH or set GRAPES_PYTHON to an interpreter");
+    throw InputError(
+        "grapes plot needs Python 3 with h5py, numpy, pandas and matplotlib: "
+        "cannot run '" +
+        python + "' (" + std::strerror(errno) +
+        "); put python3 on PATH or set GRAPES_PYTHON to an interpreter");
   if (status != 0) return 2;  // the check said what is missing
   std::vector<std::string> command = {"-m", "grapes_hpc.plot"};
   command.insert(command.end(), arguments.begin(), arguments.end());
   status = spawn_and_wait(python, command, environment);
-  if (status < 0) throw InputError("grapes plot: cannot run '" + python + "': " + std::strerror(errno));
+  if (status < 0)
+    throw InputError("grapes plot: cannot run '" + python + "': " + std::strerror(errno));
   return status;
 }
 

@@ -72,6 +72,55 @@ std::vector<ResultAttribute> read_attributes(const std::string& path) {
   return out;
 }
 
+namespace {
+
+struct ChildLists {
+  std::vector<std::string> groups;
+  bool has_datasets = false;
+};
+
+herr_t collect_child(hid_t location, const char* name, const H5L_info_t*, void* data) {
+  auto* out = static_cast<ChildLists*>(data);
+  H5O_info_t info;
+  if (H5Oget_info_by_name(location, name, &info, H5P_DEFAULT) < 0) return 0;
+  if (info.type == H5O_TYPE_GROUP) out->groups.push_back(name);
+  if (info.type == H5O_TYPE_DATASET) out->has_datasets = true;
+  return 0;
+}
+
+ChildLists children(hid_t file, const std::string& group) {
+  ChildLists lists;
+  if (H5Lexists(file, group.c_str(), H5P_DEFAULT) <= 0) return lists;
+  h5::Handle id = h5::group(H5Gopen2(file, group.c_str(), H5P_DEFAULT));
+  if (!id.valid()) return lists;
+  H5Literate(id, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_child, &lists);
+  std::sort(lists.groups.begin(), lists.groups.end());
+  return lists;
+}
+
+void collect_table_groups(hid_t file, const std::string& group, std::vector<std::string>& out) {
+  const ChildLists lists = children(file, group);
+  if (lists.has_datasets) out.push_back(group);
+  for (const std::string& child : lists.groups)
+    collect_table_groups(file, group + "/" + child, out);
+}
+
+}  // namespace
+
+std::vector<std::string> child_groups(const std::string& path, const std::string& group) {
+  h5::Handle file = open_readonly(path);
+  h5::QuietErrors quiet;
+  return children(file, group).groups;
+}
+
+std::vector<std::string> table_groups_under(const std::string& path, const std::string& group) {
+  h5::Handle file = open_readonly(path);
+  h5::QuietErrors quiet;
+  std::vector<std::string> out;
+  collect_table_groups(file, group, out);
+  return out;
+}
+
 bool has_group(const std::string& path, const std::string& group) {
   h5::Handle file = open_readonly(path);
   h5::QuietErrors quiet;

@@ -1,5 +1,6 @@
 #include "grapes/series_file.hpp"
 
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 
@@ -41,9 +42,14 @@ std::string exsitu_summary(const std::vector<series::StepData>& datasets,
   const auto& value = z.get<double>("z");
   const auto& p = z.get<double>("p_two");
   text += "Per layer: Z of the mean profile (b - a) and its two-tailed p:\n";
-  for (std::size_t r = 0; r < z.rows(); ++r)
-    text += line("  %s vs %s  layer %3lld  Z %8.3f  p %.3g", a[r].c_str(), b[r].c_str(),
-                 static_cast<long long>(layer[r]), value[r], p[r]);
+  for (std::size_t r = 0; r < z.rows(); ++r) {
+    if (std::isnan(value[r]))  // e.g. layer 1 of radial_max profiles: 0 in every particle
+      text += line("  %s vs %s  layer %3lld  Z        -  (no spread)", a[r].c_str(), b[r].c_str(),
+                   static_cast<long long>(layer[r]));
+    else
+      text += line("  %s vs %s  layer %3lld  Z %8.3f  p %.3g", a[r].c_str(), b[r].c_str(),
+                   static_cast<long long>(layer[r]), value[r], p[r]);
+  }
   return text;
 }
 

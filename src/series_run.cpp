@@ -2,8 +2,8 @@
 
 #include <sys/stat.h>
 
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -44,8 +44,8 @@ std::string file_stamp(const std::string& path) {
       text << file << " missing;";
       return;
     }
-    text << file << " " << info.st_size << " " << info.st_mtim.tv_sec << "."
-         << info.st_mtim.tv_nsec << ";";
+    text << file << " " << info.st_size << " " << info.st_mtim.tv_sec << "." << info.st_mtim.tv_nsec
+         << ";";
   };
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
@@ -232,8 +232,8 @@ series::ExsituSettings exsitu_settings(const SeriesSpec& spec) {
 
 // Rank 0 reads the step tables, runs the statistics and writes the series file; the other
 // ranks wait for the verdict.
-std::string assemble(const Config& config, const std::vector<StepSource>& sources,
-                     MPI_Comm comm, const Logger& log) {
+std::string assemble(const Config& config, const std::vector<StepSource>& sources, MPI_Comm comm,
+                     const Logger& log) {
   std::string summary;
   agree_or_throw(comm, [&] {
     if (comm_rank(comm) != 0) return;
@@ -243,8 +243,8 @@ std::string assemble(const Config& config, const std::vector<StepSource>& source
       analysis = analyse_exsitu_files(sources, exsitu_settings(spec));
     else
       analysis = analyse_series_files(sources, series_settings(spec));
-    const RunFacts facts{config.yaml_text, config.origin, comm_size(comm), {1, 1, 1},
-                         peak_memory_mib()};
+    const RunFacts facts{
+        config.yaml_text, config.origin, comm_size(comm), {1, 1, 1}, peak_memory_mib()};
     write_series_file(config.output_path, sources, analysis, facts);
     summary = analysis.summary;
   });

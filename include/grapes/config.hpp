@@ -137,8 +137,19 @@ struct Config {
 Config parse_config(const std::string& yaml_text, const std::string& origin,
                     const std::vector<std::string>& overrides = {});
 
+// The text of a configuration file (InputError naming it when unreadable).
+std::string read_config_text(const std::string& path);
+
 // Reads the file (InputError naming it when unreadable), then parse_config.
 Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// The series config of `grapes series --from FILE...`: the settings of `base_yaml` (a series
+// config's text, or "" for the defaults) and `overrides`, its steps replaced by one step per
+// result file, named by the file name (a number given as a step's noise is kept for the file
+// of that name).
+Config series_config_for_files(const std::vector<std::string>& files, const std::string& base_yaml,
+                               const std::string& origin,
+                               const std::vector<std::string>& overrides);
 
 // The closest valid key to `key` among `candidates` (edit distance), or "" if none is close.
 std::string closest_key(const std::string& key, const std::vector<std::string>& candidates);

@@ -53,6 +53,14 @@ class ResultFile {
   void attribute(const std::string& name, const AttributeValue& value,
                  const std::string& group = "/");
 
+  // Copies `object` (a group or dataset, with its attributes) of the HDF5 file `source_path`
+  // to `destination` in this file (parents created). Collective.
+  void copy_object(const std::string& source_path, const std::string& object,
+                   const std::string& destination);
+  // Copies the attributes of `object` of `source_path` (except `columns`) onto `group`.
+  void copy_attributes(const std::string& source_path, const std::string& object,
+                       const std::string& group);
+
   // Collective: close and rename to the final path.
   void commit();
 
@@ -116,6 +124,11 @@ Table read_table(const std::string& path, const std::string& group);
 // docs/OUTPUT.md: e.g. the columns of build_tables on no records).
 Table read_table(const std::string& path, const std::string& group, const Table& expected);
 bool has_group(const std::string& path, const std::string& group);
+// The names of the groups directly below `group` (sorted; empty when it is missing).
+std::vector<std::string> child_groups(const std::string& path, const std::string& group);
+// Every group below `group` (itself included) that holds datasets: the tables of a series
+// file's /series, e.g. /series/steps, /series/radial/pristine. Sorted by path.
+std::vector<std::string> table_groups_under(const std::string& path, const std::string& group);
 
 // Writes `table` as CSV (header row, then one line per row; doubles with 17 significant
 // digits, strings quoted when needed) through a temporary name renamed when complete.

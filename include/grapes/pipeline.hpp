@@ -78,15 +78,15 @@ void validate_inputs(const Inputs& inputs);
 
 // What one analysed volume asks for besides the plan.
 struct VolumeOptions {
-  std::string group;              // where its tables go ("" = the file's root)
-  std::optional<Box> noise_box;   // a background box: sigma_bg from its grey values
-  std::string noise_key;          // the config key of the box, for messages
+  std::string group;             // where its tables go ("" = the file's root)
+  std::optional<Box> noise_box;  // a background box: sigma_bg from its grey values
+  std::string noise_key;         // the config key of the box, for messages
 };
 
 struct VolumeResult {
-  ParticleTables tables;          // this rank's slice
-  VolumeFacts facts;              // identical on every rank
-  std::optional<double> sigma_bg; // from options.noise_box
+  ParticleTables tables;           // this rank's slice
+  VolumeFacts facts;               // identical on every rank
+  std::optional<double> sigma_bg;  // from options.noise_box
 };
 
 // Collective: analyses one volume and writes its tables and optional volumes under

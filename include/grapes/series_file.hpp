@@ -22,7 +22,7 @@ struct StepSource {
 };
 
 struct SeriesAnalysis {
-  std::string mode;                    // "operando" or "exsitu"
+  std::string mode;                     // "operando" or "exsitu"
   std::map<std::string, Table> tables;  // written as /series/<key>
   std::string summary;
 };

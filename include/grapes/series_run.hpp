@@ -36,10 +36,4 @@ SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const
 SeriesOutcome series_from_files(const Config& config, const std::vector<std::string>& files,
                                 MPI_Comm comm, const Logger& log);
 
-// A series config whose steps are `files` (names from the file names), the settings from
-// `base_yaml` (a series config's text, or "" for the defaults) and `overrides` (--set).
-Config series_config_for_files(const std::vector<std::string>& files,
-                               const std::string& base_yaml, const std::string& origin,
-                               const std::vector<std::string>& overrides);
-
 }  // namespace grapes

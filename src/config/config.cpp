@@ -72,7 +72,7 @@ Config parse_config(const std::string& yaml_text, const std::string& origin,
   return config;
 }
 
-Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+std::string read_config_text(const std::string& path) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error))
     throw InputError(path + ": cannot read the configuration file (it is a directory)");
@@ -85,7 +85,11 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   std::ostringstream text;
   text << file.rdbuf();
   if (file.bad()) throw InputError(path + ": cannot read the configuration file");
-  return parse_config(text.str(), path, overrides);
+  return text.str();
+}
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  return parse_config(read_config_text(path), path, overrides);
 }
 
 }  // namespace grapes

@@ -196,7 +196,7 @@ class Parser {
   std::vector<StepSpec> read_steps(const Scope& series) const;
   StepSpec read_step(const Scope& item, std::size_t position) const;
   NoiseSpec read_noise(const Scope& step) const;
-  Box read_box(const Scope& noise) const;
+  Box read_box(const Scope& s, const std::string& key = "box") const;
   void read_operando(const Scope& series, SeriesSpec& spec) const;
   std::string read_step_ref(const Scope& s, const std::string& key,
                             const std::vector<StepSpec>& steps) const;

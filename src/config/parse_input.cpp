@@ -84,6 +84,9 @@ PhantomSpec Parser::read_phantom(const Scope& s) const {
   p.noise_sd = get_number(s, "noise_sd");
   p.damage_fraction = get_number(s, "damage_fraction");
   p.damage_depth = get_number(s, "damage_depth");
+  if (given(s, "damage_scale")) p.damage_scale = get_number(s, "damage_scale");
+  p.drop_fraction = get_number(s, "drop_fraction");
+  if (given(s, "clear_box")) p.clear_box = read_box(s, "clear_box");
   p.grey_dtype = get_dtype(s, "grey_dtype");
   p.label_dtype = get_dtype(s, "label_dtype");
   return p;

@@ -123,10 +123,10 @@ NoiseSpec Parser::read_noise(const Scope& item) const {
   return noise;
 }
 
-// [[z0, z1], [y0, y1], [x0, x1]]: half-open, non-empty, inside the image's first octant.
-Box Parser::read_box(const Scope& s) const {
-  const YAML::Node node = value(s, "box");
-  if (!node.IsSequence() || node.size() != 3) bad_value(s, "box", node);
+// [[z0, z1], [y0, y1], [x0, x1]] at `key`: half-open, non-empty, in the first octant.
+Box Parser::read_box(const Scope& s, const std::string& key) const {
+  const YAML::Node node = value(s, key);
+  if (!node.IsSequence() || node.size() != 3) bad_value(s, key, node);
   Box box;
   YAML::Node resolved(YAML::NodeType::Sequence);
   for (std::size_t a = 0; a < 3; ++a) {
@@ -134,10 +134,10 @@ Box Parser::read_box(const Scope& s) const {
     long long lo = 0, hi = 0;
     if (!pair.IsSequence() || pair.size() != 2 || !to_int64(pair[0], lo) ||
         !to_int64(pair[1], hi) || lo < 0)
-      bad_value(s, "box", node);
+      bad_value(s, key, node);
     if (lo >= hi) {
       const std::string axis(1, "zyx"[a]);
-      fail("key '" + s.display_key("box") + "' must be " + kind_text(row_of(s.schema_key("box"))) +
+      fail("key '" + s.display_key(key) + "' must be " + kind_text(row_of(s.schema_key(key))) +
            got(node) + ": " + axis + "0 = " + std::to_string(lo) + " is not less than " + axis +
            "1 = " + std::to_string(hi));
     }
@@ -146,7 +146,7 @@ Box Parser::read_box(const Scope& s) const {
     resolved.push_back(flow_list({std::to_string(lo), std::to_string(hi)}));
   }
   resolved.SetStyle(YAML::EmitterStyle::Flow);
-  record(s, "box", resolved);
+  record(s, key, resolved);
   return box;
 }
 

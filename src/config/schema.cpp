@@ -47,6 +47,15 @@ const Entry kPhantomKeys[] = {
     {"noise_sd", Kind::nonneg_number, "6", "Per-voxel Gaussian noise."},
     {"damage_fraction", Kind::fraction, "0", "Fraction of particles with a darkened core."},
     {"damage_depth", Kind::nonneg_number, "25", "Grey drop at a damaged particle's centre."},
+    {"damage_scale", Kind::nonneg_number, nullptr,
+     "Multiplier of the damage (default: the operando step, 1 for a single volume); a value "
+     "below an earlier step's is partial healing."},
+    {"drop_fraction", Kind::fraction, "0",
+     "Fraction of particles whose label is left out of the label volume (voxels labelled 0), "
+     "chosen afresh per step: particles missing in some steps."},
+    {"clear_box", Kind::box, nullptr,
+     "A box [[z0, z1], [y0, y1], [x0, x1]] no particle reaches into: pure background, e.g. "
+     "for a noise box."},
     {"grey_dtype", Kind::dtype, "uint8",
      "Element type of the grey volume when the phantom is written to files."},
     {"label_dtype", Kind::label_dtype, "uint16",

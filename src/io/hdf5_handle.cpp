@@ -111,6 +111,14 @@ hid_t native_type(DType t) {
       return native_type_of<float>();
     case DType::f64:
       return native_type_of<double>();
+    case DType::i8:
+      return native_type_of<std::int8_t>();
+    case DType::i16:
+      return native_type_of<std::int16_t>();
+    case DType::i32:
+      return native_type_of<std::int32_t>();
+    case DType::i64:
+      return native_type_of<std::int64_t>();
   }
   throw std::invalid_argument("native_type: unknown DType");
 }

@@ -86,6 +86,7 @@ class Rng {
 constexpr std::uint64_t kGeometryKey = 0x67656f6d65747279ULL;
 constexpr std::uint64_t kAppearanceKey = 0x6170706561720000ULL;
 constexpr std::uint64_t kNoiseKey = 0x6e6f697365000000ULL;
+constexpr std::uint64_t kDropKey = 0x64726f7000000000ULL;
 
 std::uint64_t noise_stream(std::uint64_t seed, int step) {
   return mix64(mix64(seed ^ kNoiseKey) + static_cast<std::uint64_t>(step));
@@ -177,8 +178,9 @@ std::uint64_t dtype_max(DType t) {
       return std::uint64_t{1} << 24;  // consecutive integers exact in a float
     case DType::f64:
       return std::uint64_t{1} << 53;
+    default:  // signed types: refused by validate_phantom_spec
+      return 0;
   }
-  return 0;
 }
 
 // Writes one row of grey values, rounded half up and clamped to T's range.
@@ -218,6 +220,8 @@ void store_grey_row(const double* values, index_t n, void* out, std::size_t offs
     case DType::f64:
       std::copy(values, values + n, static_cast<double*>(out) + offset);
       return;
+    default:  // signed types: refused by validate_phantom_spec
+      throw std::logic_error("phantom: signed grey dtype");
   }
 }
 
@@ -247,6 +251,8 @@ void store_label_row(const std::uint64_t* labels, index_t n, void* out, std::siz
     case DType::f64:
       store_labels(labels, n, static_cast<double*>(out) + offset);
       return;
+    default:  // signed types: refused by validate_phantom_spec
+      throw std::logic_error("phantom: signed label dtype");
   }
 }
 
@@ -294,7 +300,10 @@ void validate_phantom_spec(const PhantomSpec& s) {
   if (s.damage_fraction < 0.0 || s.damage_fraction > 1.0)
     invalid("damage_fraction", "must be in [0, 1], got " + number(s.damage_fraction));
   if (s.damage_depth < 0.0) invalid("damage_depth", "must be >= 0, got " + number(s.damage_depth));
-  if (dtype_is_float(s.label_dtype))
+  if (dtype_is_signed(s.grey_dtype))
+    invalid("grey_dtype",
+            std::string("must be unsigned or floating point, got ") + dtype_name(s.grey_dtype));
+  if (dtype_is_float(s.label_dtype) || dtype_is_signed(s.label_dtype))
     invalid("label_dtype",
             std::string("must be an unsigned integer type, got ") + dtype_name(s.label_dtype));
   const double voxels = static_cast<double>(s.shape[0]) * static_cast<double>(s.shape[1]) *
@@ -314,6 +323,17 @@ Phantom::Phantom(const PhantomSpec& spec) : spec_(spec) {
 
 double Phantom::damage_scale(int step) {
   return static_cast<double>(step);
+}
+
+std::vector<char> Phantom::dropped_labels(int step) const {
+  std::vector<char> dropped(particles_.size(), 0);
+  if (spec_.drop_fraction <= 0.0) return dropped;
+  const std::uint64_t stream = mix64(mix64(spec_.seed ^ kDropKey) + static_cast<std::uint64_t>(step));
+  for (std::size_t p = 0; p < particles_.size(); ++p) {
+    const double u = static_cast<double>(mix64(stream + (p + 1) * kGolden) >> 11) * 0x1.0p-53;
+    dropped[p] = u < spec_.drop_fraction;
+  }
+  return dropped;
 }
 
 void Phantom::generate() {
@@ -459,6 +479,8 @@ void Phantom::generate() {
       particle.bounds.lo[a] = static_cast<index_t>(std::floor(centre[a] - half[a]));
       particle.bounds.hi[a] = static_cast<index_t>(std::ceil(centre[a] + half[a])) + 1;
     }
+    // Nothing reaches into the clear box (pure background): try elsewhere.
+    if (spec_.clear_box && !particle.bounds.intersect(*spec_.clear_box).empty()) continue;
     particle.label = particles_.size() + 1;
 
     // Mark the sampling cells it covers.
@@ -560,7 +582,8 @@ void Phantom::fill_box(const Box& box, int step, void* grey_out, DType grey_dtyp
   std::vector<double> best(ex), own_q2(ex), grey(ex);
   std::vector<std::int64_t> owner(ex);
   std::vector<std::uint64_t> labels(ex);
-  const double scale = damage_scale(step);
+  const double scale = spec_.damage_scale.value_or(damage_scale(step));
+  const std::vector<char> dropped = dropped_labels(step);
   const bool noisy = spec_.noise_sd > 0.0;
   const std::uint64_t stream = noise_stream(spec_.seed, step);
   const double* table = noise_table().value.data();
@@ -615,7 +638,7 @@ void Phantom::fill_box(const Box& box, int step, void* grey_out, DType grey_dtyp
         if (owner[k] >= 0) {
           const PhantomParticle& particle = particles_[static_cast<std::size_t>(owner[k])];
           v = particle.grey;
-          label = particle.label;
+          label = dropped[static_cast<std::size_t>(owner[k])] ? 0 : particle.label;
           if (particle.damaged && own_q2[k] < kCore2)
             v -= particle.damage_depth * scale * (1.0 - own_q2[k] / kCore2);
         }

@@ -95,6 +95,18 @@ void with_type(DType dtype, F&& f) {
     case DType::f64:
       f(double{});
       break;
+    case DType::i8:
+      f(std::int8_t{});
+      break;
+    case DType::i16:
+      f(std::int16_t{});
+      break;
+    case DType::i32:
+      f(std::int32_t{});
+      break;
+    case DType::i64:
+      f(std::int64_t{});
+      break;
   }
 }
 

@@ -64,6 +64,9 @@ inline Handle plist(hid_t id) {
 inline Handle attribute(hid_t id) {
   return Handle(id, H5Aclose);
 }
+inline Handle object(hid_t id) {
+  return Handle(id, H5Oclose);
+}
 
 // Silences HDF5's automatic error stack printing for the lifetime of the object (we report
 // errors ourselves, naming the file and dataset).
@@ -120,6 +123,18 @@ inline hid_t native_type_of<std::uint32_t>() {
 template <>
 inline hid_t native_type_of<std::uint64_t>() {
   return H5T_NATIVE_UINT64;
+}
+template <>
+inline hid_t native_type_of<std::int8_t>() {
+  return H5T_NATIVE_INT8;
+}
+template <>
+inline hid_t native_type_of<std::int16_t>() {
+  return H5T_NATIVE_INT16;
+}
+template <>
+inline hid_t native_type_of<std::int32_t>() {
+  return H5T_NATIVE_INT32;
 }
 template <>
 inline hid_t native_type_of<std::int64_t>() {

@@ -50,8 +50,16 @@
 // Operando steps. `step` (>= 0) is the index of a time step of a series. The geometry, labels
 // and per-particle grey levels are the same for every step; the damage grows linearly with it,
 // damage_scale(step) = step (step 0 is pristine, step 1 has the configured damage_depth, step 2
-// twice that, ...), and the noise is drawn afresh for each step. A single volume (`grapes run`
-// with `input.phantom`) uses kPhantomDefaultStep = 1: the damage exactly as configured.
+// twice that, ...) unless `damage_scale` is given (then that multiplier: a value below an
+// earlier step's is partial healing), and the noise is drawn afresh for each step. A single
+// volume (`grapes run` with `input.phantom`) uses kPhantomDefaultStep = 1: the damage exactly
+// as configured.
+//
+// Series features. `drop_fraction`: each particle's label is left out of a step's label
+// volume (its voxels labelled 0, the grey unchanged) with that probability, drawn from a hash
+// of (seed, step, particle): labels missing in some steps, as failed seeded segmentations give.
+// `clear_box`: no particle whose bounds reach into the box is placed, so the box is pure
+// background (background grey + noise), e.g. for a series step's noise box.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -119,6 +127,8 @@ class Phantom {
 
   void generate();
   void assign_appearance();
+  // Per particle (placement order): whether its label is left out of step `step`'s volume.
+  std::vector<char> dropped_labels(int step) const;
 
   PhantomSpec spec_;
   std::vector<PhantomParticle> particles_;

@@ -2,6 +2,7 @@
 // The parameters of the built-in synthetic NMC electrode (config key input.phantom, or a
 // series step's phantom); io/phantom.hpp documents the model.
 #include <cstdint>
+#include <optional>
 
 #include "grapes/types.hpp"
 
@@ -20,6 +21,10 @@ struct PhantomSpec {
   double noise_sd = 6.0;         // per-voxel Gaussian noise
   double damage_fraction = 0.0;  // fraction of particles with a darkened core
   double damage_depth = 25.0;    // grey drop at a damaged particle's centre
+  // Multiplier of the damage; nullopt: the operando step (Phantom::damage_scale).
+  std::optional<double> damage_scale;
+  double drop_fraction = 0.0;    // labels left out of the label volume, per step
+  std::optional<Box> clear_box;  // no particle reaches into it
   DType grey_dtype = DType::u8;  // dtypes used when the phantom is written to files
   DType label_dtype = DType::u16;
 };

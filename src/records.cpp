@@ -13,8 +13,11 @@ double GreySums::variance(bool float_grey) const {
     const double second_moment = sum_sq_float / n;
     const double variance = second_moment - mean * mean;
     // Below the rounding noise of the second moment the variance is zero (e.g. a layer of
-    // equal values), not a decomposition-dependent 1e-17 whose sqrt would be 3e-9.
-    return variance <= 8 * std::numeric_limits<double>::epsilon() * second_moment ? 0.0 : variance;
+    // equal values), not a decomposition-dependent 1e-17 whose sqrt would be 3e-9. The sums
+    // of n terms carry up to (n-1)·eps/2 relative error each (in any summation order), and
+    // for equal values the errors add up: the noise grows with n, not a fixed few eps.
+    const double noise = (8.0 + 2.0 * n) * std::numeric_limits<double>::epsilon();
+    return variance <= noise * second_moment ? 0.0 : variance;
   }
   // n*Σx² − (Σx)² exactly in 128 bits (both terms < 2^96 within the documented bounds), so
   // the only rounding is the final division and the result is decomposition independent.

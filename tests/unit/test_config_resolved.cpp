@@ -49,6 +49,7 @@ TEST(ConfigResolvedText, PhantomDefaults) {
             "    noise_sd: 6\n"
             "    damage_fraction: 0\n"
             "    damage_depth: 25\n"
+      "    drop_fraction: 0\n"
             "    grey_dtype: uint8\n"
             "    label_dtype: uint16\n"
             "voxel_size: [1, 1, 1]\n" +
@@ -83,6 +84,7 @@ TEST(ConfigResolvedText, EveryKeyGiven) {
             "    noise_sd: 0.1\n"
             "    damage_fraction: 1\n"
             "    damage_depth: 40\n"
+      "    drop_fraction: 0\n"
             "    grey_dtype: float32\n"
             "    label_dtype: uint32\n"
             "voxel_size: [0.5, 0.25, 2]\n"

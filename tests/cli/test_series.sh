@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# grapes series end to end on phantom series with known injected darkening: the recovered
+# delta I against the noise-free truth, the Z tests, the radial profile of the change; the
+# /series tables identical at 1, 2 and 4 ranks and from --from; resume after a kill and after
+# a replaced input; ex-situ mode; info and export of a series file.
+source "$(dirname "$0")/lib.sh"
+
+# A 4-step series: pristine, damaged, an undamaged control (fresh noise only), damaged twice
+# as much. NOISE is the per-voxel noise (0 for the truth). The separator slab at low x is a
+# clear box whose grey std is each step's measurement noise.
+write_series() {  # write_series FILE NOISE OUTPUT
+  local phantom="shape: [80, 80, 96], seed: 11, radius_mean: 11, damage_fraction: 0.5, damage_depth: 20, noise_sd: $2, clear_box: [[0, 80], [0, 80], [0, 12]]"
+  cat >"$1" <<EOF
+series:
+  steps:
+    - {name: prist, phantom: {$phantom, step: 0}, noise: {box: [[0, 80], [0, 80], [1, 11]]}}
+    - {name: damaged, phantom: {$phantom, step: 1}, noise: {box: [[0, 80], [0, 80], [1, 11]]}}
+    - {name: control, phantom: {$phantom, step: 2, damage_scale: 0}, noise: {box: [[0, 80], [0, 80], [1, 11]]}}
+    - {name: worse, phantom: {$phantom, step: 3, damage_scale: 2}, noise: {box: [[0, 80], [0, 80], [1, 11]]}}
+  conditions: [{name: darker, a: prist, op: ">", b: worse}]
+  quartiles: {axis: 2, collector: high}
+output: {path: $3}
+EOF
+}
+write_series "$WORK/noisy.yaml" 6 "$WORK/noisy.h5"
+write_series "$WORK/truth.yaml" 0 "$WORK/truth.h5"
+same_series() { "$PYTHON" - "$1" "$2" <<'PY'
+import sys, h5py
+a, b = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])
+names = []
+a["series"].visit(lambda n: names.append(n) if isinstance(a["series"][n], h5py.Dataset) else None)
+assert names, "no /series tables"
+for n in names:
+    x, y = a["series"][n][()], b["series"][n][()]
+    assert x.dtype == y.dtype and x.shape == y.shape and x.tobytes() == y.tobytes(), n
+assert a.attrs["summary"] == b.attrs["summary"]
+PY
+}
+
+for ranks in 1 2 4; do
+  run_grapes "$ranks" series "$WORK/noisy.yaml" --set "output.path=$WORK/noisy_np$ranks.h5"
+  if [ "$status" -eq 0 ] && [ -f "$WORK/noisy_np$ranks.h5" ]; then pass "series at $ranks ranks"; else
+    fail "series at $ranks ranks (status $status)"; cat "$WORK/err"; fi
+done
+for ranks in 2 4; do
+  if same_series "$WORK/noisy_np1.h5" "$WORK/noisy_np$ranks.h5"; then
+    pass "/series tables at $ranks ranks identical to 1 rank"; else fail "/series at $ranks ranks differ"; fi
+done
+grep -q "GRAPES-HPC operando series: 4 steps" "$WORK/out" && grep -q "^  worse " "$WORK/out" &&
+  pass "summary printed" || fail "summary printed"
+
+run_grapes 2 series "$WORK/truth.yaml"
+[ "$status" -eq 0 ] && pass "noise-free truth series" || { fail "truth series"; cat "$WORK/err"; }
+if "$PYTHON" - "$WORK/noisy_np1.h5" "$WORK/truth.h5" <<'PY'; then pass "recovered delta I, Z tests, radial profile"; else fail "recovered delta I, Z tests, radial profile"; fi
+import sys, h5py, numpy as np
+def steps(path):
+    t = h5py.File(path)["series/steps"]
+    return {k: t[k][()] for k in t}
+noisy, truth = steps(sys.argv[1]), steps(sys.argv[2])
+names = [n.decode() for n in noisy["name"]]
+for i, name in enumerate(names[1:], 1):
+    err = abs(noisy["delta_mean"][i] - truth["delta_mean"][i])
+    assert err <= 3 * noisy["delta_se_tot"][i], (name, err, noisy["delta_se_tot"][i])
+    assert noisy["sem"][i] > 0 and np.isfinite(noisy["se_tot"][i]), name
+d, c, w = names.index("damaged"), names.index("control"), names.index("worse")
+assert truth["delta_mean"][d] < -0.5 and truth["delta_mean"][w] < 2 * truth["delta_mean"][d] + 0.1
+assert abs(truth["delta_mean"][c]) < 1e-9            # the control has no damage at all
+assert noisy["p_paired"][d] < 1e-3 and noisy["p_paired"][w] < 1e-3, noisy["p_paired"]
+assert noisy["p_paired"][c] > 0.01, noisy["p_paired"][c]
+assert noisy["p_two"][w] < 0.05 and noisy["p_two"][c] > 0.05, noisy["p_two"]
+r = h5py.File(sys.argv[1])["series/radial_delta"]
+kind = np.array([k.decode() for k in r["depth_kind"][()]])
+rows = (r["step"][()] == w) & (kind == "relative")
+depth, delta = r["depth"][()][rows], r["delta_mean"][()][rows]
+assert delta[np.argmax(depth)] < delta[np.argmin(depth)] - 1.0, (depth, delta)
+assert depth[np.argmin(delta)] >= 7, (depth, delta)  # deepest at the centre
+PY
+
+# --from the step result files with the same settings: the same /series tables.
+steps_dir="$WORK/noisy_np2.steps"
+run_grapes 1 series "$WORK/noisy.yaml" --from "$steps_dir/prist.h5" "$steps_dir/damaged.h5" \
+  "$steps_dir/control.h5" "$steps_dir/worse.h5" -o "$WORK/from.h5"
+if [ "$status" -eq 0 ] && same_series "$WORK/noisy_np2.h5" "$WORK/from.h5"; then
+  pass "--from gives the same /series tables"; else fail "--from (status $status)"; cat "$WORK/err"; fi
+
+# Resume after a kill: the run dies after its second step, leaves no series file; --resume
+# computes only the two missing steps and gives the clean run's tables.
+write_series "$WORK/resume.yaml" 6 "$WORK/resume.h5"
+set +e
+GRAPES_TEST_KILL_AFTER_STEPS=2 "$MPIEXEC" -n 2 -x GRAPES_TEST_KILL_AFTER_STEPS "$GRAPES_BINARY" \
+  series "$WORK/resume.yaml" >"$WORK/out" 2>"$WORK/err"
+killed=$?
+set -e
+if [ "$killed" -ne 0 ] && [ ! -e "$WORK/resume.h5" ] && [ -f "$WORK/resume.steps/damaged.h5" ] &&
+  [ ! -e "$WORK/resume.steps/control.h5" ]; then pass "killed run leaves no series file"; else
+  fail "killed run (status $killed)"; ls -la "$WORK" "$WORK/resume.steps"; fi
+run_grapes 2 series "$WORK/resume.yaml" --resume
+if [ "$status" -eq 0 ] && [ "$(grep -c ', reused$' "$WORK/out")" -eq 2 ] &&
+  grep -q "(2 steps analysed, 2 from files)" "$WORK/out" && same_series "$WORK/noisy_np1.h5" "$WORK/resume.h5"; then
+  pass "--resume recomputes only the missing steps, same tables"; else fail "--resume"; cat "$WORK/out" "$WORK/err"; fi
+
+# Resume after one input file was replaced: only that step is analysed again.
+run_grapes 2 phantom "$GRAPES_SOURCE_DIR/inputs/demo.yaml" --set "input.phantom.shape=[48,48,48]" \
+  --set input.phantom.damage_fraction=0.5 --steps 3 -o "$WORK/ph.h5"
+cat >"$WORK/files.yaml" <<EOF
+series:
+  steps:
+$(for s in 0 1 2; do echo "    - {name: s$s, grey: {path: $WORK/ph_step$s.h5, dataset: /grey}, labels: {path: $WORK/ph_step$s.h5, dataset: /labels}, noise: 6}"; done)
+  clean: {border: false}
+output: {path: $WORK/files.h5}
+EOF
+run_grapes 2 series "$WORK/files.yaml"
+first=$status
+sleep 1.1 && touch "$WORK/ph_step1.h5"
+run_grapes 2 series "$WORK/files.yaml" --resume
+if [ "$first" -eq 0 ] && [ "$status" -eq 0 ] && grep -q "(1 steps analysed, 2 from files)" "$WORK/out" &&
+  grep -q "^step 's1' (2 of 3)" "$WORK/out"; then pass "--resume after a replaced input"; else
+  fail "--resume after a replaced input"; cat "$WORK/out" "$WORK/err"; fi
+
+# Ex-situ: two phantoms that share no labels.
+run_grapes 2 series "$GRAPES_SOURCE_DIR/inputs/exsitu_example.yaml" --set "output.path=$WORK/exsitu.h5"
+if [ "$status" -eq 0 ] && "$PYTHON" - "$WORK/exsitu.h5" <<'PY'; then pass "ex-situ comparison"; else fail "ex-situ comparison"; cat "$WORK/err"; fi
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1])
+assert f.attrs["series_mode"] in (b"exsitu", "exsitu")
+z = f["series/radial_z"]
+assert len(z["layer"]) > 5 and np.nanmin(z["z"][()]) < -3       # the damaged cores differ
+for name in ("pristine", "cycled"):
+    groups = {g.decode() for g in f[f"series/radial/{name}/group"][()]}
+    assert {"all", "volume_q1", "volume_q4"} <= groups, groups
+PY
+
+# info and export of a series file.
+run_grapes 1 info "$WORK/noisy_np1.h5"
+[ "$status" -eq 0 ] && grep -q "^/series/steps: 4 rows" "$WORK/out" && grep -q "operando series" "$WORK/out" &&
+  pass "grapes info of a series file" || { fail "grapes info of a series file"; cat "$WORK/out" "$WORK/err"; }
+run_grapes 1 export "$WORK/noisy_np1.h5" --csv "$WORK/csv"
+if [ "$status" -eq 0 ] && [ "$(wc -l <"$WORK/csv/series/steps.csv")" -eq 5 ] &&
+  [ -f "$WORK/csv/series/radial_delta.csv" ] && [ -f "$WORK/csv/steps/worse/particles.csv" ]; then
+  pass "grapes export of a series file"; else fail "grapes export of a series file"; ls -R "$WORK/csv"; fi
+
+# A series config given to grapes run, and a plain config given to grapes series.
+run_grapes 1 run "$WORK/noisy.yaml"
+[ "$status" -ne 0 ] && grep -q "grapes series" "$WORK/err" && pass "grapes run refuses a series config" ||
+  fail "grapes run on a series config"
+run_grapes 1 series "$GRAPES_SOURCE_DIR/inputs/demo.yaml"
+[ "$status" -ne 0 ] && grep -q "series:" "$WORK/err" && pass "grapes series refuses a run config" ||
+  fail "grapes series on a run config"
+finish

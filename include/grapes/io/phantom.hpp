@@ -67,7 +67,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/config.hpp"
+#include "grapes/io/phantom_spec.hpp"
 #include "grapes/io/source.hpp"
 #include "grapes/types.hpp"
 

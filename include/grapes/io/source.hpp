@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "grapes/config.hpp"
+#include "grapes/io/source_spec.hpp"
 #include "grapes/types.hpp"
 
 namespace grapes {

@@ -6,7 +6,6 @@
 #include "grapes/comm.hpp"
 #include "grapes/error.hpp"
 #include "grapes/format.hpp"
-#include "grapes/records.hpp"
 
 namespace grapes {
 
@@ -24,63 +23,57 @@ struct PowerSum {
   }
 };
 
-Policy3 region_policy(const Box& region) {
-  return Policy3({region.lo[0], region.lo[1], region.lo[2]},
-                 {region.hi[0], region.hi[1], region.hi[2]});
-}
-
 template <class Grey, class Sum, int kPower>
 Sum power_sum(const View3<const Grey>& grey, const Box& region) {
   Sum sum = 0;
   if (region.empty()) return sum;
-  Kokkos::parallel_reduce("grapes::noise_sum", region_policy(region),
-                          PowerSum<Grey, Sum, kPower>{grey}, sum);
+  const Policy3 policy({region.lo[0], region.lo[1], region.lo[2]},
+                       {region.hi[0], region.hi[1], region.hi[2]});
+  Kokkos::parallel_reduce("grapes::noise_sum", policy, PowerSum<Grey, Sum, kPower>{grey}, sum);
   return sum;
 }
 
 }  // namespace
 
-template <class Grey>
-double box_noise_sigma(const View3<const Grey>& grey, const Box& owned, const Box& box,
-                       const Index3& image_shape, const std::string& key, MPI_Comm comm) {
+void check_noise_box(const Box& box, const Index3& image_shape, const std::string& key) {
   if (box.intersect(whole_box(image_shape)) != box || box.voxels() < 2)
     throw InputError(key + ": the noise box " + box_text(box) + " must lie inside the image " +
                      shape_text(image_shape) + " and hold at least two voxels");
+}
+
+template <class Grey>
+GreySums box_grey_sums(const View3<const Grey>& grey, const Box& owned, const Box& box) {
   const Box mine = box.intersect(owned);
+  GreySums sums;
+  if (mine.empty()) return sums;
   Box region;  // in the view's coordinates
   for (int a = 0; a < 3; ++a) {
     region.lo[a] = mine.lo[a] - owned.lo[a];
-    region.hi[a] = std::max(region.lo[a], mine.hi[a] - owned.lo[a]);
+    region.hi[a] = mine.hi[a] - owned.lo[a];
   }
-  GreySums sums;
-  sums.count = allreduce_sum(comm, mine.empty() ? 0 : mine.voxels());
+  sums.count = mine.voxels();
   if constexpr (std::is_integral_v<Grey>) {
-    const std::uint64_t sum = power_sum<Grey, std::uint64_t, 1>(grey, region);
-    const std::uint64_t sum_sq = power_sum<Grey, std::uint64_t, 2>(grey, region);
-    sums.sum_int = allreduce_sum(comm, sum);
-    sums.sum_sq_int = allreduce_sum(comm, sum_sq);
+    sums.sum_int = power_sum<Grey, std::uint64_t, 1>(grey, region);
+    sums.sum_sq_int = power_sum<Grey, std::uint64_t, 2>(grey, region);
   } else {
-    // Two passes in double about the box mean: no cancellation.
-    const double sum = allreduce_sum(comm, power_sum<Grey, double, 1>(grey, region));
-    const double mean = sum / double(sums.count);
-    double local = 0.0;
-    if (!region.empty()) {
-      Kokkos::parallel_reduce(
-          "grapes::noise_deviation", region_policy(region),
-          KOKKOS_LAMBDA(index_t z, index_t y, index_t x, double& s) {
-            const double d = static_cast<double>(grey(z, y, x)) - mean;
-            s += d * d;
-          },
-          local);
-    }
-    return std::sqrt(allreduce_sum(comm, local) / double(sums.count));
+    sums.sum_float = power_sum<Grey, double, 1>(grey, region);
+    sums.sum_sq_float = power_sum<Grey, double, 2>(grey, region);
   }
-  return std::sqrt(sums.variance(false));
+  return sums;
 }
 
-#define GRAPES_NOISE(Grey)                                                                         \
-  template double box_noise_sigma(const View3<const Grey>&, const Box&, const Box&, const Index3&, \
-                                  const std::string&, MPI_Comm);
+double noise_sigma(GreySums local, bool float_grey, MPI_Comm comm) {
+  GreySums all;
+  all.count = allreduce_sum(comm, local.count);
+  all.sum_int = allreduce_sum(comm, local.sum_int);
+  all.sum_sq_int = allreduce_sum(comm, local.sum_sq_int);
+  all.sum_float = allreduce_sum(comm, local.sum_float);
+  all.sum_sq_float = allreduce_sum(comm, local.sum_sq_float);
+  return std::sqrt(all.variance(float_grey));
+}
+
+#define GRAPES_NOISE(Grey) \
+  template GreySums box_grey_sums(const View3<const Grey>&, const Box&, const Box&);
 GRAPES_NOISE(std::uint8_t)
 GRAPES_NOISE(std::uint16_t)
 GRAPES_NOISE(float)

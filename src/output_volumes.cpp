@@ -5,28 +5,32 @@
 
 namespace grapes {
 
+VolumeOutput::VolumeOutput(ResultFile& file, const std::string& group, const Index3& shape,
+                           const VolumeChoice& which) {
+  if (which.layers)
+    layers_ = create_volume_dataset(file.id(), group + "/volumes/layers", shape, DType::u32);
+  if (which.edt) edt_ = create_volume_dataset(file.id(), group + "/volumes/edt", shape, DType::f32);
+}
+
 template <class Label>
-void write_volumes(ResultFile& file, const std::string& group, const View3<const Label>& labels,
-                   const BlockGeometry& geometry, const View3<const float>& dist2,
-                   const LayerSettings& layers, double min_spacing, const VolumeChoice& which) {
-  if (which.layers) {
+void VolumeOutput::write(const View3<const Label>& labels, const BlockGeometry& geometry,
+                         const View3<const float>& dist2, const LayerSettings& layers,
+                         double min_spacing) {
+  if (layers_.valid()) {
     auto volume = layer_volume<Label>(labels, geometry, dist2, layers);
     auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), volume);
-    write_volume_hdf5(file.id(), group + "/volumes/layers", geometry.image_shape, DType::u32,
-                      geometry.owned, host.data());
+    write_volume_box(layers_, DType::u32, geometry.owned, host.data());
   }
-  if (which.edt) {
+  if (edt_.valid()) {
     auto volume = distance_volume(geometry, dist2, min_spacing);
     auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), volume);
-    write_volume_hdf5(file.id(), group + "/volumes/edt", geometry.image_shape, DType::f32,
-                      geometry.owned, host.data());
+    write_volume_box(edt_, DType::f32, geometry.owned, host.data());
   }
 }
 
-#define GRAPES_WRITE_VOLUMES(Label)                                                       \
-  template void write_volumes(ResultFile&, const std::string&, const View3<const Label>&, \
-                              const BlockGeometry&, const View3<const float>&,            \
-                              const LayerSettings&, double, const VolumeChoice&);
+#define GRAPES_WRITE_VOLUMES(Label)                                                  \
+  template void VolumeOutput::write(const View3<const Label>&, const BlockGeometry&, \
+                                    const View3<const float>&, const LayerSettings&, double);
 GRAPES_FOR_EACH_LABEL(GRAPES_WRITE_VOLUMES)
 #undef GRAPES_WRITE_VOLUMES
 

@@ -5,6 +5,15 @@
 
 namespace grapes {
 
+namespace {
+std::string phase_line(const std::string& phase, double seconds) {
+  std::ostringstream line;
+  line << "  " << std::left << std::setw(10) << phase << std::right << std::fixed
+       << std::setprecision(3) << std::setw(9) << seconds << " s";
+  return line.str();
+}
+}  // namespace
+
 void PhaseClock::lap(const std::string& phase, bool print) {
   const auto now = std::chrono::steady_clock::now();
   const double seconds = std::chrono::duration<double>(now - start_).count();
@@ -13,11 +22,11 @@ void PhaseClock::lap(const std::string& phase, bool print) {
   for (auto& [name, total] : times_)
     if (name == phase) total += seconds, found = true;
   if (!found) times_.emplace_back(phase, seconds);
-  if (!print) return;
-  std::ostringstream line;
-  line << "  " << std::left << std::setw(10) << phase << std::right << std::fixed
-       << std::setprecision(3) << std::setw(9) << seconds << " s";
-  log_.info(line.str());
+  if (print) log_.info(phase_line(phase, seconds));
+}
+
+void PhaseClock::print(const std::string& phase) const {
+  log_.info(phase_line(phase, phase_seconds(times_, phase)));
 }
 
 double phase_seconds(const PhaseTimes& times, const std::string& phase) {

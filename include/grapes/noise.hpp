@@ -1,18 +1,24 @@
 #pragma once
-// The background noise of a step (docs/SERIES.md, "Measurement error"): the population
-// standard deviation (ddof = 0) of the grey values in a box of the grey volume, computed over
-// all ranks exactly (integer sums for integer grey), each rank summing the part of the box it
-// owns.
+// The background noise of a step (docs/SERIES.md, "Running a series"): the population
+// standard deviation (ddof = 0) of the grey values in a box of the grey volume. Each rank sums
+// the part of the box it owns (one block or several slabs: the sums merge), then one exact
+// reduction over the ranks (integer sums for integer grey).
 #include <mpi.h>
 
+#include <string>
+
+#include "grapes/records.hpp"
 #include "grapes/volume.hpp"
 
 namespace grapes {
 
-// Collective. `grey` covers `owned`; `box` (global indices, half-open) must lie inside the
-// image and hold at least two voxels. Throws InputError naming `key` otherwise.
+// The grey sums of the voxels of `box` inside `owned`, from `grey` covering `owned`.
 template <class Grey>
-double box_noise_sigma(const View3<const Grey>& grey, const Box& owned, const Box& box,
-                       const Index3& image_shape, const std::string& key, MPI_Comm comm);
+GreySums box_grey_sums(const View3<const Grey>& grey, const Box& owned, const Box& box);
+
+// Collective: sigma_bg from every rank's sums. `box` must lie inside the image and hold at least
+// two voxels (InputError naming `key` otherwise, before any voxel is read: check_noise_box).
+double noise_sigma(GreySums local, bool float_grey, MPI_Comm comm);
+void check_noise_box(const Box& box, const Index3& image_shape, const std::string& key);
 
 }  // namespace grapes

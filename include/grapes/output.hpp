@@ -86,6 +86,7 @@ struct VolumeFacts {
   std::string input_grey, input_grey_dtype, input_labels, input_labels_dtype;
   std::int64_t unassigned_voxels = 0;       // particle voxels in layer 0 (no layer)
   std::int64_t flat_profile_particles = 0;  // radial_max profile all zeros
+  std::int64_t slabs_per_rank = 1;          // blocks per rank's box (memory_per_rank)
   PhaseTimes phase_seconds;                 // the slowest rank's time per phase
 };
 

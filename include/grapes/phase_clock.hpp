@@ -19,6 +19,8 @@ class PhaseClock {
   void lap(const std::string& phase, bool print = true);
   // Starts the next phase now (the time since the last lap belongs to no phase).
   void restart() { start_ = std::chrono::steady_clock::now(); }
+  // Prints `phase`'s total so far (after laps that were not printed: one slab at a time).
+  void print(const std::string& phase) const;
 
  private:
   const Logger& log_;

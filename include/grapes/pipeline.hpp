@@ -59,6 +59,7 @@ struct RunPlan {
   std::optional<double> layer_width;  // analysis.layer_width, physical (nullopt: min spacing)
   TableSettings tables;               // float_grey is set per volume
   VolumeChoice volumes;               // output.volumes
+  std::optional<std::uint64_t> memory_per_rank;  // decomposition.memory_per_rank (slabs)
   bool planar() const { return grid.shape()[0] == 1; }
 };
 

@@ -88,17 +88,14 @@ Index3 volume_chunk_shape(const Index3& shape) {
   return chunk;
 }
 
-void write_volume_hdf5(hid_t file, const std::string& dataset, const Index3& shape, DType dtype,
-                       const Box& box, const void* data) {
+h5::Handle create_volume_dataset(hid_t file, const std::string& dataset, const Index3& shape,
+                                 DType dtype) {
   require_positive(shape, "write_volume_hdf5");
-  if (!box.empty() && box.intersect(whole_box(shape)) != box)
-    throw std::out_of_range("write_volume_hdf5: the box lies outside the volume");
   h5::QuietErrors quiet;
   const std::string where = "dataset '" + dataset + "' in '" + h5::file_name(file) + "'";
   const auto fail = [&](const std::string& what) {
     throw std::runtime_error("HDF5: cannot " + what + " " + where);
   };
-
   const hsize_t dims[3] = {static_cast<hsize_t>(shape[0]), static_cast<hsize_t>(shape[1]),
                            static_cast<hsize_t>(shape[2])};
   const Index3 chunk_shape = volume_chunk_shape(shape);
@@ -115,19 +112,39 @@ void write_volume_hdf5(hid_t file, const std::string& dataset, const Index3& sha
       H5Pset_fill_time(dataset_create, H5D_FILL_TIME_NEVER) < 0 ||
       H5Pset_alloc_time(dataset_create, H5D_ALLOC_TIME_EARLY) < 0)
     fail("set up");
-  const h5::Handle set =
+  h5::Handle set =
       h5::dataset(H5Dcreate2(file, dataset.c_str(), h5::native_type(dtype), file_space, link_create,
                              dataset_create, H5P_DEFAULT));
   if (!set.valid()) fail("create (does it exist already?)");
+  return set;
+}
 
+void write_volume_box(hid_t dataset, DType dtype, const Box& box, const void* data) {
+  h5::QuietErrors quiet;
+  const h5::Handle file_space = h5::dataspace(H5Dget_space(dataset));
+  hsize_t dims[3] = {0, 0, 0};
+  if (!file_space.valid() || H5Sget_simple_extent_dims(file_space, dims, nullptr) != 3)
+    throw std::runtime_error("HDF5: cannot read the shape of a volume dataset");
+  const Index3 shape{index_t(dims[0]), index_t(dims[1]), index_t(dims[2])};
+  if (!box.empty() && box.intersect(whole_box(shape)) != box)
+    throw std::out_of_range("write_volume_hdf5: the box lies outside the volume");
   h5::select_box_in(file_space, box);
   const h5::Handle memory_space = h5::memory_space_for(box);
   const h5::Handle transfer = h5::collective_transfer();
   // A rank with an empty box still takes part; HDF5 wants a buffer even then.
   const unsigned char unused[8] = {};
   const void* buffer = box.empty() ? static_cast<const void*>(unused) : data;
-  if (H5Dwrite(set, h5::native_type(dtype), memory_space, file_space, transfer, buffer) < 0)
-    fail("write");
+  if (H5Dwrite(dataset, h5::native_type(dtype), memory_space, file_space, transfer, buffer) < 0)
+    throw std::runtime_error("HDF5: cannot write a box of volume dataset in '" +
+                             h5::file_name(dataset) + "'");
+}
+
+void write_volume_hdf5(hid_t file, const std::string& dataset, const Index3& shape, DType dtype,
+                       const Box& box, const void* data) {
+  if (!box.empty() && box.intersect(whole_box(shape)) != box)
+    throw std::out_of_range("write_volume_hdf5: the box lies outside the volume");
+  const h5::Handle set = create_volume_dataset(file, dataset, shape, dtype);
+  write_volume_box(set, dtype, box, data);
 }
 
 void write_tiff_stack(const std::string& path, const Index3& shape, DType dtype,

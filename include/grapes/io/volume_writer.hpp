@@ -27,6 +27,12 @@ using h5::open_parallel_file_readonly;
 void write_volume_hdf5(hid_t file, const std::string& dataset, const Index3& shape, DType dtype,
                        const Box& box, const void* data);
 
+// The same in two steps, for volumes written box by box (slabs): the dataset, created once
+// (collective), then each call writes every rank's `box` (collective, empty boxes too).
+h5::Handle create_volume_dataset(hid_t file, const std::string& dataset, const Index3& shape,
+                                 DType dtype);
+void write_volume_box(hid_t dataset, DType dtype, const Box& box, const void* data);
+
 // The chunk shape write_volume_hdf5 uses for `shape`: 64 per axis clipped to the shape,
 // widened along the longer axes of thin volumes (a 2-D image, a slab) up to about 64^3
 // voxels, then evened out so the chunks of an axis have nearly equal extents.

@@ -1,0 +1,313 @@
+// The stages of docs/ARCHITECTURE.md for one volume (a run, or one step of a series):
+//   read -> first pass -> ghosts -> block kernels -> merge -> tables -> write,
+// the rank's box as one block, or as slabs when decomposition.memory_per_rank asks for them
+// ("Slabs" in docs/ARCHITECTURE.md): then each slab is read with its margin from the source,
+// into buffers allocated once, and the partial records of all slabs merge once.
+#include <algorithm>
+#include <optional>
+#include <type_traits>
+
+#include "grapes/block_kernels.hpp"
+#include "grapes/error.hpp"
+#include "grapes/first_pass.hpp"
+#include "grapes/ghost.hpp"
+#include "grapes/halo.hpp"
+#include "grapes/memory.hpp"
+#include "grapes/merge.hpp"
+#include "grapes/noise.hpp"
+#include "grapes/phase_clock.hpp"
+#include "grapes/pipeline.hpp"
+#include "grapes/reconcile.hpp"
+#include "grapes/slabs.hpp"
+
+namespace grapes {
+
+namespace {
+
+template <class T>
+void read_into(VolumeSource& source, const Box& box, const View3<T>& view) {
+  auto host = Kokkos::create_mirror_view(view);
+  source.read_box(box, host.data());
+  Kokkos::deep_copy(view, host);
+}
+
+template <class T>
+View3<T> read_view(VolumeSource& source, const Box& box, const char* name) {
+  View3<T> view = make_view3<T>(name, box);
+  read_into(source, box, view);
+  return view;
+}
+
+// The owned box of both volumes, writable (the ghosts stage grows the labels into a block).
+template <class Grey, class Label>
+struct OwnedVolumes {
+  View3<Grey> grey;
+  View3<Label> labels;
+  BlockGeometry geometry;  // owned == local: no ghosts yet
+  Block<Grey, Label> block() const { return {grey, labels, geometry}; }
+};
+
+// What the first pass leaves: the merged records, this rank's noise-box sums, and the owned
+// volumes when the box was one slab (the second pass then grows them instead of reading).
+template <class Grey, class Label>
+struct FirstPassResult {
+  FirstPass first;
+  GreySums noise;
+  std::optional<OwnedVolumes<Grey, Label>> kept;
+};
+
+template <class Grey, class Label>
+VoxelBytes voxel_bytes() {
+  return {sizeof(Grey), sizeof(Label)};
+}
+
+// Stage "read" + "particles": every slab of the owned box once, grey and labels.
+template <class Grey, class Label>
+FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
+                                        const VolumeOptions& options,
+                                        SlabBuffers<Grey, Label>& buffers, PhaseClock& clock) {
+  MPI_Comm comm = plan.comm;
+  const Index3 shape = plan.grid.shape();
+  const Box owned = plan.grid.owned_box(plan.rank);
+  const SlabPlan slabs = plan_slabs(owned, {0, 0, 0}, shape, voxel_bytes<Grey, Label>(), false,
+                                    plan.memory_per_rank, comm);
+  check_memory(slabs.largest_bytes + kFixedBytes, "reading the volumes", comm);
+  FirstPassResult<Grey, Label> result;
+  std::vector<ParticleRecord> partials;
+  if (!slabs.whole_box()) buffers.reserve(slabs, false);
+  for (std::size_t s = 0; s < std::max<std::size_t>(1, slabs.owned.size()); ++s) {
+    const Box slab = slabs.whole_box() ? owned : slabs.owned[s];
+    OwnedVolumes<Grey, Label> volumes;
+    volumes.grey = slabs.whole_box() ? make_view3<Grey>("grapes::grey", owned) : buffers.grey(slab);
+    volumes.labels =
+        slabs.whole_box() ? make_view3<Label>("grapes::labels_owned", owned) : buffers.labels(slab);
+    agree_or_throw(comm, [&] {
+      read_into(*inputs.grey, slab, volumes.grey);
+      read_into(*inputs.labels, slab, volumes.labels);
+    });
+    volumes.geometry = block_geometry(slab, slab, shape, plan.voxel_size);
+    clock.lap("read", false);
+    if (options.noise_box)
+      result.noise.merge(box_grey_sums<Grey>(volumes.grey, slab, *options.noise_box));
+    std::vector<ParticleRecord> part = particle_partials(volumes.block());
+    partials.insert(partials.end(), part.begin(), part.end());
+    Kokkos::fence();
+    clock.lap("particles", false);
+    if (slabs.whole_box()) result.kept = std::move(volumes);
+  }
+  result.first = merge_first_pass(std::move(partials), comm);
+  clock.lap("particles", false);
+  clock.print("read");
+  clock.print("particles");
+  return result;
+}
+
+// Stage "ghosts": the owned labels grown into the block with the margin the ghost choice asks
+// for, filled from the ranks that own it (the owned copy is released on the way).
+template <class Grey, class Label>
+Block<Grey, Label> ghosted_block(OwnedVolumes<Grey, Label>&& owned, const GhostChoice& ghost,
+                                 const RunPlan& plan) {
+  const HaloPlan halo(plan.grid, plan.rank, ghost.width);
+  const Box box = owned.geometry.owned;
+  Block<Grey, Label> block;
+  block.grey = std::move(owned.grey);
+  agree_or_throw(plan.comm, [&] {
+    block.labels = ghosted_view(halo, box, std::move(owned.labels), plan.comm);
+  });
+  block.geometry = block_geometry(box, halo.local, plan.grid.shape(), plan.voxel_size);
+  return block;
+}
+
+// The layer rule of docs/METHOD.md for this volume. Float grey: each particle's mean, fetched
+// from its owner, to shift the layer sums by (so the std columns do not cancel).
+template <class Grey>
+LayerSettings layer_settings(const RunPlan& plan, const GhostChoice& ghost,
+                             const FirstPass& first) {
+  const double unit = min_spacing(plan.voxel_size, plan.planar());
+  LayerSettings settings;
+  settings.relative_layer_width = plan.layer_width.value_or(unit) / unit;
+  // No exact distance exceeds the largest particle's bound, also with a fixed ghost.
+  settings.max_distance = ghost.global_bound / unit;
+  if (std::is_floating_point<Grey>::value)
+    settings.grey_shift =
+        fetch_from_owners(plan.comm, first.ownership, first.owned_labels, [&](std::uint64_t label) {
+          const auto at = std::lower_bound(
+              first.particles.begin(), first.particles.end(), label,
+              [](const ParticleRecord& p, std::uint64_t value) { return p.label < value; });
+          // Every label asked for has a record on its owner; 0 (no shift) just in case.
+          return at != first.particles.end() && at->label == label ? at->grey.mean(true) : 0.0;
+        });
+  return settings;
+}
+
+// What the second pass needs of the first: the records, the ghost, the layer rule.
+struct KernelInputs {
+  const FirstPass& first;
+  GhostChoice ghost;
+  LayerSettings layers;
+};
+
+// Stage "ghosts" + "kernels" on the box as one block: the kept owned volumes grown by halo
+// exchange (each voxel read once).
+template <class Grey, class Label>
+PartialRecords kernels_on_box(const RunPlan& plan, OwnedVolumes<Grey, Label>&& owned,
+                              const KernelInputs& in, VolumeOutput& volumes, PhaseClock& clock) {
+  const Box box = owned.geometry.owned;
+  const Box local = local_box(plan.grid, plan.rank, in.ghost.width);
+  const VoxelBytes bytes = voxel_bytes<Grey, Label>();
+  // Peak: the owned labels and the block's labels together, then the block with distances.
+  const std::uint64_t need =
+      kFixedBytes + std::max(block_bytes(box, local, bytes, false) + box.voxels() * bytes.labels,
+                             block_bytes(box, local, bytes, true));
+  check_memory(need, "the distance transform", plan.comm);
+  const Block<Grey, Label> block = ghosted_block(std::move(owned), in.ghost, plan);
+  clock.lap("ghosts");
+  View3<float> dist2 = make_view3<float>("grapes::dist2", block.geometry.local);
+  PartialRecords partial = block_kernels(block, dist2, in.layers, in.first.owned_labels, clock);
+  volumes.write<Label>(block.labels, block.geometry, dist2, in.layers,
+                       min_spacing(plan.voxel_size, plan.planar()));
+  return partial;
+}
+
+// The same slab by slab: each slab's labels with their margin and its grey read from the
+// source into the reused buffers.
+template <class Grey, class Label>
+PartialRecords kernels_on_slabs(const RunPlan& plan, Inputs& inputs, const SlabPlan& slabs,
+                                SlabBuffers<Grey, Label>& buffers, const KernelInputs& in,
+                                VolumeOutput& volumes, PhaseClock& clock) {
+  buffers.reserve(slabs, true);
+  PartialRecords partial;
+  for (std::size_t s = 0; s < slabs.owned.size(); ++s) {
+    Block<Grey, Label> block;
+    const View3<Label> labels = buffers.labels(slabs.local[s]);
+    const View3<Grey> grey = buffers.grey(slabs.owned[s]);
+    agree_or_throw(plan.comm, [&] {
+      read_into(*inputs.labels, slabs.local[s], labels);
+      read_into(*inputs.grey, slabs.owned[s], grey);
+    });
+    block = {grey, labels,
+             block_geometry(slabs.owned[s], slabs.local[s], plan.grid.shape(), plan.voxel_size)};
+    clock.lap("slab_read", false);
+    const View3<float> dist2 = buffers.dist2(slabs.local[s]);
+    partial.append(block_kernels(block, dist2, in.layers, in.first.owned_labels, clock, false));
+    volumes.write<Label>(block.labels, block.geometry, dist2, in.layers,
+                         min_spacing(plan.voxel_size, plan.planar()));
+  }
+  for (const char* phase : {"slab_read", "edt", "layers", "surface", "adjacency"})
+    clock.print(phase);
+  return partial;
+}
+
+// Stops the run (every rank) when an owned distance needed data beyond the ghosts.
+void check_exact(const PartialRecords& partial, const GhostChoice& ghost, const FirstPass& first,
+                 const RunPlan& plan) {
+  if (allreduce_sum(plan.comm, partial.inexact_voxels) > 0)
+    throw_inexact(ghost, partial.inexact_voxels, partial.first_inexact_label, first.particles,
+                  first.ownership, plan.voxel_size, plan.planar(), plan.comm);
+}
+
+// What the file records about the volume (the slowest rank's time per phase).
+VolumeFacts volume_facts(const RunPlan& plan, const Inputs& inputs, const GhostChoice& ghost,
+                         PhaseTimes phases) {
+  VolumeFacts facts;
+  facts.shape = plan.grid.shape();
+  facts.ghost_width = ghost.width;
+  facts.voxel_size = plan.voxel_size;
+  facts.layer_width = plan.layer_width.value_or(min_spacing(plan.voxel_size, plan.planar()));
+  facts.input_grey = inputs.grey->describe();
+  facts.input_grey_dtype = dtype_name(inputs.grey->dtype());
+  facts.input_labels = inputs.labels->describe();
+  facts.input_labels_dtype = dtype_name(inputs.labels->dtype());
+  for (auto& [phase, seconds] : phases) seconds = allreduce_max(plan.comm, seconds);
+  facts.phase_seconds = std::move(phases);
+  return facts;
+}
+
+// The stages of docs/ARCHITECTURE.md for one volume.
+template <class Grey, class Label>
+VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file,
+                           const VolumeOptions& options) {
+  MPI_Comm comm = plan.comm;
+  PhaseTimes phases;
+  PhaseClock clock(*plan.log, phases);
+  agree_or_throw(comm, [&] {
+    if (options.noise_box)
+      check_noise_box(*options.noise_box, plan.grid.shape(), options.noise_key);
+  });
+  check_budget(plan.memory_per_rank, comm);
+  SlabBuffers<Grey, Label> buffers;
+  FirstPassResult<Grey, Label> pass = first_pass(plan, inputs, options, buffers, clock);
+  VolumeResult result;
+  if (options.noise_box)
+    result.sigma_bg = noise_sigma(pass.noise, std::is_floating_point<Grey>::value, comm);
+  const GhostChoice ghost =
+      choose_ghost(plan.fixed_ghost, pass.first.particles, plan.voxel_size, plan.planar(), comm);
+  const Box owned = plan.grid.owned_box(plan.rank);
+  check_block_growth(plan.max_block_growth, ghost, owned,
+                     local_box(plan.grid, plan.rank, ghost.width), plan.rank, comm);
+  const KernelInputs in{pass.first, ghost, layer_settings<Grey>(plan, ghost, pass.first)};
+  const SlabPlan slabs = plan_slabs(owned, ghost.width, plan.grid.shape(),
+                                    voxel_bytes<Grey, Label>(), true, plan.memory_per_rank, comm);
+  std::unique_ptr<VolumeOutput> volumes;
+  agree_or_throw(comm, [&] {
+    volumes = std::make_unique<VolumeOutput>(file, options.group, plan.grid.shape(), plan.volumes);
+  });
+  PartialRecords partial;
+  if (pass.kept && slabs.whole_box()) {
+    partial = kernels_on_box(plan, std::move(*pass.kept), in, *volumes, clock);
+  } else {
+    pass.kept.reset();
+    partial = kernels_on_slabs(plan, inputs, slabs, buffers, in, *volumes, clock);
+  }
+  check_exact(partial, ghost, pass.first, plan);
+  const std::int64_t unassigned = allreduce_sum(comm, partial.unassigned_voxels);
+  const MergedRecords merged =
+      merge_records(std::move(pass.first), std::move(partial), plan.voxel_size, comm);
+  TableSettings table_settings = plan.tables;
+  table_settings.float_grey = std::is_floating_point<Grey>::value;
+  agree_or_throw(comm, [&] { result.tables = build_tables(merged, table_settings); });
+  clock.lap("merge");
+  agree_or_throw(comm, [&] { write_tables(file, options.group, result.tables, comm); });
+  clock.lap("write");
+  result.facts = volume_facts(plan, inputs, ghost, phases);
+  result.facts.unassigned_voxels = unassigned;
+  result.facts.slabs_per_rank =
+      static_cast<std::int64_t>(std::max<std::size_t>(1, slabs.owned.size()));
+  result.facts.flat_profile_particles = allreduce_sum(comm, result.tables.flat_profile_particles);
+  return result;
+}
+
+template <class Grey>
+VolumeResult dispatch_labels(const RunPlan& plan, Inputs& inputs, ResultFile& file,
+                             const VolumeOptions& options) {
+  switch (inputs.labels->dtype()) {
+    case DType::u8:
+      return analyse_typed<Grey, std::uint8_t>(plan, inputs, file, options);
+    case DType::u16:
+      return analyse_typed<Grey, std::uint16_t>(plan, inputs, file, options);
+    case DType::u32:
+      return analyse_typed<Grey, std::uint32_t>(plan, inputs, file, options);
+    case DType::u64:
+      return analyse_typed<Grey, std::uint64_t>(plan, inputs, file, options);
+    default:
+      throw InputError("unsupported label dtype");  // refused by validate_inputs
+  }
+}
+
+}  // namespace
+
+VolumeResult analyse_volume(const RunPlan& plan, Inputs& inputs, ResultFile& file,
+                            const VolumeOptions& options) {
+  switch (inputs.grey->dtype()) {
+    case DType::u8:
+      return dispatch_labels<std::uint8_t>(plan, inputs, file, options);
+    case DType::u16:
+      return dispatch_labels<std::uint16_t>(plan, inputs, file, options);
+    case DType::f32:
+      return dispatch_labels<float>(plan, inputs, file, options);
+    default:
+      throw InputError("unsupported grey dtype");  // refused by validate_inputs
+  }
+}
+
+}  // namespace grapes

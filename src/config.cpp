@@ -439,7 +439,9 @@ class Parser {
       const Row* row = find_row(key);
       if (!row) fail(unknown_key(key));
       if (row->kind != Kind::section && row->kind != Kind::source) continue;
-      const YAML::Node& value = it->second;
+      // A copy (a cheap handle): yaml-cpp's iterator -> yields a temporary pair, so a
+      // reference to its member dangles at the end of this statement.
+      const YAML::Node value = it->second;
       if (value.IsNull()) continue;
       if (!value.IsMap()) fail("key '" + key + "' must be " + kind_text(*row) + got(value));
       check_keys(value, key);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Configures and builds GRAPES-HPC (Release) into ./build, using both cores.
+# Configures and builds GRAPES-HPC (Release) into ./build, using both cores; with an argument,
+# that preset instead (`bash tools/build.sh sanitize` -> ./build-sanitize).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)"
+preset="${1:-release}"
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" -j "$(nproc)"

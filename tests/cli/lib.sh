@@ -5,6 +5,11 @@ set -euo pipefail
 : "${GRAPES_SOURCE_DIR:?set by CTest}"
 PYTHON="${GRAPES_PYTHON:-/usr/bin/python3}"
 MPIEXEC="${MPIEXEC:-mpiexec}"
+# Sanitizer options (set by CTest in the sanitize build) reach every rank only through -x.
+mpiexec_flags=()
+for variable in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+  if [ -n "${!variable:-}" ]; then mpiexec_flags+=(-x "$variable"); fi
+done
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/grapes-cli.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 failures=0
@@ -13,14 +18,19 @@ checks=0
 pass() { checks=$((checks + 1)); echo "ok: $*"; }
 fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*"; }
 
-# run_grapes RANKS ARGS... -> sets status, stdout in $WORK/out, stderr in $WORK/err
+# run_grapes RANKS ARGS... -> sets status, stdout in $WORK/out, stderr in $WORK/err.
+# A sanitizer report fails the test even where a non-zero exit is the expected outcome.
 run_grapes() {
   local ranks="$1"
   shift
   set +e
-  "$MPIEXEC" -n "$ranks" "$GRAPES_BINARY" "$@" >"$WORK/out" 2>"$WORK/err"
+  "$MPIEXEC" "${mpiexec_flags[@]}" -n "$ranks" "$GRAPES_BINARY" "$@" >"$WORK/out" 2>"$WORK/err"
   status=$?
   set -e
+  if grep -qE "^(==[0-9]+==ERROR: |SUMMARY: [A-Za-z]+Sanitizer)|runtime error: " "$WORK/err"; then
+    fail "sanitizer report from 'grapes $*' at $ranks ranks"
+    cat "$WORK/err"
+  fi
 }
 
 finish() {

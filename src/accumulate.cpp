@@ -311,6 +311,99 @@ std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labe
   return records;
 }
 
+namespace {
+
+// Overlaps: runs of equal (reference, label) pairs along x, one map update per run.
+template <class ReferenceLabel, class Label>
+struct OverlapKernel {
+  View3<const ReferenceLabel> reference;  // covers the owned box
+  View3<const Label> labels;              // covers the block
+  OwnedLines lines;
+  PairMap map;
+
+  KOKKOS_INLINE_FUNCTION void flush(std::uint64_t a, std::uint64_t b, std::int64_t count) const {
+    if (count == 0 || a == 0 || b == 0) return;
+    LabelPair key;
+    key.a = a;
+    key.b = b;
+    const auto result = map.insert(key, 0);
+    if (result.failed()) return;  // map full: the host notices and retries larger
+    Kokkos::atomic_add(&map.value_at(result.index()), count);
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(const index_t line) const {
+    const index_t z = line / lines.ny, y = line % lines.ny;
+    const ReferenceLabel* ref_row = &reference(z, y, 0);
+    const Label* row =
+        &labels(z + lines.label_offset[0], y + lines.label_offset[1], lines.label_offset[2]);
+    std::uint64_t a = 0, b = 0;
+    std::int64_t count = 0;
+    for (index_t x = 0; x < lines.nx; ++x) {
+      const std::uint64_t r = ref_row[x], l = row[x];
+      if (r == a && l == b) {
+        ++count;
+        continue;
+      }
+      flush(a, b, count);
+      a = r, b = l, count = 1;
+    }
+    flush(a, b, count);
+  }
+};
+
+}  // namespace
+
+template <class ReferenceLabel, class Label>
+std::vector<OverlapRecord> accumulate_overlaps(const View3<const ReferenceLabel>& reference,
+                                               const View3<const Label>& labels,
+                                               const BlockGeometry& geometry,
+                                               std::size_t label_count_hint) {
+  kx::ScopedRegion region("grapes::accumulate_overlaps");
+  std::vector<OverlapRecord> records;
+  if (geometry.owned.empty()) return records;
+  const OwnedLines lines(geometry);
+  // Registered steps: each label overlaps a few others; retry larger if the map fills.
+  std::uint32_t capacity = static_cast<std::uint32_t>(
+      std::min<std::size_t>(1u << 30, std::max<std::size_t>(1u << 12, 8 * label_count_hint)));
+  for (;;) {
+    PairMap map(capacity);
+    Kokkos::parallel_for("grapes::overlaps", LinePolicy(0, lines.lines),
+                         OverlapKernel<ReferenceLabel, Label>{reference, labels, lines, map});
+    Kokkos::fence();
+    if (!map.failed_insert()) {
+      PairMap::HostMirror host_map;  // NOLINT: Kokkos names it so
+      host_map.create_copy_view(map);
+      for (std::uint32_t i = 0; i < host_map.capacity(); ++i) {
+        if (!host_map.valid_at(i)) continue;
+        const LabelPair key = host_map.key_at(i);
+        records.push_back({key.a, key.b, host_map.value_at(i)});
+      }
+      break;
+    }
+    if (capacity >= (1u << 30))
+      throw std::runtime_error("overlaps: more than 2^30 label pairs on one rank");
+    capacity *= 4;
+  }
+  std::sort(records.begin(), records.end(), [](const auto& p, const auto& q) {
+    return p.reference_label != q.reference_label ? p.reference_label < q.reference_label
+                                                  : p.step_label < q.step_label;
+  });
+  return records;
+}
+
+#define GRAPES_OVERLAPS_WITH(ReferenceLabel, Label)                                           \
+  template std::vector<OverlapRecord> accumulate_overlaps(const View3<const ReferenceLabel>&, \
+                                                          const View3<const Label>&,          \
+                                                          const BlockGeometry&, std::size_t);
+#define GRAPES_OVERLAPS(Label)               \
+  GRAPES_OVERLAPS_WITH(std::uint8_t, Label)  \
+  GRAPES_OVERLAPS_WITH(std::uint16_t, Label) \
+  GRAPES_OVERLAPS_WITH(std::uint32_t, Label) \
+  GRAPES_OVERLAPS_WITH(std::uint64_t, Label)
+GRAPES_FOR_EACH_LABEL(GRAPES_OVERLAPS)
+#undef GRAPES_OVERLAPS
+#undef GRAPES_OVERLAPS_WITH
+
 #define GRAPES_PARTICLES(Grey, Label)                        \
   template std::vector<ParticleRecord> accumulate_particles( \
       const Block<Grey, Label>&, const LabelIndex<Label>&, const std::vector<std::uint64_t>&);

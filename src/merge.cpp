@@ -51,4 +51,18 @@ MergedRecords merge_records(FirstPass&& first, PartialRecords&& partial, const S
   return merged;
 }
 
+std::vector<OverlapRecord> merge_overlaps(std::vector<OverlapRecord> partial, MPI_Comm comm) {
+  const auto by_pair = [](const OverlapRecord& p, const OverlapRecord& q) {
+    return p.reference_label != q.reference_label ? p.reference_label < q.reference_label
+                                                  : p.step_label < q.step_label;
+  };
+  partial = merge_sorted(std::move(partial), by_pair);
+  std::vector<std::uint64_t> labels;
+  for (const OverlapRecord& r : partial)
+    if (labels.empty() || labels.back() != r.reference_label) labels.push_back(r.reference_label);
+  const LabelOwnership owners = LabelOwnership::build(comm, labels);
+  return route_and_merge(
+      comm, owners, partial, [](const OverlapRecord& r) { return r.reference_label; }, by_pair);
+}
+
 }  // namespace grapes

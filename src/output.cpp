@@ -85,6 +85,16 @@ std::size_t longest_string(const ColumnData& values) {
   return longest;
 }
 
+std::string read_string_attribute(hid_t object, const std::string& name) {
+  h5::Handle attribute =
+      h5::checked(h5::attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT)), "open " + name);
+  h5::Handle type = h5::checked(h5::datatype(H5Aget_type(attribute)), "type of " + name);
+  std::string value(H5Tget_size(type), '\0');
+  h5::check(H5Aread(attribute, type, value.data()), "read attribute " + name);
+  while (!value.empty() && value.back() == '\0') value.pop_back();
+  return value;
+}
+
 // An attribute written again replaces the old one (a step's attributes copied from its
 // result file, then completed).
 void remove_attribute(hid_t object, const std::string& name) {
@@ -159,11 +169,14 @@ hid_t ResultFile::ensure_group(const std::string& group) {
   h5::Handle create_list = h5::checked(h5::plist(H5Pcreate(H5P_LINK_CREATE)), "H5Pcreate");
   h5::check(H5Pset_create_intermediate_group(create_list, 1), "H5Pset_create_intermediate_group");
   h5::QuietErrors quiet;
+  const bool exists = H5Lexists(file_, group.c_str(), H5P_DEFAULT) > 0;
   h5::Handle handle =
-      H5Lexists(file_, group.c_str(), H5P_DEFAULT) > 0
-          ? h5::group(H5Gopen2(file_, group.c_str(), H5P_DEFAULT))
-          : h5::group(H5Gcreate2(file_, group.c_str(), create_list, H5P_DEFAULT, H5P_DEFAULT));
+      exists ? h5::group(H5Gopen2(file_, group.c_str(), H5P_DEFAULT))
+             : h5::group(H5Gcreate2(file_, group.c_str(), create_list, H5P_DEFAULT, H5P_DEFAULT));
   handle = h5::checked(std::move(handle), "create group " + group);
+  // A group copied from another file keeps its column order; columns written here follow.
+  if (exists && H5Aexists(handle, "columns") > 0)
+    column_names_[group] = read_string_attribute(handle, "columns");
   group_names_.push_back(group);
   groups_.push_back(std::move(handle));
   return groups_.back().get();

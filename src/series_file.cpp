@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "grapes/error.hpp"
+#include "grapes/series/matching.hpp"
 #include "grapes/tables.hpp"
 
 namespace grapes {
@@ -53,6 +54,80 @@ std::string exsitu_summary(const std::vector<series::StepData>& datasets,
   return text;
 }
 
+// Appends `from`'s rows to `to` (the same columns; `to` empty takes them as they are).
+void append_rows(Table& to, const Table& from) {
+  if (to.columns.empty()) {
+    to = from;
+    return;
+  }
+  for (std::size_t c = 0; c < to.columns.size(); ++c)
+    std::visit(
+        [&](auto& values) {
+          const auto& more = std::get<std::decay_t<decltype(values)>>(from.columns[c].values);
+          values.insert(values.end(), more.begin(), more.end());
+        },
+        to.columns[c].values);
+}
+
+std::vector<series::Overlap> read_overlaps(const StepSource& source) {
+  const Table table = read_table(source.path, "/overlaps");
+  if (table.columns.empty())
+    throw InputError(source.path +
+                     " has no /overlaps table: label matching needs step result "
+                     "files made by grapes series with series.match set");
+  const auto& reference = table.get<std::uint64_t>("reference_label");
+  const auto& step = table.get<std::uint64_t>("step_label");
+  const auto& voxels = table.get<std::int64_t>("voxels");
+  std::vector<series::Overlap> out;
+  for (std::size_t r = 0; r < reference.size(); ++r)
+    out.push_back({reference[r], step[r], voxels[r]});
+  return out;
+}
+
+struct MatchedSteps {
+  Table table;                                               // /series/matching
+  std::vector<std::vector<std::uint64_t>> reference_labels;  // per step, per particle row
+  std::string summary;
+};
+
+std::string status_counts(const std::string& name, const Table& matching) {
+  std::map<std::string, long long> counts;
+  for (const std::string& status : matching.get<std::string>("status")) ++counts[status];
+  return line("  %-12s matched %lld, split %lld, merged %lld, unmatched %lld", name.c_str(),
+              counts["matched"], counts["split"], counts["merged"], counts["unmatched"]);
+}
+
+// Every step other than the reference relabelled to reference labels (series::relabel_step).
+MatchedSteps match_steps(const std::vector<StepSource>& sources,
+                         std::vector<series::StepData>& steps, std::size_t reference,
+                         double min_iou) {
+  MatchedSteps out;
+  out.summary = line("Label matching (overlap, min IoU %g):", min_iou);
+  const series::LabelSizes reference_sizes =
+      series::label_sizes(steps[reference].particles, "step '" + steps[reference].name + "'");
+  for (std::size_t s = 0; s < steps.size(); ++s) {
+    const auto& labels = steps[s].particles.get<std::uint64_t>("label");
+    if (s == reference) {
+      out.reference_labels.push_back(labels);
+      continue;
+    }
+    const series::Matching m = series::match_labels(
+        read_overlaps(sources[s]), reference_sizes,
+        series::label_sizes(steps[s].particles, "step '" + steps[s].name + "'"), min_iou,
+        static_cast<std::int64_t>(s));
+    std::vector<std::uint64_t> mapped;
+    for (std::uint64_t label : labels) {
+      const auto it = m.step_to_reference.find(label);
+      mapped.push_back(it == m.step_to_reference.end() ? 0 : it->second);
+    }
+    out.reference_labels.push_back(std::move(mapped));
+    out.summary += status_counts(steps[s].name, m.table);
+    append_rows(out.table, m.table);
+    series::relabel_step(steps[s], m.step_to_reference);
+  }
+  return out;
+}
+
 std::vector<series::StepData> read_steps(const std::vector<StepSource>& sources) {
   std::vector<series::StepData> steps;
   for (const StepSource& source : sources) steps.push_back(read_step(source));
@@ -74,9 +149,22 @@ series::StepData read_step(const StepSource& source) {
 }
 
 SeriesAnalysis analyse_series_files(const std::vector<StepSource>& sources,
-                                    const series::SeriesSettings& settings) {
-  series::SeriesResult result = series::analyse_series(read_steps(sources), settings);
-  return {"operando", std::move(result.tables), std::move(result.summary)};
+                                    const series::SeriesSettings& settings,
+                                    std::optional<double> min_iou) {
+  std::vector<series::StepData> steps = read_steps(sources);
+  SeriesAnalysis analysis;
+  analysis.mode = "operando";
+  std::string matching_summary;
+  if (min_iou) {
+    MatchedSteps matched = match_steps(sources, steps, settings.reference, *min_iou);
+    analysis.reference_labels = std::move(matched.reference_labels);
+    analysis.tables["matching"] = std::move(matched.table);
+    matching_summary = std::move(matched.summary);
+  }
+  series::SeriesResult result = series::analyse_series(steps, settings);
+  for (auto& [name, table] : result.tables) analysis.tables[name] = std::move(table);
+  analysis.summary = result.summary + matching_summary;
+  return analysis;
 }
 
 SeriesAnalysis analyse_exsitu_files(const std::vector<StepSource>& sources,
@@ -84,7 +172,11 @@ SeriesAnalysis analyse_exsitu_files(const std::vector<StepSource>& sources,
   const std::vector<series::StepData> datasets = read_steps(sources);
   series::ExsituResult result = series::analyse_exsitu(datasets, settings);
   std::string summary = exsitu_summary(datasets, result);
-  return {"exsitu", std::move(result.tables), std::move(summary)};
+  SeriesAnalysis analysis;
+  analysis.mode = "exsitu";
+  analysis.tables = std::move(result.tables);
+  analysis.summary = std::move(summary);
+  return analysis;
 }
 
 void write_series_file(const std::string& path, const std::vector<StepSource>& sources,
@@ -98,6 +190,11 @@ void write_series_file(const std::string& path, const std::vector<StepSource>& s
       file.copy_object(sources[i].path, "/volumes", group + "/volumes");
     file.copy_attributes(sources[i].path, "/", group);
     file.attribute("step_index", static_cast<std::int64_t>(i), group);
+    if (sources.size() == analysis.reference_labels.size()) {
+      Table column;
+      column.add<std::uint64_t>("reference_label") = analysis.reference_labels[i];
+      file.write_table(group + "/particles", column);
+    }
   }
   for (const auto& [name, table] : analysis.tables) file.write_table("/series/" + name, table);
   write_run_facts(file, facts);

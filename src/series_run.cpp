@@ -74,7 +74,10 @@ std::string phantom_text(const PhantomSpec& p, int step) {
        << " elongation=" << p.elongation << " grey=" << p.grey_mean << "," << p.grey_sd
        << " background=" << p.background << " noise=" << p.noise_sd
        << " damage=" << p.damage_fraction << "," << p.damage_depth
-       << " dtypes=" << dtype_name(p.grey_dtype) << "," << dtype_name(p.label_dtype);
+       << " dtypes=" << dtype_name(p.grey_dtype) << "," << dtype_name(p.label_dtype)
+       << " damage_scale=" << p.damage_scale.value_or(-1.0) << " drop=" << p.drop_fraction
+       << " permute=" << p.permute_labels
+       << " clear=" << (p.clear_box ? box_text(*p.clear_box) : std::string("none"));
   return text.str();
 }
 
@@ -84,6 +87,13 @@ std::string step_fingerprint(const Config& config, const StepSpec& step) {
   std::ostringstream text;
   text.precision(17);
   text << "step=" << step.name << "\n";
+  const SeriesSpec& series = *config.series;
+  const StepSpec& reference = series.steps[series.reference_index()];
+  if (series.match && reference.name != step.name)  // the overlaps read the reference labels
+    text << "matched to: "
+         << (reference.use_phantom ? phantom_text(reference.phantom, reference.phantom_step)
+                                   : source_text(reference.labels))
+         << "\n";
   if (step.use_phantom)
     text << phantom_text(step.phantom, step.phantom_step) << "\n";
   else
@@ -172,6 +182,12 @@ void analyse_step(const Config& config, const RunPlan& plan, std::size_t i,
   std::unique_ptr<ResultFile> file;
   agree_or_throw(comm, [&] { file = std::make_unique<ResultFile>(path, comm); });
   VolumeOptions options;
+  Inputs reference;  // label matching: the reference step's labels, read for the overlaps
+  if (series.match && i != series.reference_index()) {
+    agree_or_throw(
+        comm, [&] { reference = open_step_inputs(series.steps[series.reference_index()], comm); });
+    options.match_reference = reference.labels.get();
+  }
   if (step.noise.kind == NoiseSpec::Kind::box) {
     options.noise_box = step.noise.box;
     options.noise_key = key + ".noise.box";
@@ -242,7 +258,9 @@ std::string assemble(const Config& config, const std::vector<StepSource>& source
     if (spec.mode == SeriesMode::exsitu)
       analysis = analyse_exsitu_files(sources, exsitu_settings(spec));
     else
-      analysis = analyse_series_files(sources, series_settings(spec));
+      analysis = analyse_series_files(
+          sources, series_settings(spec),
+          spec.match ? std::optional<double>(spec.match->min_iou) : std::nullopt);
     const RunFacts facts{
         config.yaml_text, config.origin, comm_size(comm), {1, 1, 1}, peak_memory_mib()};
     write_series_file(config.output_path, sources, analysis, facts);

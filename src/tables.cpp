@@ -208,6 +208,19 @@ void add_adjacency(const std::vector<AdjacencyRecord>& pairs, Table& table) {
 
 }  // namespace
 
+Table overlap_table(const std::vector<OverlapRecord>& overlaps) {
+  Table table;
+  auto& reference = table.add<std::uint64_t>("reference_label");
+  auto& step = table.add<std::uint64_t>("step_label");
+  auto& voxels = table.add<std::int64_t>("voxels");
+  for (const OverlapRecord& r : overlaps) {
+    reference.push_back(r.reference_label);
+    step.push_back(r.step_label);
+    voxels.push_back(r.voxels);
+  }
+  return table;
+}
+
 ParticleTables build_tables(const MergedRecords& merged, const TableSettings& settings) {
   ParticleTables out;
   ParticleColumns columns(out.particles);

@@ -53,12 +53,44 @@ template <class Grey, class Label>
 struct FirstPassResult {
   FirstPass first;
   GreySums noise;
+  std::vector<OverlapRecord> overlaps;  // label matching: merged on the reference labels' owners
   std::optional<OwnedVolumes<Grey, Label>> kept;
 };
 
 template <class Grey, class Label>
 VoxelBytes voxel_bytes() {
   return {sizeof(Grey), sizeof(Label)};
+}
+
+template <class ReferenceLabel, class Label>
+std::vector<OverlapRecord> overlaps_as(VolumeSource& reference, const Block<std::uint8_t, Label>& b,
+                                       MPI_Comm comm) {
+  View3<ReferenceLabel> labels;
+  agree_or_throw(comm, [&] {
+    labels = read_view<ReferenceLabel>(reference, b.geometry.owned, "grapes::reference_labels");
+  });
+  return accumulate_overlaps<ReferenceLabel, Label>(labels, b.labels, b.geometry, 1024);
+}
+
+// The (reference label, label) voxel counts of a slab: the reference step's labels of the slab
+// read (one more read of a label volume per step) and paired with this step's.
+template <class Label>
+std::vector<OverlapRecord> slab_overlaps(VolumeSource& reference, const View3<const Label>& labels,
+                                         const BlockGeometry& geometry, MPI_Comm comm) {
+  const Block<std::uint8_t, Label> block{{}, labels, geometry};
+  switch (reference.dtype()) {
+    case DType::u8:
+      return overlaps_as<std::uint8_t, Label>(reference, block, comm);
+    case DType::u16:
+      return overlaps_as<std::uint16_t, Label>(reference, block, comm);
+    case DType::u32:
+      return overlaps_as<std::uint32_t, Label>(reference, block, comm);
+    case DType::u64:
+      return overlaps_as<std::uint64_t, Label>(reference, block, comm);
+    default:
+      throw InputError("the reference step's labels (" + reference.describe() +
+                       ") must be unsigned integers for label matching");
+  }
 }
 
 // Stage "read" + "particles": every slab of the owned box once, grey and labels.
@@ -69,8 +101,10 @@ FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
   MPI_Comm comm = plan.comm;
   const Index3 shape = plan.grid.shape();
   const Box owned = plan.grid.owned_box(plan.rank);
-  const SlabPlan slabs = plan_slabs(owned, {0, 0, 0}, shape, voxel_bytes<Grey, Label>(), false,
-                                    plan.memory_per_rank, comm);
+  VoxelBytes bytes = voxel_bytes<Grey, Label>();
+  if (options.match_reference) bytes.labels += dtype_size(options.match_reference->dtype());
+  const SlabPlan slabs =
+      plan_slabs(owned, {0, 0, 0}, shape, bytes, false, plan.memory_per_rank, comm);
   check_memory(slabs.largest_bytes + kFixedBytes, "reading the volumes", comm);
   FirstPassResult<Grey, Label> result;
   std::vector<ParticleRecord> partials;
@@ -91,11 +125,17 @@ FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
       result.noise.merge(box_grey_sums<Grey>(volumes.grey, slab, *options.noise_box));
     std::vector<ParticleRecord> part = particle_partials(volumes.block());
     partials.insert(partials.end(), part.begin(), part.end());
+    if (options.match_reference) {
+      auto overlaps =
+          slab_overlaps<Label>(*options.match_reference, volumes.labels, volumes.geometry, comm);
+      result.overlaps.insert(result.overlaps.end(), overlaps.begin(), overlaps.end());
+    }
     Kokkos::fence();
     clock.lap("particles", false);
     if (slabs.whole_box()) result.kept = std::move(volumes);
   }
   result.first = merge_first_pass(std::move(partials), comm);
+  if (options.match_reference) result.overlaps = merge_overlaps(std::move(result.overlaps), comm);
   clock.lap("particles", false);
   clock.print("read");
   clock.print("particles");
@@ -267,7 +307,12 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
   table_settings.float_grey = std::is_floating_point<Grey>::value;
   agree_or_throw(comm, [&] { result.tables = build_tables(merged, table_settings); });
   clock.lap("merge");
-  agree_or_throw(comm, [&] { write_tables(file, options.group, result.tables, comm); });
+  agree_or_throw(comm, [&] {
+    write_tables(file, options.group, result.tables, comm);
+    if (options.match_reference)
+      file.write_table(options.group + "/overlaps", overlap_table(pass.overlaps));
+  });
+  result.overlaps = std::move(pass.overlaps);
   clock.lap("write");
   result.facts = volume_facts(plan, inputs, ghost, phases);
   result.facts.unassigned_voxels = unassigned;

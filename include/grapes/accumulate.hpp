@@ -27,4 +27,12 @@ std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labe
                                                   const BlockGeometry& geometry,
                                                   std::size_t label_count_hint);
 
+// Voxel counts of every (reference label, label) pair over the owned voxels of a block whose
+// owned box `reference` covers too (both labels non-zero), sorted by (reference, label).
+template <class ReferenceLabel, class Label>
+std::vector<OverlapRecord> accumulate_overlaps(const View3<const ReferenceLabel>& reference,
+                                               const View3<const Label>& labels,
+                                               const BlockGeometry& geometry,
+                                               std::size_t label_count_hint);
+
 }  // namespace grapes

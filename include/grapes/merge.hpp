@@ -16,4 +16,8 @@ namespace grapes {
 MergedRecords merge_records(FirstPass&& first, PartialRecords&& partial, const Spacing3& voxel_size,
                             MPI_Comm comm);
 
+// Collective: every rank's overlap records merged on the owners of their reference labels
+// (ranges in rank order, each sorted), so the ranks' slices in order are the sorted table.
+std::vector<OverlapRecord> merge_overlaps(std::vector<OverlapRecord> partial, MPI_Comm comm);
+
 }  // namespace grapes

@@ -82,12 +82,16 @@ struct VolumeOptions {
   std::string group;             // where its tables go ("" = the file's root)
   std::optional<Box> noise_box;  // a background box: sigma_bg from its grey values
   std::string noise_key;         // the config key of the box, for messages
+  // The reference step's labels: count the voxels of every (reference label, label) pair
+  // during the first pass (label matching, docs/SERIES.md) into <group>/overlaps.
+  VolumeSource* match_reference = nullptr;
 };
 
 struct VolumeResult {
-  ParticleTables tables;           // this rank's slice
-  VolumeFacts facts;               // identical on every rank
-  std::optional<double> sigma_bg;  // from options.noise_box
+  ParticleTables tables;                // this rank's slice
+  VolumeFacts facts;                    // identical on every rank
+  std::optional<double> sigma_bg;       // from options.noise_box
+  std::vector<OverlapRecord> overlaps;  // with options.match_reference: this rank's slice
 };
 
 // Collective: analyses one volume and writes its tables and optional volumes under

@@ -63,6 +63,15 @@ struct AdjacencyRecord {
   void merge(const AdjacencyRecord& other) { shared_faces += other.shared_faces; }
 };
 
+// Voxels labelled `reference_label` in a series' reference step and `step_label` in another
+// step of the same (registered) volume: the label matching of docs/SERIES.md.
+struct OverlapRecord {
+  std::uint64_t reference_label = 0;
+  std::uint64_t step_label = 0;
+  std::int64_t voxels = 0;
+  void merge(const OverlapRecord& other) { voxels += other.voxels; }
+};
+
 // What the merge hands to the tables: this rank's label range, every list sorted.
 struct MergedRecords {
   std::vector<ParticleRecord> particles;  // by label, surface_area filled in

@@ -25,13 +25,19 @@ struct SeriesAnalysis {
   std::string mode;                     // "operando" or "exsitu"
   std::map<std::string, Table> tables;  // written as /series/<key>
   std::string summary;
+  // Label matching: per step, the reference label of each /particles row (0: unmatched),
+  // written as /steps/<name>/particles/reference_label. Empty without matching.
+  std::vector<std::vector<std::uint64_t>> reference_labels;
 };
 
 // Reads a step's tables (checked against the result layout) and its sigma_bg.
 series::StepData read_step(const StepSource& source);
 
+// `min_iou`: match each step's labels to the reference step's by overlap first (the steps'
+// /overlaps tables; docs/SERIES.md, "Label matching").
 SeriesAnalysis analyse_series_files(const std::vector<StepSource>& sources,
-                                    const series::SeriesSettings& settings);
+                                    const series::SeriesSettings& settings,
+                                    std::optional<double> min_iou = std::nullopt);
 SeriesAnalysis analyse_exsitu_files(const std::vector<StepSource>& sources,
                                     const series::ExsituSettings& settings);
 

@@ -31,4 +31,8 @@ struct ParticleTables {
 
 ParticleTables build_tables(const MergedRecords& merged, const TableSettings& settings);
 
+// The /overlaps table of a step matched to a reference (docs/SERIES.md): reference_label,
+// step_label, voxels.
+Table overlap_table(const std::vector<OverlapRecord>& overlaps);
+
 }  // namespace grapes

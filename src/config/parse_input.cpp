@@ -86,6 +86,7 @@ PhantomSpec Parser::read_phantom(const Scope& s) const {
   p.damage_depth = get_number(s, "damage_depth");
   if (given(s, "damage_scale")) p.damage_scale = get_number(s, "damage_scale");
   p.drop_fraction = get_number(s, "drop_fraction");
+  p.permute_labels = get_seed(s, "permute_labels");
   if (given(s, "clear_box")) p.clear_box = read_box(s, "clear_box");
   p.grey_dtype = get_dtype(s, "grey_dtype");
   p.label_dtype = get_dtype(s, "label_dtype");

@@ -53,6 +53,9 @@ const Entry kPhantomKeys[] = {
     {"drop_fraction", Kind::fraction, "0",
      "Fraction of particles whose label is left out of the label volume (voxels labelled 0), "
      "chosen afresh per step: particles missing in some steps."},
+    {"permute_labels", Kind::seed, "0",
+     "Nonzero: the label volume carries a random permutation (this seed) of the labels 1..N, "
+     "as an independent segmentation of each step would."},
     {"clear_box", Kind::box, nullptr,
      "A box [[z0, z1], [y0, y1], [x0, x1]] no particle reaches into: pure background, e.g. "
      "for a noise box."},

@@ -87,6 +87,7 @@ constexpr std::uint64_t kGeometryKey = 0x67656f6d65747279ULL;
 constexpr std::uint64_t kAppearanceKey = 0x6170706561720000ULL;
 constexpr std::uint64_t kNoiseKey = 0x6e6f697365000000ULL;
 constexpr std::uint64_t kDropKey = 0x64726f7000000000ULL;
+constexpr std::uint64_t kPermutationKey = 0x7065726d00000000ULL;
 
 std::uint64_t noise_stream(std::uint64_t seed, int step) {
   return mix64(mix64(seed ^ kNoiseKey) + static_cast<std::uint64_t>(step));
@@ -323,6 +324,15 @@ Phantom::Phantom(const PhantomSpec& spec) : spec_(spec) {
 
 double Phantom::damage_scale(int step) {
   return static_cast<double>(step);
+}
+
+std::vector<std::uint64_t> Phantom::written_labels() const {
+  std::vector<std::uint64_t> labels(particles_.size());
+  for (std::size_t p = 0; p < labels.size(); ++p) labels[p] = particles_[p].label;
+  if (spec_.permute_labels == 0) return labels;
+  Rng rng(mix64(spec_.seed ^ kPermutationKey ^ mix64(spec_.permute_labels)));
+  for (std::size_t i = labels.size(); i > 1; --i) std::swap(labels[i - 1], labels[rng.below(i)]);
+  return labels;
 }
 
 std::vector<char> Phantom::dropped_labels(int step) const {
@@ -584,6 +594,7 @@ void Phantom::fill_box(const Box& box, int step, void* grey_out, DType grey_dtyp
   std::vector<std::uint64_t> labels(ex);
   const double scale = spec_.damage_scale.value_or(damage_scale(step));
   const std::vector<char> dropped = dropped_labels(step);
+  const std::vector<std::uint64_t> written = written_labels();
   const bool noisy = spec_.noise_sd > 0.0;
   const std::uint64_t stream = noise_stream(spec_.seed, step);
   const double* table = noise_table().value.data();
@@ -638,7 +649,8 @@ void Phantom::fill_box(const Box& box, int step, void* grey_out, DType grey_dtyp
         if (owner[k] >= 0) {
           const PhantomParticle& particle = particles_[static_cast<std::size_t>(owner[k])];
           v = particle.grey;
-          label = dropped[static_cast<std::size_t>(owner[k])] ? 0 : particle.label;
+          const auto p = static_cast<std::size_t>(owner[k]);
+          label = dropped[p] ? 0 : written[p];
           if (particle.damaged && own_q2[k] < kCore2)
             v -= particle.damage_depth * scale * (1.0 - own_q2[k] / kCore2);
         }

@@ -50,6 +50,7 @@ TEST(ConfigResolvedText, PhantomDefaults) {
             "    damage_fraction: 0\n"
             "    damage_depth: 25\n"
       "    drop_fraction: 0\n"
+      "    permute_labels: 0\n"
             "    grey_dtype: uint8\n"
             "    label_dtype: uint16\n"
             "voxel_size: [1, 1, 1]\n" +
@@ -85,6 +86,7 @@ TEST(ConfigResolvedText, EveryKeyGiven) {
             "    damage_fraction: 1\n"
             "    damage_depth: 40\n"
       "    drop_fraction: 0\n"
+      "    permute_labels: 0\n"
             "    grey_dtype: float32\n"
             "    label_dtype: uint32\n"
             "voxel_size: [0.5, 0.25, 2]\n"

@@ -59,7 +59,9 @@
 // volume (its voxels labelled 0, the grey unchanged) with that probability, drawn from a hash
 // of (seed, step, particle): labels missing in some steps, as failed seeded segmentations give.
 // `clear_box`: no particle whose bounds reach into the box is placed, so the box is pure
-// background (background grey + noise), e.g. for a series step's noise box.
+// background (background grey + noise), e.g. for a series step's noise box. `permute_labels`
+// (a seed, 0 = off): the label volume carries a random permutation of the labels 1..N, as if
+// each step had been segmented on its own (geometry and grey levels unchanged).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -129,6 +131,8 @@ class Phantom {
   void assign_appearance();
   // Per particle (placement order): whether its label is left out of step `step`'s volume.
   std::vector<char> dropped_labels(int step) const;
+  // The label each particle is written with: its placement order, or a permutation of it.
+  std::vector<std::uint64_t> written_labels() const;
 
   PhantomSpec spec_;
   std::vector<PhantomParticle> particles_;

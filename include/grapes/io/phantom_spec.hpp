@@ -25,6 +25,7 @@ struct PhantomSpec {
   std::optional<double> damage_scale;
   double drop_fraction = 0.0;    // labels left out of the label volume, per step
   std::optional<Box> clear_box;  // no particle reaches into it
+  std::uint64_t permute_labels = 0;  // nonzero: labels written as a permutation of 1..N (seed)
   DType grey_dtype = DType::u8;  // dtypes used when the phantom is written to files
   DType label_dtype = DType::u16;
 };

@@ -112,7 +112,7 @@ LabelIndex<Label> build_label_index(const View3<const Label>& labels, const Box&
   if (region.empty()) return label_index_from_list<Label>(labels_out);
   const RegionLines lines(region);
   Kokkos::MinMaxScalar<std::uint64_t> range;
-  if (sizeof(Label) <= 2) {  // every possible label fits a small table: no range pass
+  if constexpr (sizeof(Label) <= 2) {  // every possible label fits a small table: no range pass
     range.min_val = 1;
     range.max_val = (std::uint64_t(1) << (8 * sizeof(Label))) - 1;
   } else {

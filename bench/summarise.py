@@ -5,7 +5,8 @@ import sys
 import h5py
 import numpy as np
 
-PHASES = ["read", "particles", "ghosts", "edt", "layers", "surface", "adjacency", "merge", "write"]
+PHASES = ["read", "particles", "ghosts", "slab_read", "edt", "layers", "surface", "adjacency",
+          "merge", "write"]
 DTYPE_BYTES = {"uint8": 1, "uint16": 2, "uint32": 4, "uint64": 8, "float32": 4}
 
 
@@ -29,7 +30,7 @@ for path in sys.argv[1:]:
     with h5py.File(path, "r") as f:
         a = f.attrs
         ranks = int(a["mpi_ranks"])
-        times = [float(a.get(f"timing_{p}_s", np.nan)) for p in PHASES]
+        times = [float(a.get(f"timing_{p}_s", 0.0)) for p in PHASES]
         total = sum(times)
         if ranks in rows and rows[ranks]["total"] <= total:
             continue
@@ -42,14 +43,22 @@ for path in sys.argv[1:]:
         model = (owned * (grey_b + label_b) + 4 * local) / 2**20
         rows[ranks] = dict(times=times, total=total, shape=shape, grid=grid, ghost=ghost,
                            particles=len(f["particles/label"]), memory=float(a["peak_memory_mib"]),
+                           per_rank=[float(m) for m in a.get("peak_memory_mib_per_rank", [])],
+                           slabs=int(a.get("slabs_per_rank", 1)),
                            model=model, local=local)
 
 print(f"{'ranks':>5} {'grid':>9} " + " ".join(f"{p:>10}" for p in PHASES) +
       f" {'total s':>8} {'EDT Mvox/s/rank':>15} {'peak MiB':>9} {'model MiB':>9} {'particles':>9}")
 for ranks in sorted(rows):
     r = rows[ranks]
-    edt_rate = r["local"] / r["times"][3] / 1e6 if r["times"][3] > 0 else float("nan")
+    edt = r["times"][PHASES.index("edt")]
+    edt_rate = r["local"] / edt / 1e6 if edt > 0 else float("nan")
     print(f"{ranks:>5} {'x'.join(map(str, r['grid'])):>9} " +
           " ".join(f"{t:10.3f}" for t in r["times"]) +
           f" {r['total']:8.2f} {edt_rate:15.1f} {r['memory']:9.0f} {r['model'] * 1.1:9.0f} {r['particles']:>9}")
 print("model MiB = (owned voxels x (grey + label bytes) + 4 x block voxels) x 1.1, per rank")
+for ranks in sorted(rows):
+    r = rows[ranks]
+    if r["per_rank"]:
+        print(f"{ranks} ranks: peak resident memory per rank (MiB): " +
+              ", ".join(f"{m:.0f}" for m in r["per_rank"]) + f"; slabs per rank: {r['slabs']}")

@@ -72,6 +72,12 @@ std::int64_t allreduce_sum(MPI_Comm comm, std::int64_t value) {
   return out;
 }
 
+std::vector<double> allgather(MPI_Comm comm, double value) {
+  std::vector<double> out(static_cast<std::size_t>(comm_size(comm)));
+  check_mpi(MPI_Allgather(&value, 1, MPI_DOUBLE, out.data(), 1, MPI_DOUBLE, comm), "MPI_Allgather");
+  return out;
+}
+
 std::uint64_t allreduce_sum(MPI_Comm comm, std::uint64_t value) {
   std::uint64_t out = 0;
   check_mpi(MPI_Allreduce(&value, &out, 1, MPI_UINT64_T, MPI_SUM, comm), "MPI_Allreduce");

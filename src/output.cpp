@@ -360,6 +360,8 @@ void write_run_facts(ResultFile& file, const RunFacts& facts) {
                  std::vector<std::int64_t>{facts.grid[0], facts.grid[1], facts.grid[2]});
   file.attribute("kokkos_execution_space", std::string(kx::execution_space_name()));
   file.attribute("peak_memory_mib", facts.peak_memory_mib);
+  if (!facts.peak_memory_mib_per_rank.empty())
+    file.attribute("peak_memory_mib_per_rank", facts.peak_memory_mib_per_rank);
 }
 
 }  // namespace grapes

@@ -129,7 +129,7 @@ RunSummary run_analysis(const Config& config, std::unique_ptr<VolumeSource> grey
   summary.adjacency_rows = allreduce_sum(comm, std::int64_t(result.tables.adjacency.rows()));
   summary.peak_memory_mib = allreduce_max(comm, peak_memory_mib());
   RunFacts facts{config.yaml_text, config.origin, comm_size(comm), plan.grid.dims(),
-                 summary.peak_memory_mib};
+                 summary.peak_memory_mib, allgather(comm, peak_memory_mib())};
   agree_or_throw(comm, [&] {
     write_volume_facts(*file, "", result.facts);
     write_run_facts(*file, facts);

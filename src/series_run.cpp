@@ -194,7 +194,7 @@ void analyse_step(const Config& config, const RunPlan& plan, std::size_t i,
   }
   const VolumeResult result = analyse_volume(plan, inputs, *file, options);
   const RunFacts facts{config.yaml_text, config.origin, comm_size(comm), plan.grid.dims(),
-                       allreduce_max(comm, peak_memory_mib())};
+                       allreduce_max(comm, peak_memory_mib()), allgather(comm, peak_memory_mib())};
   agree_or_throw(comm, [&] {
     write_volume_facts(*file, "", result.facts);
     write_run_facts(*file, facts);
@@ -248,8 +248,10 @@ series::ExsituSettings exsitu_settings(const SeriesSpec& spec) {
 
 // Rank 0 reads the step tables, runs the statistics and writes the series file; the other
 // ranks wait for the verdict.
-std::string assemble(const Config& config, const std::vector<StepSource>& sources, MPI_Comm comm,
-                     const Logger& log) {
+std::string assemble(const Config& config, const std::vector<StepSource>& sources,
+                     const std::array<int, 3>& grid, MPI_Comm comm, const Logger& log) {
+  const RunFacts facts{config.yaml_text, config.origin, comm_size(comm), grid,
+                       allreduce_max(comm, peak_memory_mib()), allgather(comm, peak_memory_mib())};
   std::string summary;
   agree_or_throw(comm, [&] {
     if (comm_rank(comm) != 0) return;
@@ -261,8 +263,6 @@ std::string assemble(const Config& config, const std::vector<StepSource>& source
       analysis = analyse_series_files(
           sources, series_settings(spec),
           spec.match ? std::optional<double>(spec.match->min_iou) : std::nullopt);
-    const RunFacts facts{
-        config.yaml_text, config.origin, comm_size(comm), {1, 1, 1}, peak_memory_mib()};
     write_series_file(config.output_path, sources, analysis, facts);
     summary = analysis.summary;
   });
@@ -308,7 +308,7 @@ SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const
     }
     sources.push_back({step.name, path, std::nullopt});
   }
-  outcome.summary = assemble(config, sources, comm, log);
+  outcome.summary = assemble(config, sources, plan.grid.dims(), comm, log);
   return outcome;
 }
 
@@ -325,7 +325,7 @@ SeriesOutcome series_from_files(const Config& config, const std::vector<std::str
     sources.push_back({step.name, files[i], sigma});
     outcome.reused.push_back(config.series->steps[i].name);
   }
-  outcome.summary = assemble(config, sources, comm, log);
+  outcome.summary = assemble(config, sources, {1, 1, 1}, comm, log);
   return outcome;
 }
 

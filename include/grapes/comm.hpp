@@ -41,6 +41,9 @@ std::int64_t allreduce_max(MPI_Comm comm, std::int64_t value);
 double allreduce_max(MPI_Comm comm, double value);
 std::int64_t exclusive_scan_sum(MPI_Comm comm, std::int64_t value);
 
+// Every rank's value on every rank, in rank order.
+std::vector<double> allgather(MPI_Comm comm, double value);
+
 // Gathers every rank's byte buffer on every rank (allgatherv).
 std::vector<std::vector<char>> allgather_bytes(MPI_Comm comm, const std::vector<char>& mine);
 

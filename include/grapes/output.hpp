@@ -98,6 +98,7 @@ struct RunFacts {
   int ranks = 1;
   std::array<int, 3> grid{1, 1, 1};
   double peak_memory_mib = 0.0;  // largest over ranks
+  std::vector<double> peak_memory_mib_per_rank;  // empty: not recorded
 };
 
 // Collective: the tables of one analysed volume under `group` ("" for the root):

@@ -82,9 +82,12 @@ void SlabBuffers<Grey, Label>::reserve(const SlabPlan& plan, bool distances) {
     labels = std::max<std::size_t>(labels, plan.local[s].voxels());
   }
   const auto grow = [](auto& buffer, std::size_t size, const char* name) {
-    if (buffer.extent(0) < size)
-      buffer = std::decay_t<decltype(buffer)>(
-          Kokkos::view_alloc(std::string(name), Kokkos::WithoutInitializing), size);
+    if (buffer.extent(0) >= size) return;
+    using Buffer = std::decay_t<decltype(buffer)>;
+    buffer = Buffer();  // the old one goes first
+    buffer = Buffer(Kokkos::view_alloc(std::string(name), Kokkos::WithoutInitializing), size);
+    prepare_large_allocation(buffer.data(), size * sizeof(typename Buffer::value_type),
+                             Kokkos::SpaceAccessibility<Kokkos::HostSpace, kx::MemSpace>::accessible);
   };
   grow(grey_, grey, "grapes::slab_grey");
   grow(labels_, labels, "grapes::slab_labels");

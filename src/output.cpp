@@ -338,6 +338,8 @@ void write_volume_facts(ResultFile& file, const std::string& group, const Volume
   file.attribute("unassigned_voxels", facts.unassigned_voxels, at);
   file.attribute("flat_profile_particles", facts.flat_profile_particles, at);
   file.attribute("slabs_per_rank", facts.slabs_per_rank, at);
+  file.attribute("halo_bytes", facts.halo_bytes, at);
+  file.attribute("margin_bytes", facts.margin_bytes, at);
   for (const auto& [phase, seconds] : facts.phase_seconds)
     file.attribute("timing_" + phase + "_s", seconds, at);
 }

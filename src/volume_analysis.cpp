@@ -293,10 +293,16 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
     volumes = std::make_unique<VolumeOutput>(file, options.group, plan.grid.shape(), plan.volumes);
   });
   PartialRecords partial;
+  std::int64_t halo_bytes = 0, margin_bytes = 0;
   if (pass.kept && slabs.whole_box()) {
+    for (const auto& transfer : HaloPlan(plan.grid, plan.rank, ghost.width).receives)
+      halo_bytes += transfer.box.voxels() * static_cast<std::int64_t>(sizeof(Label));
     partial = kernels_on_box(plan, std::move(*pass.kept), in, *volumes, clock);
   } else {
     pass.kept.reset();
+    for (std::size_t s = 0; s < slabs.owned.size(); ++s)
+      margin_bytes += (slabs.local[s].voxels() - slabs.owned[s].voxels()) *
+                      static_cast<std::int64_t>(sizeof(Label));
     partial = kernels_on_slabs(plan, inputs, slabs, buffers, in, *volumes, clock);
   }
   check_exact(partial, ghost, pass.first, plan);
@@ -316,6 +322,8 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
   clock.lap("write");
   result.facts = volume_facts(plan, inputs, ghost, phases);
   result.facts.unassigned_voxels = unassigned;
+  result.facts.halo_bytes = allreduce_sum(comm, halo_bytes);
+  result.facts.margin_bytes = allreduce_sum(comm, margin_bytes);
   result.facts.slabs_per_rank =
       static_cast<std::int64_t>(std::max<std::size_t>(1, slabs.owned.size()));
   result.facts.flat_profile_particles = allreduce_sum(comm, result.tables.flat_profile_particles);

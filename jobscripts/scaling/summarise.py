@@ -42,8 +42,8 @@ import numpy as np
 
 # Phases are discovered from the files (every timing_<phase>_s attribute) and the logs, so a
 # grapes that splits or renames phases needs no change here; known ones are shown in this order.
-KNOWN_PHASES = ["read", "particles", "ghosts", "edt", "accumulate", "layers", "surface",
-                "adjacency", "merge", "write"]
+KNOWN_PHASES = ["read", "particles", "ghosts", "slab_read", "edt", "accumulate", "layers",
+                "surface", "adjacency", "merge", "write"]
 TIMING_ATTR = re.compile(r"^timing_(.+)_s$")
 LOG_LINE = re.compile(r"^  ([A-Za-z_][A-Za-z0-9_]*)\s+([0-9.eE+-]+) s\s*$")
 
@@ -148,6 +148,8 @@ def read_run(path, walls, prefer_log):
             "peak_mib": float(np.asarray(attrs["peak_memory_mib"]).item())
             if "peak_memory_mib" in attrs else math.nan,
             "ghost": ints(attrs["ghost_width"]) if "ghost_width" in attrs else [],
+            "halo_mb": float(np.asarray(attrs["halo_bytes"]).item()) / 1e6
+            if "halo_bytes" in attrs else math.nan,
             "space": text(attrs["kokkos_execution_space"])
             if "kokkos_execution_space" in attrs else "",
         }
@@ -267,24 +269,26 @@ def main():
     print(f"GRAPES-HPC {title}: {len(runs)} run(s), {volume}, "
           f"Kokkos {rows[0]['space'] or '?'}; reference P0 = {p0}; T = "
           f"{'launcher wall time' if args.time == 'wall' else 'sum of the phases'}")
-    header = (f"{'ranks':>5} {'grid':>9} {'shape':>14} "
+    header = (f"{'ranks':>5} {'grid':>9} {'shape':>14} {'ghost':>9} "
               + " ".join(f"{p:>{max(8, len(p))}}" for p in phases)
               + f" {'total':>8} {'wall':>8} {'speedup':>8} {'eff.':>6} {'Mvox/s':>8}"
-              + f" {'MiB/rank':>9} {'runs':>4}")
+              + f" {'MiB/rank':>9} {'halo MB':>8} {'runs':>4}")
     print(header)
     print("-" * len(header))
     for row in rows:
         grid = "x".join(map(str, row["grid"]))
         shape = "x".join(map(str, row["shape"]))
-        print(f"{row['ranks']:>5} {grid:>9} {shape:>14} "
+        ghost = "x".join(map(str, row["ghost"]))
+        print(f"{row['ranks']:>5} {grid:>9} {shape:>14} {ghost:>9} "
               + " ".join(fmt(row["seconds"][p], 3, max(8, len(p))) for p in phases)
               + f" {fmt(row['total'])} {fmt(row['wall'])} {fmt(row['speedup'], 2)}"
               + f" {fmt(row['efficiency'], 2, 6)} {fmt(row['mvox_per_s'], 1)}"
-              + f" {fmt(row['peak_mib'], 0, 9)} {row['runs']:>4}")
+              + f" {fmt(row['peak_mib'], 0, 9)} {fmt(row['halo_mb'], 1)} {row['runs']:>4}")
     print("times in seconds; speedup/eff. relative to P0 "
           + ("(strong: S = T(P0)/T(P), E = S/(P/P0))" if mode == "strong" else
              "(weak: E = T(P0)/T(P), scaled S = E*P/P0)" if mode == "weak" else "")
-          + "; MiB/rank = peak resident memory of the largest rank")
+          + "; MiB/rank = peak resident memory of the largest rank; halo MB = ghost "
+          "bytes moved between ranks (all ranks)")
     from_log = sorted({p.split(":")[0] for r in rows for p in r["phase_source"].split(",")
                        if p.endswith(":log")})
     if from_log and args.phase_source == "file":
@@ -308,7 +312,8 @@ def main():
     fields = (["file", "mode", "ranks", "grid", "shape", "voxels", "mvox_per_rank", "runs"]
               + [f"{p}_s" for p in phases]
               + ["total_s", "wall_s", "speedup", "ideal_speedup", "efficiency", "mvox_per_s",
-                 "peak_memory_mib_per_rank", "ghost_width", "execution_space", "phase_source"])
+                 "peak_memory_mib_per_rank", "ghost_width", "halo_mb", "execution_space",
+                 "phase_source"])
     with open(csv_path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(fields)
@@ -320,7 +325,8 @@ def main():
                 + [f"{row['seconds'][p]:.6g}" for p in phases]
                 + [f"{row['total']:.6g}", f"{row['wall']:.6g}", f"{row['speedup']:.6g}",
                    f"{row['ideal']:.6g}", f"{row['efficiency']:.6g}", f"{row['mvox_per_s']:.6g}",
-                   f"{row['peak_mib']:.6g}", "x".join(map(str, row["ghost"])), row["space"],
+                   f"{row['peak_mib']:.6g}", "x".join(map(str, row["ghost"])),
+                   f"{row['halo_mb']:.6g}", row["space"],
                    row["phase_source"]])
     print(f"wrote {csv_path}")
 

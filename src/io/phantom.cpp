@@ -338,7 +338,8 @@ std::vector<std::uint64_t> Phantom::written_labels() const {
 std::vector<char> Phantom::dropped_labels(int step) const {
   std::vector<char> dropped(particles_.size(), 0);
   if (spec_.drop_fraction <= 0.0) return dropped;
-  const std::uint64_t stream = mix64(mix64(spec_.seed ^ kDropKey) + static_cast<std::uint64_t>(step));
+  const std::uint64_t stream =
+      mix64(mix64(spec_.seed ^ kDropKey) + static_cast<std::uint64_t>(step));
   for (std::size_t p = 0; p < particles_.size(); ++p) {
     const double u = static_cast<double>(mix64(stream + (p + 1) * kGolden) >> 11) * 0x1.0p-53;
     dropped[p] = u < spec_.drop_fraction;
@@ -346,187 +347,252 @@ std::vector<char> Phantom::dropped_labels(int step) const {
   return dropped;
 }
 
-void Phantom::generate() {
-  const Index3 n = spec_.shape;
-  const double mean = spec_.radius_mean;
-  const double sd = spec_.radius_sd;
-  const double sigma2 = std::log(1.0 + (sd / mean) * (sd / mean));
-  const double mu = std::log(mean) - sigma2 / 2.0;
-  const double sigma = std::sqrt(sigma2);
-  const double r_lo = std::max(1.0, 0.3 * mean);
-  const double r_hi = std::max(mean + 4.0 * sd, r_lo);
+namespace {
 
-  // Coarse sampling grid: the placement's picture of which space is still empty.
-  index_t g = std::max<index_t>(1, static_cast<index_t>(std::floor(mean / 4.0)));
-  Index3 nc{};
-  auto cell_count = [&]() {
-    for (int a = 0; a < 3; ++a) nc[a] = (n[a] + g - 1) / g;
-    return nc[0] * nc[1] * nc[2];
-  };
-  while (cell_count() > (index_t{1} << 24)) ++g;
-  const index_t cells = cell_count();
-  auto sample = [&](int a, index_t i) {
-    return std::min(static_cast<double>(i * g) + static_cast<double>(g - 1) / 2.0,
-                    static_cast<double>(n[a] - 1));
-  };
-  std::vector<std::uint8_t> filled(static_cast<std::size_t>(cells), 0);
-  std::vector<std::uint32_t> empty(static_cast<std::size_t>(cells));
-  for (index_t i = 0; i < cells; ++i) empty[i] = static_cast<std::uint32_t>(i);
-  index_t filled_count = 0;
-  const auto target = static_cast<index_t>(std::ceil(spec_.packing * static_cast<double>(cells)));
+// The log-normal law of the equivalent-sphere radii, clamped (the model in phantom.hpp).
+struct RadiusLaw {
+  double mu, sigma, lo, hi;
+  RadiusLaw(double mean, double sd) {
+    const double sigma2 = std::log(1.0 + (sd / mean) * (sd / mean));
+    mu = std::log(mean) - sigma2 / 2.0;
+    sigma = std::sqrt(sigma2);
+    lo = std::max(1.0, 0.3 * mean);
+    hi = std::max(mean + 4.0 * sd, lo);
+  }
+  double draw(Rng& rng) const { return std::clamp(std::exp(mu + sigma * rng.normal()), lo, hi); }
+};
 
-  // Bins of particle centres for the overlap test (linked lists: head per bin, next per
-  // particle). A bin is at least twice the largest radius, so 27 bins hold every neighbour.
-  double bin_size = 2.0 * r_hi;
-  Index3 nb{};
-  auto bin_count = [&]() {
-    for (int a = 0; a < 3; ++a)
-      nb[a] = std::max<index_t>(1, static_cast<index_t>(std::ceil(n[a] / bin_size)));
-    return nb[0] * nb[1] * nb[2];
-  };
-  while (bin_count() > (index_t{1} << 22)) bin_size *= 1.25;
-  std::vector<std::int32_t> head(static_cast<std::size_t>(bin_count()), -1);
-  std::vector<std::int32_t> next;
-  auto bin_of = [&](int a, double x) {
-    const auto b = static_cast<index_t>(std::floor((x + 0.5) / bin_size));
-    return std::clamp<index_t>(b, 0, nb[a] - 1);
-  };
+// q^2 = d^T M d of a point against an ellipsoid (M = {zz, zy, zx, yy, yx, xx}, centre c).
+double q2_at(const std::array<double, 6>& m, const std::array<double, 3>& c, const double* p) {
+  const double dz = p[0] - c[0], dy = p[1] - c[1], dx = p[2] - c[2];
+  return m[0] * dz * dz + 2.0 * m[1] * dz * dy + 2.0 * m[2] * dz * dx + m[3] * dy * dy +
+         2.0 * m[4] * dy * dx + m[5] * dx * dx;
+}
 
-  const double voxels =
-      static_cast<double>(n[0]) * static_cast<double>(n[1]) * static_cast<double>(n[2]);
-  const double expected = spec_.packing * voxels / (4.0 / 3.0 * kPi * mean * mean * mean);
-  const auto max_attempts = static_cast<std::int64_t>(200000 + 100 * expected);
-  const int relax_after = 300;
-  double alpha = 0.85;
-  const double alpha_min = 0.5;
-  int failures = 0;
-  double drawn = 0.0;  // the radius being placed: redrawn only once placed
-  bool have_drawn = false;
-  const double shrink = 0.85;  // a radius may shrink to this fraction of its draw to fit
+// The coarse sampling grid: the placement's picture of which space is still empty.
+class SamplingGrid {
+ public:
+  SamplingGrid(const Index3& shape, double radius_mean) : n_(shape) {
+    g_ = std::max<index_t>(1, static_cast<index_t>(std::floor(radius_mean / 4.0)));
+    while (count() > (index_t{1} << 24)) ++g_;
+    cells_ = count();
+    filled_.assign(static_cast<std::size_t>(cells_), 0);
+    empty_.resize(static_cast<std::size_t>(cells_));
+    for (index_t i = 0; i < cells_; ++i) empty_[i] = static_cast<std::uint32_t>(i);
+  }
+  index_t cells() const { return cells_; }
+  index_t filled_count() const { return filled_count_; }
+  bool has_empty() const { return !empty_.empty(); }
 
-  Rng rng(mix64(spec_.seed ^ kGeometryKey));
-  for (std::int64_t attempt = 0;
-       attempt < max_attempts && filled_count < target && !empty.empty();) {
-    const std::size_t pick = rng.below(empty.size());
-    const std::uint32_t cell = empty[pick];
-    if (filled[cell]) {  // stale entry: drop it
-      empty[pick] = empty.back();
-      empty.pop_back();
-      continue;
-    }
-    ++attempt;
-    const index_t cz = cell / (nc[1] * nc[2]);
-    const index_t cy = (cell / nc[2]) % nc[1];
-    const index_t cx = cell % nc[2];
-    const index_t cidx[3] = {cz, cy, cx};
+  // A random still-empty cell, or false (and the stale entry dropped) when it filled up.
+  bool pick(Rng& rng, std::uint32_t& cell) {
+    const std::size_t at = rng.below(empty_.size());
+    cell = empty_[at];
+    if (!filled_[cell]) return true;
+    empty_[at] = empty_.back();
+    empty_.pop_back();
+    return false;
+  }
+
+  // A centre inside the cell, jittered by up to half a cell, inside the image.
+  std::array<double, 3> centre_in(std::uint32_t cell, Rng& rng) const {
+    const index_t index[3] = {cell / (nc_[1] * nc_[2]), (cell / nc_[2]) % nc_[1], cell % nc_[2]};
     std::array<double, 3> centre{};
     for (int a = 0; a < 3; ++a) {
-      const double jitter = (rng.uniform() - 0.5) * static_cast<double>(g);
-      centre[a] = std::clamp(sample(a, cidx[a]) + jitter, -0.5, static_cast<double>(n[a]) - 0.5);
+      const double jitter = (rng.uniform() - 0.5) * static_cast<double>(g_);
+      centre[a] = std::clamp(sample(a, index[a]) + jitter, -0.5, static_cast<double>(n_[a]) - 0.5);
     }
-    if (!have_drawn) {
-      drawn = std::clamp(std::exp(mu + sigma * rng.normal()), r_lo, r_hi);
-      have_drawn = true;
+    return centre;
+  }
+
+  // Marks the cells whose sample point lies inside the ellipsoid (m, c) of half extents `half`.
+  void mark(const std::array<double, 6>& m, const std::array<double, 3>& c,
+            const std::array<double, 3>& half) {
+    index_t lo[3], hi[3];
+    for (int a = 0; a < 3; ++a) {
+      const double offset = static_cast<double>(g_ - 1) / 2.0;
+      lo[a] =
+          std::max<index_t>(0, static_cast<index_t>(std::floor((c[a] - half[a] - offset) / g_)));
+      hi[a] = std::min<index_t>(nc_[a] - 1,
+                                static_cast<index_t>(std::ceil((c[a] + half[a] - offset) / g_)));
     }
+    for (index_t i = lo[0]; i <= hi[0]; ++i)
+      for (index_t j = lo[1]; j <= hi[1]; ++j)
+        for (index_t k = lo[2]; k <= hi[2]; ++k) {
+          const index_t cell = (i * nc_[1] + j) * nc_[2] + k;
+          if (filled_[cell]) continue;
+          const double p[3] = {sample(0, i), sample(1, j), sample(2, k)};
+          if (q2_at(m, c, p) < 1.0) {
+            filled_[cell] = 1;
+            ++filled_count_;
+          }
+        }
+  }
+
+ private:
+  index_t count() {
+    for (int a = 0; a < 3; ++a) nc_[a] = (n_[a] + g_ - 1) / g_;
+    return nc_[0] * nc_[1] * nc_[2];
+  }
+  double sample(int a, index_t i) const {
+    return std::min(static_cast<double>(i * g_) + static_cast<double>(g_ - 1) / 2.0,
+                    static_cast<double>(n_[a] - 1));
+  }
+  Index3 n_, nc_{};
+  index_t g_ = 1, cells_ = 0, filled_count_ = 0;
+  std::vector<std::uint8_t> filled_;
+  std::vector<std::uint32_t> empty_;
+};
+
+// Bins of particle centres for the overlap test (linked lists: head per bin, next per
+// particle). A bin is at least twice the largest radius, so 27 bins hold every neighbour.
+class CentreBins {
+ public:
+  CentreBins(const Index3& shape, double largest_radius) : size_(2.0 * largest_radius) {
+    while (count(shape) > (index_t{1} << 22)) size_ *= 1.25;
+    head_.assign(static_cast<std::size_t>(count(shape)), -1);
+  }
+
+  // The largest radius (up to `drawn`) a particle at `centre` may have: against every placed
+  // particle j, |c - c_j| >= alpha (r + r_j).
+  double largest_fit(const std::array<double, 3>& centre, double drawn, double alpha,
+                     const std::vector<PhantomParticle>& placed) const {
     double fit = drawn;
-    const index_t b0 = bin_of(0, centre[0]), b1 = bin_of(1, centre[1]), b2 = bin_of(2, centre[2]);
-    for (index_t i = std::max<index_t>(0, b0 - 1); i <= std::min(nb[0] - 1, b0 + 1); ++i)
-      for (index_t j = std::max<index_t>(0, b1 - 1); j <= std::min(nb[1] - 1, b1 + 1); ++j)
-        for (index_t k = std::max<index_t>(0, b2 - 1); k <= std::min(nb[2] - 1, b2 + 1); ++k)
-          for (std::int32_t p = head[(i * nb[1] + j) * nb[2] + k]; p >= 0; p = next[p]) {
-            const auto& other = particles_[p];
+    const index_t b[3] = {bin_of(0, centre[0]), bin_of(1, centre[1]), bin_of(2, centre[2])};
+    for (index_t i = std::max<index_t>(0, b[0] - 1); i <= std::min(nb_[0] - 1, b[0] + 1); ++i)
+      for (index_t j = std::max<index_t>(0, b[1] - 1); j <= std::min(nb_[1] - 1, b[1] + 1); ++j)
+        for (index_t k = std::max<index_t>(0, b[2] - 1); k <= std::min(nb_[2] - 1, b[2] + 1); ++k)
+          for (std::int32_t p = head_[(i * nb_[1] + j) * nb_[2] + k]; p >= 0; p = next_[p]) {
+            const auto& other = placed[p];
             double d2 = 0.0;
             for (int a = 0; a < 3; ++a)
               d2 += (centre[a] - other.centre[a]) * (centre[a] - other.centre[a]);
             fit = std::min(fit, std::sqrt(d2) / alpha - other.radius);
           }
-    if (fit < std::max(r_lo, shrink * drawn)) {
-      if (++failures >= relax_after) {
-        alpha = std::max(alpha_min, alpha * 0.97);
-        failures = 0;
-      }
+    return fit;
+  }
+
+  void insert(std::int32_t id, const std::array<double, 3>& centre) {
+    const auto bin = static_cast<std::size_t>(
+        (bin_of(0, centre[0]) * nb_[1] + bin_of(1, centre[1])) * nb_[2] + bin_of(2, centre[2]));
+    next_.push_back(head_[bin]);
+    head_[bin] = id;
+  }
+
+ private:
+  index_t count(const Index3& n) {
+    for (int a = 0; a < 3; ++a)
+      nb_[a] = std::max<index_t>(1, static_cast<index_t>(std::ceil(n[a] / size_)));
+    return nb_[0] * nb_[1] * nb_[2];
+  }
+  index_t bin_of(int a, double x) const {
+    const auto b = static_cast<index_t>(std::floor((x + 0.5) / size_));
+    return std::clamp<index_t>(b, 0, nb_[a] - 1);
+  }
+  double size_;
+  Index3 nb_{};
+  std::vector<std::int32_t> head_, next_;
+};
+
+// A rotated ellipsoid of the volume of the sphere of radius r (semi-axes r (1 + t),
+// r / sqrt(1 + t) twice, t uniform in [0, elongation]; a uniformly random orientation from a
+// random unit quaternion), with the global voxels it can reach.
+PhantomParticle shaped_particle(const std::array<double, 3>& centre, double r, double elongation,
+                                Rng& rng) {
+  PhantomParticle particle;
+  particle.centre = centre;
+  const double t = rng.uniform() * elongation;
+  particle.semi_axes = {r * (1.0 + t), r / std::sqrt(1.0 + t), r / std::sqrt(1.0 + t)};
+  particle.radius = r;
+  const double u1 = rng.uniform(), u2 = rng.uniform(), u3 = rng.uniform();
+  const double qw = std::sqrt(1.0 - u1) * std::sin(2.0 * kPi * u2);
+  const double qx = std::sqrt(1.0 - u1) * std::cos(2.0 * kPi * u2);
+  const double qy = std::sqrt(u1) * std::sin(2.0 * kPi * u3);
+  const double qz = std::sqrt(u1) * std::cos(2.0 * kPi * u3);
+  const double rot[3][3] = {
+      {1 - 2 * (qy * qy + qz * qz), 2 * (qx * qy - qw * qz), 2 * (qx * qz + qw * qy)},
+      {2 * (qx * qy + qw * qz), 1 - 2 * (qx * qx + qz * qz), 2 * (qy * qz - qw * qx)},
+      {2 * (qx * qz - qw * qy), 2 * (qy * qz + qw * qx), 1 - 2 * (qx * qx + qy * qy)}};
+  for (int k = 0; k < 3; ++k)
+    for (int a = 0; a < 3; ++a) particle.axes[k][a] = rot[a][k];
+  return particle;
+}
+
+// Half the ellipsoid's extent along each axis.
+std::array<double, 3> half_extents(const PhantomParticle& p) {
+  std::array<double, 3> half{};
+  for (int a = 0; a < 3; ++a) {
+    double h2 = 0.0;
+    for (int k = 0; k < 3; ++k) h2 += p.axes[k][a] * p.semi_axes[k] * p.axes[k][a] * p.semi_axes[k];
+    half[a] = std::sqrt(h2);
+  }
+  return half;
+}
+
+}  // namespace
+
+Phantom::Geometry Phantom::geometry_of(const PhantomParticle& particle) {
+  Geometry geo{};
+  geo.c = particle.centre;
+  geo.r2 = particle.radius * particle.radius;
+  const int pairs[6][2] = {{0, 0}, {0, 1}, {0, 2}, {1, 1}, {1, 2}, {2, 2}};
+  for (int e = 0; e < 6; ++e) {
+    double m = 0.0;
+    for (int k = 0; k < 3; ++k)
+      m += particle.axes[k][pairs[e][0]] * particle.axes[k][pairs[e][1]] /
+           (particle.semi_axes[k] * particle.semi_axes[k]);
+    geo.m[e] = m;
+  }
+  return geo;
+}
+
+void Phantom::generate() {
+  const Index3 n = spec_.shape;
+  const double mean = spec_.radius_mean;
+  const RadiusLaw radii(mean, spec_.radius_sd);
+  SamplingGrid grid(n, mean);
+  CentreBins bins(n, radii.hi);
+  const auto target = static_cast<index_t>(std::ceil(spec_.packing * double(grid.cells())));
+  const double voxels = double(n[0]) * double(n[1]) * double(n[2]);
+  const double expected = spec_.packing * voxels / (4.0 / 3.0 * kPi * mean * mean * mean);
+  const auto max_attempts = static_cast<std::int64_t>(200000 + 100 * expected);
+  const int relax_after = 300;  // failures in a row before alpha is relaxed
+  const double shrink = 0.85;   // a radius may shrink to this fraction of its draw to fit
+  double alpha = 0.85;
+  int failures = 0;
+  double drawn = 0.0;  // the radius being placed: redrawn only once placed
+  bool have_drawn = false;
+  Rng rng(mix64(spec_.seed ^ kGeometryKey));
+  for (std::int64_t attempt = 0;
+       attempt < max_attempts && grid.filled_count() < target && grid.has_empty();) {
+    std::uint32_t cell = 0;
+    if (!grid.pick(rng, cell)) continue;
+    ++attempt;
+    const std::array<double, 3> centre = grid.centre_in(cell, rng);
+    if (!have_drawn) drawn = radii.draw(rng), have_drawn = true;
+    const double fit = bins.largest_fit(centre, drawn, alpha, particles_);
+    if (fit < std::max(radii.lo, shrink * drawn)) {
+      if (++failures >= relax_after) alpha = std::max(0.5, alpha * 0.97), failures = 0;
       continue;
     }
     failures = 0;
     have_drawn = false;
-    const double r = std::min(drawn, fit);
-
-    // Shape and orientation.
-    PhantomParticle particle;
-    particle.centre = centre;
-    const double t = rng.uniform() * spec_.elongation;
-    particle.semi_axes = {r * (1.0 + t), r / std::sqrt(1.0 + t), r / std::sqrt(1.0 + t)};
-    particle.radius = r;
-    const double u1 = rng.uniform(), u2 = rng.uniform(), u3 = rng.uniform();
-    const double qw = std::sqrt(1.0 - u1) * std::sin(2.0 * kPi * u2);
-    const double qx = std::sqrt(1.0 - u1) * std::cos(2.0 * kPi * u2);
-    const double qy = std::sqrt(u1) * std::sin(2.0 * kPi * u3);
-    const double qz = std::sqrt(u1) * std::cos(2.0 * kPi * u3);
-    const double rot[3][3] = {
-        {1 - 2 * (qy * qy + qz * qz), 2 * (qx * qy - qw * qz), 2 * (qx * qz + qw * qy)},
-        {2 * (qx * qy + qw * qz), 1 - 2 * (qx * qx + qz * qz), 2 * (qy * qz - qw * qx)},
-        {2 * (qx * qz - qw * qy), 2 * (qy * qz + qw * qx), 1 - 2 * (qx * qx + qy * qy)}};
-    for (int k = 0; k < 3; ++k)
-      for (int a = 0; a < 3; ++a) particle.axes[k][a] = rot[a][k];
-    Geometry geo{};
-    geo.c = centre;
-    geo.r2 = r * r;
-    const int pairs[6][2] = {{0, 0}, {0, 1}, {0, 2}, {1, 1}, {1, 2}, {2, 2}};
-    for (int e = 0; e < 6; ++e) {
-      double m = 0.0;
-      for (int k = 0; k < 3; ++k)
-        m += particle.axes[k][pairs[e][0]] * particle.axes[k][pairs[e][1]] /
-             (particle.semi_axes[k] * particle.semi_axes[k]);
-      geo.m[e] = m;
-    }
-    std::array<double, 3> half{};
+    PhantomParticle particle = shaped_particle(centre, std::min(drawn, fit), spec_.elongation, rng);
+    const std::array<double, 3> half = half_extents(particle);
     for (int a = 0; a < 3; ++a) {
-      double h2 = 0.0;
-      for (int k = 0; k < 3; ++k)
-        h2 += particle.axes[k][a] * particle.semi_axes[k] * particle.axes[k][a] *
-              particle.semi_axes[k];
-      half[a] = std::sqrt(h2);
       particle.bounds.lo[a] = static_cast<index_t>(std::floor(centre[a] - half[a]));
       particle.bounds.hi[a] = static_cast<index_t>(std::ceil(centre[a] + half[a])) + 1;
     }
     // Nothing reaches into the clear box (pure background): try elsewhere.
     if (spec_.clear_box && !particle.bounds.intersect(*spec_.clear_box).empty()) continue;
     particle.label = particles_.size() + 1;
-
-    // Mark the sampling cells it covers.
-    auto q2_at = [&](const double* p) {
-      const double dz = p[0] - geo.c[0], dy = p[1] - geo.c[1], dx = p[2] - geo.c[2];
-      return geo.m[0] * dz * dz + 2.0 * geo.m[1] * dz * dy + 2.0 * geo.m[2] * dz * dx +
-             geo.m[3] * dy * dy + 2.0 * geo.m[4] * dy * dx + geo.m[5] * dx * dx;
-    };
-    index_t lo[3], hi[3];
-    for (int a = 0; a < 3; ++a) {
-      const double offset = static_cast<double>(g - 1) / 2.0;
-      lo[a] = std::max<index_t>(
-          0, static_cast<index_t>(std::floor((centre[a] - half[a] - offset) / g)));
-      hi[a] = std::min<index_t>(
-          nc[a] - 1, static_cast<index_t>(std::ceil((centre[a] + half[a] - offset) / g)));
-    }
-    for (index_t i = lo[0]; i <= hi[0]; ++i)
-      for (index_t j = lo[1]; j <= hi[1]; ++j)
-        for (index_t k = lo[2]; k <= hi[2]; ++k) {
-          const index_t c = (i * nc[1] + j) * nc[2] + k;
-          if (filled[c]) continue;
-          const double p[3] = {sample(0, i), sample(1, j), sample(2, k)};
-          if (q2_at(p) < 1.0) {
-            filled[c] = 1;
-            ++filled_count;
-          }
-        }
-
-    const auto id = static_cast<std::int32_t>(particles_.size());
-    const std::size_t bin = static_cast<std::size_t>((b0 * nb[1] + b1) * nb[2] + b2);
-    next.push_back(head[bin]);
-    head[bin] = id;
+    const Geometry geo = geometry_of(particle);
+    grid.mark(geo.m, geo.c, half);
+    bins.insert(static_cast<std::int32_t>(particles_.size()), centre);
     particles_.push_back(particle);
     geometry_.push_back(geo);
   }
-  placed_fraction_ = static_cast<double>(filled_count) / static_cast<double>(cells);
+  placed_fraction_ = static_cast<double>(grid.filled_count()) / static_cast<double>(grid.cells());
 }
 
 void Phantom::assign_appearance() {
@@ -545,6 +611,105 @@ void Phantom::assign_appearance() {
   }
 }
 
+namespace {
+
+// The particles that can reach a box, binned over (z, y) rows of the box (kBin x kBin rows a
+// bin); each bin lists its particles in label order (ties go to the lower label).
+class RowBins {
+ public:
+  static constexpr index_t kBin = 8;
+  RowBins(const std::vector<PhantomParticle>& particles, const Box& box) : box_(box) {
+    const Index3 e = box.extents();
+    nby_ = (e[1] + kBin - 1) / kBin;
+    const index_t nbz = (e[0] + kBin - 1) / kBin;
+    std::vector<std::uint32_t> candidates;
+    for (std::size_t p = 0; p < particles.size(); ++p)
+      if (!particles[p].bounds.intersect(box).empty())
+        candidates.push_back(static_cast<std::uint32_t>(p));
+    start_.assign(static_cast<std::size_t>(nbz * nby_) + 1, 0);
+    for (std::uint32_t p : candidates)
+      for_each_bin(particles[p].bounds, [&](std::size_t bin) { ++start_[bin + 1]; });
+    for (std::size_t i = 1; i < start_.size(); ++i) start_[i] += start_[i - 1];
+    binned_.resize(start_.back());
+    std::vector<std::size_t> cursor(start_.begin(), start_.end() - 1);
+    for (std::uint32_t p : candidates)
+      for_each_bin(particles[p].bounds, [&](std::size_t bin) { binned_[cursor[bin]++] = p; });
+  }
+  // The candidates of row (z, y), as [first, last).
+  std::pair<const std::uint32_t*, const std::uint32_t*> row(index_t z, index_t y) const {
+    const auto bin =
+        static_cast<std::size_t>(((z - box_.lo[0]) / kBin) * nby_ + (y - box_.lo[1]) / kBin);
+    return {binned_.data() + start_[bin], binned_.data() + start_[bin + 1]};
+  }
+
+ private:
+  template <class Visit>
+  void for_each_bin(const Box& b, Visit&& visit) const {
+    const auto range = [&](int a, index_t& lo, index_t& hi) {
+      lo = (std::max(b.lo[a], box_.lo[a]) - box_.lo[a]) / kBin;
+      hi = (std::min(b.hi[a], box_.hi[a]) - 1 - box_.lo[a]) / kBin;
+    };
+    index_t z0, z1, y0, y1;
+    range(0, z0, z1);
+    range(1, y0, y1);
+    for (index_t bz = z0; bz <= z1; ++bz)
+      for (index_t by = y0; by <= y1; ++by) visit(static_cast<std::size_t>(bz * nby_ + by));
+  }
+  Box box_;
+  index_t nby_ = 0;
+  std::vector<std::size_t> start_;
+  std::vector<std::uint32_t> binned_;
+};
+
+// Per voxel of a row: the owning particle (smallest power distance among those whose ellipsoid
+// contains it; -1 for the background) and its q^2.
+struct RowOwners {
+  std::vector<double> best, q2;
+  std::vector<std::int64_t> owner;
+  explicit RowOwners(index_t n) : best(n), q2(n), owner(n) {}
+};
+
+void find_owners(index_t z, index_t y, const Box& box, const RowBins& bins,
+                 const std::vector<PhantomParticle>& particles,
+                 const std::vector<Phantom::Geometry>& geometry, RowOwners& row) {
+  std::fill(row.best.begin(), row.best.end(), std::numeric_limits<double>::infinity());
+  std::fill(row.owner.begin(), row.owner.end(), -1);
+  const auto [first, last] = bins.row(z, y);
+  for (const std::uint32_t* it = first; it != last; ++it) {
+    const std::uint32_t p = *it;
+    const Box& bounds = particles[p].bounds;
+    if (z < bounds.lo[0] || z >= bounds.hi[0] || y < bounds.lo[1] || y >= bounds.hi[1]) continue;
+    const Phantom::Geometry& geo = geometry[p];
+    const double dz = static_cast<double>(z) - geo.c[0];
+    const double dy = static_cast<double>(y) - geo.c[1];
+    // q^2(x) = A dx^2 + 2 B dx + C along the row, dx = x - centre_x.
+    const double qa = geo.m[5];
+    const double qb = geo.m[2] * dz + geo.m[4] * dy;
+    const double qc = geo.m[0] * dz * dz + 2.0 * geo.m[1] * dz * dy + geo.m[3] * dy * dy;
+    const double disc = qb * qb - qa * (qc - 1.0);
+    if (disc <= 0.0) continue;
+    const double root = std::sqrt(disc);
+    const index_t x0 =
+        std::max(box.lo[2], static_cast<index_t>(std::floor(geo.c[2] + (-qb - root) / qa)));
+    const index_t x1 =
+        std::min(box.hi[2] - 1, static_cast<index_t>(std::ceil(geo.c[2] + (-qb + root) / qa)));
+    for (index_t x = x0; x <= x1; ++x) {
+      const double dx = static_cast<double>(x) - geo.c[2];
+      const double q2 = (qa * dx + 2.0 * qb) * dx + qc;  // the same for any box
+      if (q2 >= 1.0) continue;
+      const double power = geo.r2 * (q2 - 1.0);
+      const index_t k = x - box.lo[2];
+      if (power < row.best[k]) {
+        row.best[k] = power;
+        row.owner[k] = p;
+        row.q2[k] = q2;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void Phantom::fill_box(const Box& box, int step, void* grey_out, DType grey_dtype, void* labels_out,
                        DType label_dtype) const {
   check_step(step);
@@ -554,118 +719,52 @@ void Phantom::fill_box(const Box& box, int step, void* grey_out, DType grey_dtyp
       throw std::out_of_range("phantom box outside the volume " + shape_text(n));
   if (box.empty() || (grey_out == nullptr && labels_out == nullptr)) return;
   if (labels_out != nullptr) check_labels_fit(particles_.size(), label_dtype);
-
-  // The particles that can reach this box, binned over (z, y) rows of the box; each bin
-  // lists its particles in label order (ties go to the lower label).
-  constexpr index_t kBin = 8;
-  const Index3 e = box.extents();
-  const index_t nbz = (e[0] + kBin - 1) / kBin, nby = (e[1] + kBin - 1) / kBin;
-  std::vector<std::uint32_t> candidates;
-  for (std::size_t p = 0; p < particles_.size(); ++p)
-    if (!particles_[p].bounds.intersect(box).empty())
-      candidates.push_back(static_cast<std::uint32_t>(p));
-  std::vector<std::size_t> start(static_cast<std::size_t>(nbz * nby) + 1, 0);
-  auto bin_range = [&](std::uint32_t p, int a, index_t& b_lo, index_t& b_hi) {
-    const Box& b = particles_[p].bounds;
-    b_lo = (std::max(b.lo[a], box.lo[a]) - box.lo[a]) / kBin;
-    b_hi = (std::min(b.hi[a], box.hi[a]) - 1 - box.lo[a]) / kBin;
-  };
-  auto for_each_bin = [&](std::uint32_t p, auto&& visit) {
-    index_t z0, z1, y0, y1;
-    bin_range(p, 0, z0, z1);
-    bin_range(p, 1, y0, y1);
-    for (index_t bz = z0; bz <= z1; ++bz)
-      for (index_t by = y0; by <= y1; ++by) visit(static_cast<std::size_t>(bz * nby + by));
-  };
-  for (std::uint32_t p : candidates) for_each_bin(p, [&](std::size_t bin) { ++start[bin + 1]; });
-  for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
-  std::vector<std::uint32_t> binned(start.back());
-  {
-    std::vector<std::size_t> cursor(start.begin(), start.end() - 1);
-    for (std::uint32_t p : candidates)
-      for_each_bin(p, [&](std::size_t bin) { binned[cursor[bin]++] = p; });
-  }
-
-  // One row at a time: the owner of each voxel is the particle of smallest power distance
-  // among those whose ellipsoid contains it.
-  const index_t ex = e[2];
-  std::vector<double> best(ex), own_q2(ex), grey(ex);
-  std::vector<std::int64_t> owner(ex);
+  const RowBins bins(particles_, box);
+  const index_t ex = box.extent(2);
+  RowOwners owners(ex);
+  std::vector<double> grey(ex);
   std::vector<std::uint64_t> labels(ex);
-  const double scale = spec_.damage_scale.value_or(damage_scale(step));
-  const std::vector<char> dropped = dropped_labels(step);
-  const std::vector<std::uint64_t> written = written_labels();
-  const bool noisy = spec_.noise_sd > 0.0;
-  const std::uint64_t stream = noise_stream(spec_.seed, step);
-  const double* table = noise_table().value.data();
-  constexpr double kCore2 = 0.36;  // damage inside q < 0.6
+  const RowLook look{spec_, spec_.damage_scale.value_or(damage_scale(step)), dropped_labels(step),
+                     written_labels(), noise_stream(spec_.seed, step)};
   std::size_t offset = 0;
   for (index_t z = box.lo[0]; z < box.hi[0]; ++z) {
     for (index_t y = box.lo[1]; y < box.hi[1]; ++y, offset += static_cast<std::size_t>(ex)) {
-      std::fill(best.begin(), best.end(), std::numeric_limits<double>::infinity());
-      std::fill(owner.begin(), owner.end(), -1);
-      const auto bin =
-          static_cast<std::size_t>(((z - box.lo[0]) / kBin) * nby + (y - box.lo[1]) / kBin);
-      for (std::size_t c = start[bin]; c < start[bin + 1]; ++c) {
-        const std::uint32_t p = binned[c];
-        const Box& bounds = particles_[p].bounds;
-        if (z < bounds.lo[0] || z >= bounds.hi[0] || y < bounds.lo[1] || y >= bounds.hi[1])
-          continue;
-        const Geometry& geo = geometry_[p];
-        const double dz = static_cast<double>(z) - geo.c[0];
-        const double dy = static_cast<double>(y) - geo.c[1];
-        // q^2(x) = A dx^2 + 2 B dx + C along the row, dx = x - centre_x.
-        const double qa = geo.m[5];
-        const double qb = geo.m[2] * dz + geo.m[4] * dy;
-        const double qc = geo.m[0] * dz * dz + 2.0 * geo.m[1] * dz * dy + geo.m[3] * dy * dy;
-        const double disc = qb * qb - qa * (qc - 1.0);
-        if (disc <= 0.0) continue;
-        const double root = std::sqrt(disc);
-        const double x_lo = geo.c[2] + (-qb - root) / qa;
-        const double x_hi = geo.c[2] + (-qb + root) / qa;
-        const index_t x0 = std::max(box.lo[2], static_cast<index_t>(std::floor(x_lo)));
-        const index_t x1 = std::min(box.hi[2] - 1, static_cast<index_t>(std::ceil(x_hi)));
-        for (index_t x = x0; x <= x1; ++x) {
-          const double dx = static_cast<double>(x) - geo.c[2];
-          const double q2 = (qa * dx + 2.0 * qb) * dx + qc;  // the same for any box
-          if (q2 >= 1.0) continue;
-          const double power = geo.r2 * (q2 - 1.0);
-          const index_t k = x - box.lo[2];
-          if (power < best[k]) {
-            best[k] = power;
-            owner[k] = p;
-            own_q2[k] = q2;
-          }
-        }
-      }
+      find_owners(z, y, box, bins, particles_, geometry_, owners);
       const std::uint64_t row_index =
           (static_cast<std::uint64_t>(z) * static_cast<std::uint64_t>(n[1]) +
            static_cast<std::uint64_t>(y)) *
               static_cast<std::uint64_t>(n[2]) +
           static_cast<std::uint64_t>(box.lo[2]);
-      for (index_t k = 0; k < ex; ++k) {
-        double v = spec_.background;
-        std::uint64_t label = 0;
-        if (owner[k] >= 0) {
-          const PhantomParticle& particle = particles_[static_cast<std::size_t>(owner[k])];
-          v = particle.grey;
-          const auto p = static_cast<std::size_t>(owner[k]);
-          label = dropped[p] ? 0 : written[p];
-          if (particle.damaged && own_q2[k] < kCore2)
-            v -= particle.damage_depth * scale * (1.0 - own_q2[k] / kCore2);
-        }
-        if (noisy) {
-          const std::uint64_t h =
-              mix64(stream + (row_index + static_cast<std::uint64_t>(k)) * kGolden);
-          v += spec_.noise_sd * hashed_normal(h, table);
-        }
-        grey[k] = v;
-        labels[k] = label;
-      }
+      row_values(look, owners.owner, owners.q2, row_index, grey, labels);
       if (grey_out != nullptr) store_grey_row(grey.data(), ex, grey_out, offset, grey_dtype);
       if (labels_out != nullptr)
         store_label_row(labels.data(), ex, labels_out, offset, label_dtype);
     }
+  }
+}
+
+void Phantom::row_values(const RowLook& look, const std::vector<std::int64_t>& owner,
+                         const std::vector<double>& q2, std::uint64_t row_index,
+                         std::vector<double>& grey, std::vector<std::uint64_t>& labels) const {
+  constexpr double kCore2 = 0.36;  // damage inside q < 0.6
+  const double* table = noise_table().value.data();
+  for (std::size_t k = 0; k < grey.size(); ++k) {
+    double v = spec_.background;
+    std::uint64_t label = 0;
+    if (owner[k] >= 0) {
+      const auto p = static_cast<std::size_t>(owner[k]);
+      const PhantomParticle& particle = particles_[p];
+      v = particle.grey;
+      label = look.dropped[p] ? 0 : look.written[p];
+      if (particle.damaged && q2[k] < kCore2)
+        v -= particle.damage_depth * look.scale * (1.0 - q2[k] / kCore2);
+    }
+    if (spec_.noise_sd > 0.0) {
+      const std::uint64_t h = mix64(look.stream + (row_index + k) * kGolden);
+      v += spec_.noise_sd * hashed_normal(h, table);
+    }
+    grey[k] = v;
+    labels[k] = label;
   }
 }
 

@@ -97,6 +97,13 @@ void validate_phantom_spec(const PhantomSpec& spec);
 
 class Phantom {
  public:
+  // Per-particle geometry used by fill_box.
+  struct Geometry {
+    std::array<double, 3> c;  // centre
+    std::array<double, 6> m;  // q^2 = d^T M d, M = {zz, zy, zx, yy, yx, xx}
+    double r2;                // equivalent radius squared (power-distance scale)
+  };
+
   // Validates the spec (InputError) and generates the particle list (deterministic).
   explicit Phantom(const PhantomSpec& spec);
 
@@ -120,13 +127,20 @@ class Phantom {
                 DType label_dtype) const;
 
  private:
-  // Per-particle geometry used by fill_box.
-  struct Geometry {
-    std::array<double, 3> c;  // centre
-    std::array<double, 6> m;  // q^2 = d^T M d, M = {zz, zy, zx, yy, yx, xx}
-    double r2;                // equivalent radius squared (power-distance scale)
+  static Geometry geometry_of(const PhantomParticle& particle);
+  // What every voxel of a step's rows needs: the damage multiplier, the dropped and written
+  // labels, the noise stream.
+  struct RowLook {
+    const PhantomSpec& spec;
+    double scale;
+    std::vector<char> dropped;
+    std::vector<std::uint64_t> written;
+    std::uint64_t stream;
   };
-
+  // Grey values and labels of one row from its owners (find_owners in phantom.cpp).
+  void row_values(const RowLook& look, const std::vector<std::int64_t>& owner,
+                  const std::vector<double>& q2, std::uint64_t row_index, std::vector<double>& grey,
+                  std::vector<std::uint64_t>& labels) const;
   void generate();
   void assign_appearance();
   // Per particle (placement order): whether its label is left out of step `step`'s volume.

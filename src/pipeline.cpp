@@ -11,6 +11,7 @@
 #include "grapes/format.hpp"
 #include "grapes/ghost.hpp"
 #include "grapes/halo.hpp"
+#include "grapes/io/label_check.hpp"
 #include "grapes/merge.hpp"
 #include "grapes/noise.hpp"
 #include "grapes/phase_clock.hpp"
@@ -145,6 +146,7 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
   PhaseTimes phases;
   PhaseClock clock(*plan.log, phases);
   OwnedVolumes<Grey, Label> owned = read_owned<Grey, Label>(inputs, plan);
+  check_labels_not_negative<Label>(owned.labels, owned.geometry.owned, *inputs.labels, comm);
   clock.lap("read");
   VolumeResult result;
   if (options.noise_box)
@@ -185,14 +187,20 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
 template <class Grey>
 VolumeResult dispatch_labels(const RunPlan& plan, Inputs& inputs, ResultFile& file,
                              const VolumeOptions& options) {
+  // Signed labels run as the unsigned type of their size (no voxel is negative: checked
+  // right after the read).
   switch (inputs.labels->dtype()) {
     case DType::u8:
+    case DType::i8:
       return analyse_typed<Grey, std::uint8_t>(plan, inputs, file, options);
     case DType::u16:
+    case DType::i16:
       return analyse_typed<Grey, std::uint16_t>(plan, inputs, file, options);
     case DType::u32:
+    case DType::i32:
       return analyse_typed<Grey, std::uint32_t>(plan, inputs, file, options);
     case DType::u64:
+    case DType::i64:
       return analyse_typed<Grey, std::uint64_t>(plan, inputs, file, options);
     default:
       throw InputError("unsupported label dtype");  // refused by validate_inputs
@@ -211,7 +219,8 @@ void validate_inputs(const Inputs& inputs) {
   if (dtype_is_float(labels.dtype()))
     throw InputError("input.labels (" + labels.describe() + "): labels are " +
                      dtype_name(labels.dtype()) +
-                     "; labels must be unsigned integers (uint8/16/32/64)");
+                     "; labels must be integers (uint8/16/32/64, or int8/16/32/64 with no "
+                     "negative value)");
   if (grey.shape() != labels.shape())
     throw InputError("input.grey (" + grey.describe() + ") has shape " + shape_text(grey.shape()) +
                      " but input.labels (" + labels.describe() + ") has shape " +

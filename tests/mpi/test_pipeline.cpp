@@ -580,7 +580,7 @@ TEST(Pipeline, BadInputsAreInputErrorsWithNoOutput) {
     run_analysis(config, test::memory_source<std::uint8_t>(shape, grey),
                  test::memory_source<float>(shape, float_labels), MPI_COMM_WORLD, Logger::silent());
   });
-  EXPECT_NE(message.find("labels must be unsigned integers"), std::string::npos) << message;
+  EXPECT_NE(message.find("labels must be integers"), std::string::npos) << message;
   message = input_error([&] {
     run_analysis(
         config, test::memory_source<std::uint8_t>(Index3{4, 5, 7}, std::vector<std::uint8_t>(140)),

@@ -1,8 +1,10 @@
 #include "grapes/output.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -122,11 +124,67 @@ void write_numeric_attribute(hid_t object, const std::string& name, const std::v
 
 void check_output_path(const std::string& path) {
   if (path.empty()) throw InputError("output.path is empty");
+  if (path.back() == '/')
+    throw InputError("output.path '" + path + "' ends in '/': it must name a file, e.g. '" + path +
+                     "result.h5'");
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0) {
+    if (S_ISDIR(info.st_mode))
+      throw InputError("output.path '" + path + "' is an existing folder: it must name a file, " +
+                       "e.g. '" + path + "/result.h5'");
+    if (!S_ISREG(info.st_mode))
+      throw InputError("output.path '" + path +
+                       "' exists and is not a regular file (a device, pipe or socket?)");
+  }
   const std::string directory = directory_of(path);
   if (access(directory.c_str(), F_OK) != 0)
     throw InputError("output.path '" + path + "': directory '" + directory + "' does not exist");
   if (access(directory.c_str(), W_OK) != 0)
     throw InputError("output.path '" + path + "': directory '" + directory + "' is not writable");
+}
+
+namespace {
+
+bool same_file(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+bool is_tiff_name(const std::string& path) {
+  std::string lower = base_name(path);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto ends_with = [&](const std::string& tail) {
+    return lower.size() >= tail.size() &&
+           lower.compare(lower.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return ends_with(".tif") || ends_with(".tiff");
+}
+
+}  // namespace
+
+void check_output_not_input(const std::string& output_key, const std::string& output,
+                            const std::vector<NamedPath>& inputs) {
+  struct stat out {};
+  struct stat out_link {};
+  struct stat folder {};
+  const bool exists = ::stat(output.c_str(), &out) == 0;
+  const bool is_link = ::lstat(output.c_str(), &out_link) == 0 && S_ISLNK(out_link.st_mode);
+  const bool has_folder = ::stat(directory_of(output).c_str(), &folder) == 0;
+  for (const NamedPath& input : inputs) {
+    struct stat in {};
+    if (input.path.empty() || ::stat(input.path.c_str(), &in) != 0) continue;
+    const bool same = exists && same_file(out, in);
+    // A result written into a folder of TIFF slices would become a slice of the next run.
+    const bool into_slices =
+        S_ISDIR(in.st_mode) && has_folder && same_file(folder, in) && is_tiff_name(output);
+    if (!same && !into_slices) continue;
+    const std::string how = into_slices            ? " is inside the folder of TIFF slices of "
+                            : output == input.path ? " is the same path as "
+                            : is_link              ? " is a symbolic link to the file of "
+                                                   : " is the same file (another path to it) as ";
+    throw InputError(output_key + " '" + output + "'" + how + input.key + " '" + input.path +
+                     "': the results would replace the input. Choose another " + output_key);
+  }
 }
 
 ResultFile::ResultFile(const std::string& path, MPI_Comm comm) : comm_(comm), path_(path) {

@@ -26,8 +26,21 @@ constexpr std::int64_t kFormatVersion = 1;
 // "/steps/<name>" in a series file).
 constexpr const char* kTableGroups[] = {"particles", "layers", "adjacency"};
 
-// Throws InputError when the output's directory does not exist or is not writable.
+// Throws InputError naming output.path when it ends in '/', is an existing folder or another
+// non-regular file, or its directory does not exist or is not writable. Before any input is
+// read: a run must not be wasted on an output it cannot write.
 void check_output_path(const std::string& path);
+
+// A file named by a configuration key, for messages: {"input.grey.path", "prist.h5"}.
+struct NamedPath {
+  std::string key;
+  std::string path;
+};
+// Throws InputError naming both keys when the output `output` (key `output_key`) is one of
+// `inputs`: the same path, or the same file reached by another path (a hard or symbolic link),
+// or a TIFF file inside an input folder of TIFF slices. The results would replace the input.
+void check_output_not_input(const std::string& output_key, const std::string& output,
+                            const std::vector<NamedPath>& inputs);
 
 using AttributeValue =
     std::variant<std::string, double, std::int64_t, std::vector<double>, std::vector<std::int64_t>>;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "grapes/error.hpp"
+#include "grapes/failure_text.hpp"
 
 namespace grapes {
 
@@ -50,7 +51,7 @@ void agree_or_throw(MPI_Comm comm, const std::function<void()>& stage) {
     message = error.what();
   } catch (const std::exception& error) {
     kind = 2;
-    message = error.what();
+    message = failure_text(error, comm_rank(comm));
   }
   const int rank = comm_rank(comm);
   // The lowest failing rank speaks for everyone.

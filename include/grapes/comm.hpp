@@ -13,7 +13,8 @@ int comm_rank(MPI_Comm comm);
 int comm_size(MPI_Comm comm);
 
 // Runs `stage` on every rank. If it throws on any rank, every rank throws: InputError (with
-// the lowest failing rank's message) when that rank threw an InputError, else RemoteError.
+// the lowest failing rank's message) when that rank threw an InputError, else RemoteError
+// (allocation failures worded by failure_text: what, how big, which rank).
 // Call it at the end of every stage that can fail so no rank waits in a later collective.
 void agree_or_throw(MPI_Comm comm, const std::function<void()>& stage);
 

@@ -84,11 +84,16 @@ void throw_inexact(const GhostChoice& ghost, std::int64_t inexact_voxels,
         needed = *std::max_element(width.begin(), width.end());
       }
   MPI_Bcast(&needed, 1, MPI_INT64_T, owner, comm);
-  throw InputError("decomposition.ghost = " + std::to_string(ghost.width[2]) +
-                   " is too small: particle " + std::to_string(label) +
-                   " has voxels whose distance needs data beyond the ghost layers (" +
-                   std::to_string(total) + " voxels in all); it needs a ghost width of at least " +
-                   std::to_string(needed) + " (or use decomposition.ghost: auto)");
+  // Through an agreement: every rank throws together, so destructors may still make
+  // collective calls on the way out (comm.hpp, unwinding_collectively).
+  agree_or_throw(comm, [&] {
+    throw InputError(
+        "decomposition.ghost = " + std::to_string(ghost.width[2]) + " is too small: particle " +
+        std::to_string(label) + " has voxels whose distance needs data beyond the ghost layers (" +
+        std::to_string(total) + " voxels in all); it needs a ghost width of at least " +
+        std::to_string(needed) + " (or use decomposition.ghost: auto)");
+  });
+  throw std::logic_error("throw_inexact: the agreement did not throw");
 }
 
 }  // namespace grapes

@@ -1,6 +1,9 @@
 #include "grapes/output.hpp"
 
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <exception>
 
 #include "grapes/comm.hpp"
 #include "grapes/error.hpp"
@@ -200,14 +204,90 @@ ResultFile::ResultFile(const std::string& path, MPI_Comm comm) : comm_(comm), pa
   h5::QuietErrors quiet;
   h5::Handle access_list = h5::mpio_file_access(comm);
   file_ = h5::file(H5Fcreate(temporary_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access_list));
-  if (!file_.valid()) throw InputError("cannot create output file '" + temporary_ + "'");
+  if (!file_.valid()) {
+    throw InputError("cannot create output.path '" + path_ +
+                     "': no file can be created in its folder");
+  }
 }
 
 ResultFile::~ResultFile() {
   if (committed_) return;
+  if (comm_size(comm_) > 1 && std::uncaught_exceptions() > 0 && !unwinding_collectively()) {
+    // This rank fails alone (the program aborts next): a collective close could hang, so the
+    // handles are left to the abort and the temporary is removed by whoever gets here.
+    for (h5::Handle& group : groups_) group.release();
+    file_.release();
+    ::unlink(temporary_.c_str());
+    return;
+  }
+  discard();
+}
+
+namespace {
+
+// Points every descriptor this process holds on `path` at an anonymous in-memory file, so that
+// what HDF5 still writes when it closes a failed file (its metadata) cannot fail: a close that
+// fails leaves the file half-closed in HDF5, which then crashes in MPI_Finalize. Only for a file
+// that is being thrown away; Linux only (elsewhere the close is tried as it is).
+void divert_descriptors(const std::string& path) {
+#if defined(__linux__)
+  struct stat target {};
+  if (::stat(path.c_str(), &target) != 0) return;
+  const int sink = static_cast<int>(::syscall(SYS_memfd_create, "grapes-discard", 0u));
+  if (sink < 0) return;
+  if (DIR* fds = ::opendir("/proc/self/fd")) {
+    while (const dirent* entry = ::readdir(fds)) {
+      const int fd = std::atoi(entry->d_name);
+      struct stat info {};
+      if (fd > 2 && fd != sink && fd != ::dirfd(fds) && ::fstat(fd, &info) == 0 &&
+          same_file(info, target))
+        ::dup2(sink, fd);
+    }
+    ::closedir(fds);
+  }
+  ::close(sink);
+#else
+  (void)path;
+#endif
+}
+
+}  // namespace
+
+void ResultFile::discard() noexcept {
   groups_.clear();
-  file_.reset();
+  if (file_.valid()) {
+    // Every rank diverts its descriptors before any rank closes (the close is collective).
+    divert_descriptors(temporary_);
+    MPI_Barrier(comm_);
+    H5Fclose(file_.release());
+  }
   if (comm_rank(comm_) == 0) std::remove(temporary_.c_str());
+}
+
+namespace {
+
+// Whether a failed write ran out of space: the errno of the failure, or almost nothing left
+// in the directory (MPI-IO reports ENOSPC only as "I/O error").
+bool out_of_space(int error, const std::string& directory) {
+  if (error == ENOSPC || error == EDQUOT) return true;
+  struct statvfs info {};
+  if (::statvfs(directory.c_str(), &info) != 0) return false;
+  const double free_bytes = static_cast<double>(info.f_bavail) * static_cast<double>(info.f_frsize);
+  return free_bytes < 1024.0 * 1024.0;
+}
+
+}  // namespace
+
+void ResultFile::agree_written(bool ok, int error, const std::string& what) {
+  const std::string stack = ok ? std::string() : h5::error_stack_text();
+  const std::int64_t mine = ok ? 0 : out_of_space(error, directory_of(temporary_)) ? 2 : 1;
+  const std::int64_t verdict = allreduce_max(comm_, mine);
+  if (verdict == 0) return;
+  if (verdict == 2)
+    throw InputError("no space left writing " + path_ + " (" + what +
+                     "): free some space or choose another output.path; no result was written");
+  throw InputError("cannot write " + path_ + " (" + what + ")" +
+                   (stack.empty() ? std::string() : ": " + stack) + "; no result was written");
 }
 
 hid_t ResultFile::ensure_group(const std::string& group) {
@@ -232,7 +312,10 @@ void ResultFile::write_table(const std::string& group, const Table& rows) {
   const std::int64_t local_rows = static_cast<std::int64_t>(rows.rows());
   const std::int64_t total = allreduce_sum(comm_, local_rows);
   const std::int64_t offset = exclusive_scan_sum(comm_, local_rows);
-  h5::Handle transfer = h5::collective_transfer();
+  // Independent writes: each rank's rows are one contiguous range, and a collective write that
+  // fails on one rank (a full disk) leaves the others waiting inside HDF5 (HDF5 1.10 skips
+  // its own collective clean-up on the failing rank). Failures are agreed per column below.
+  h5::Handle transfer = h5::independent_transfer();
   for (const Column& column : rows.columns) {
     const std::string where = group + "/" + column.name;
     const std::size_t string_length = static_cast<std::size_t>(
@@ -261,8 +344,11 @@ void ResultFile::write_table(const std::string& group, const Table& rows) {
     // Every rank takes part, also with nothing to write (a skipped call would hang).
     static const std::int64_t dummy[4] = {0, 0, 0, 0};
     const void* data = count ? buffer.data : dummy;
-    h5::check(H5Dwrite(dataset, buffer.type, memory_space, file_space, transfer, data),
-              "write " + where);
+    const herr_t written = H5Dwrite(dataset, buffer.type, memory_space, file_space, transfer, data);
+    const int error = errno;
+    // Collective: a rank whose part failed (a full disk) must not go on to the next column
+    // while the others stop.
+    agree_written(written >= 0, error, where);
   }
   std::string& names = column_names_[group];
   const std::string added = join_names(rows);
@@ -340,14 +426,41 @@ void ResultFile::commit() {
   for (const auto& [group, names] : column_names_)
     write_string_attribute(ensure_group(group), "columns", names);
   groups_.clear();
-  file_.reset();  // collective close: all data is on disk after this
+  // HDF5 writes most of its metadata now. Its parallel flush does not survive a write that
+  // fails on one rank (the ranks end up in different collective calls), so a disk without
+  // room for the metadata is refused before the flush, on every rank.
+  const bool room = comm_rank(comm_) != 0 || room_for_metadata();
+  agree_written(room, room ? 0 : ENOSPC, "the file's metadata");
+  // Flushed and checked on every rank, the file still open for discard() to close it.
+  errno = 0;
+  const herr_t flushed = H5Fflush(file_, H5F_SCOPE_GLOBAL);
+  agree_written(flushed >= 0, errno, "flushing the file");
+  const herr_t closed = H5Fclose(file_.release());  // collective: all data is on disk after this
+  agree_written(closed >= 0, errno, "closing the file");
   MPI_Barrier(comm_);
   agree_or_throw(comm_, [&] {
-    if (comm_rank(comm_) == 0 && std::rename(temporary_.c_str(), path_.c_str()) != 0)
-      throw InputError("cannot rename '" + temporary_ + "' to '" + path_ +
+    if (comm_rank(comm_) != 0) return;
+    if (std::rename(temporary_.c_str(), path_.c_str()) != 0)
+      throw InputError("cannot rename the finished result to '" + path_ +
                        "': " + std::strerror(errno));
   });
   committed_ = true;
+}
+
+bool ResultFile::room_for_metadata() const {
+  // What HDF5 has placed in the file but not written yet (metadata) is the file's logical
+  // size less the bytes already on disk; with a margin for the superblock and rounding.
+  struct stat info {};
+  struct statvfs disk {};
+  hsize_t logical = 0;
+  if (H5Fget_filesize(file_, &logical) < 0) logical = 0;
+  if (::stat(temporary_.c_str(), &info) != 0 || ::statvfs(temporary_.c_str(), &disk) != 0)
+    return true;  // cannot tell: let the flush try
+  const double on_disk = static_cast<double>(info.st_blocks) * 512.0;
+  const double pending = std::max(
+      0.0, std::max(static_cast<double>(logical), static_cast<double>(info.st_size)) - on_disk);
+  const double free_bytes = static_cast<double>(disk.f_bavail) * static_cast<double>(disk.f_frsize);
+  return free_bytes >= pending + 16.0 * 1024.0;
 }
 
 void write_tables(ResultFile& file, const std::string& group, const ParticleTables& tables,

@@ -74,11 +74,19 @@ class ResultFile {
   void copy_attributes(const std::string& source_path, const std::string& object,
                        const std::string& group);
 
-  // Collective: close and rename to the final path.
+  // Collective: flush, close and rename to the final path. A failed flush or close (a full
+  // disk) throws on every rank instead, and nothing appears under the final name.
   void commit();
+
+  // Collective: throws on every rank when the write of `what` failed on any (`ok` false;
+  // `error` the errno right after the failing call): "no space left writing <path>" when the
+  // disk is full, else the HDF5 error. For writers of datasets into this file.
+  void agree_written(bool ok, int error, const std::string& what);
 
  private:
   hid_t ensure_group(const std::string& group);
+  void discard() noexcept;  // collective: close, delete the temporary
+  bool room_for_metadata() const;
   MPI_Comm comm_;
   std::string path_;
   std::string temporary_;

@@ -141,6 +141,10 @@ int run_cli(int argc, char** argv) {
   }
   try {
     return dispatch(subcommands, arguments);
+  } catch (const Interrupted& error) {
+    if (root) std::cerr << "error: " << error.what() << std::endl;
+    // As a shell reports a process killed by the signal: 128 + its number.
+    return error.signal_number() > 0 ? 128 + error.signal_number() : 2;
   } catch (const InputError& error) {
     if (root) std::cerr << "error: " << error.what() << std::endl;
     return 2;

@@ -1,6 +1,7 @@
 #include "grapes/output.hpp"
 
 #include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -9,13 +10,17 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <thread>
 
 #include "grapes/comm.hpp"
 #include "grapes/error.hpp"
+#include "grapes/interrupt.hpp"
 #include "grapes/kokkos_compat.hpp"
 #include "grapes/version.hpp"
 
@@ -191,20 +196,51 @@ void check_output_not_input(const std::string& output_key, const std::string& ou
   }
 }
 
+std::string temporary_name(const std::string& path, long pid) {
+  return directory_of(path) + "/." + base_name(path) + ".tmp-" + std::to_string(pid);
+}
+
+std::vector<std::string> remove_stale_temporaries(const std::string& path) {
+  std::vector<std::string> removed;
+  const std::string directory = directory_of(path);
+  const std::string prefix = "." + base_name(path) + ".tmp-";
+  DIR* folder = ::opendir(directory.c_str());
+  if (!folder) return removed;
+  while (const dirent* entry = ::readdir(folder)) {
+    const std::string name = entry->d_name;
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long pid = std::stol(digits);
+    // Alive (also a process of another user, EPERM): not ours to remove.
+    if (pid == static_cast<long>(::getpid()) || ::kill(static_cast<pid_t>(pid), 0) == 0 ||
+        errno != ESRCH)
+      continue;
+    const std::string stale = directory + "/" + name;
+    if (::unlink(stale.c_str()) == 0) removed.push_back(stale);
+  }
+  ::closedir(folder);
+  return removed;
+}
+
 ResultFile::ResultFile(const std::string& path, MPI_Comm comm) : comm_(comm), path_(path) {
   // Rank 0 picks the temporary name; everyone must use the same one.
   std::string name;
-  if (comm_rank(comm) == 0)
-    name = directory_of(path) + "/." + base_name(path) + ".tmp-" + std::to_string(getpid());
+  if (comm_rank(comm) == 0) {
+    remove_stale_temporaries(path);  // of runs killed with SIGKILL (docs/OUTPUT.md)
+    name = temporary_name(path, static_cast<long>(getpid()));
+  }
   int length = static_cast<int>(name.size());
   MPI_Bcast(&length, 1, MPI_INT, 0, comm);
   name.resize(static_cast<std::size_t>(length));
   MPI_Bcast(name.data(), length, MPI_CHAR, 0, comm);
   temporary_ = name;
+  register_temporary(temporary_);
   h5::QuietErrors quiet;
   h5::Handle access_list = h5::mpio_file_access(comm);
   file_ = h5::file(H5Fcreate(temporary_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access_list));
   if (!file_.valid()) {
+    unregister_temporary(temporary_);
     throw InputError("cannot create output.path '" + path_ +
                      "': no file can be created in its folder");
   }
@@ -218,6 +254,7 @@ ResultFile::~ResultFile() {
     for (h5::Handle& group : groups_) group.release();
     file_.release();
     ::unlink(temporary_.c_str());
+    unregister_temporary(temporary_);
     return;
   }
   discard();
@@ -262,6 +299,7 @@ void ResultFile::discard() noexcept {
     H5Fclose(file_.release());
   }
   if (comm_rank(comm_) == 0) std::remove(temporary_.c_str());
+  unregister_temporary(temporary_);
 }
 
 namespace {
@@ -329,6 +367,7 @@ void ResultFile::write_table(const std::string& group, const Table& rows) {
                                            H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)),
                     "create " + where);
     if (total == 0) continue;  // every rank agrees: nothing to write into an empty dataset
+    pause_for_test();
     const hsize_t start = static_cast<hsize_t>(offset);
     const hsize_t count = static_cast<hsize_t>(local_rows);
     const hsize_t memory_size = std::max<hsize_t>(1, count);
@@ -438,12 +477,18 @@ void ResultFile::commit() {
   const herr_t closed = H5Fclose(file_.release());  // collective: all data is on disk after this
   agree_written(closed >= 0, errno, "closing the file");
   MPI_Barrier(comm_);
+  // Stopped by a signal or orphaned (mpiexec gone): the job was declared failed, so nothing may
+  // appear under the final name. Checked on every rank, then by rank 0 right before renaming.
+  agree_or_throw(comm_, [] {});
   agree_or_throw(comm_, [&] {
     if (comm_rank(comm_) != 0) return;
+    const std::string reason = interruption_reason();
+    if (!reason.empty()) throw Interrupted(reason + ": no result was written", pending_signal());
     if (std::rename(temporary_.c_str(), path_.c_str()) != 0)
       throw InputError("cannot rename the finished result to '" + path_ +
                        "': " + std::strerror(errno));
   });
+  unregister_temporary(temporary_);
   committed_ = true;
 }
 
@@ -461,6 +506,20 @@ bool ResultFile::room_for_metadata() const {
       0.0, std::max(static_cast<double>(logical), static_cast<double>(info.st_size)) - on_disk);
   const double free_bytes = static_cast<double>(disk.f_bavail) * static_cast<double>(disk.f_frsize);
   return free_bytes >= pending + 16.0 * 1024.0;
+}
+
+void ResultFile::pause_for_test() {
+  // The test hook of the interruption tests (tests/cli/test_hostile.sh): a pause in the first
+  // table write, announced on stderr, so that a signal can be sent while the result is written.
+  const char* seconds = std::getenv("GRAPES_TEST_PAUSE_IN_WRITE");
+  if (!seconds || paused_) return;
+  paused_ = true;
+  if (comm_rank(comm_) == 0) std::fprintf(stderr, "test hook: pausing in write\n");
+  std::fflush(stderr);
+  const auto until =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(std::atof(seconds));
+  while (std::chrono::steady_clock::now() < until && pending_signal() == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 void write_tables(ResultFile& file, const std::string& group, const ParticleTables& tables,

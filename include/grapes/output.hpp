@@ -42,6 +42,15 @@ struct NamedPath {
 void check_output_not_input(const std::string& output_key, const std::string& output,
                             const std::vector<NamedPath>& inputs);
 
+// The temporary name a result (or CSV) is written under before it is renamed to `path`:
+// ".<name>.tmp-<pid>" in the same directory (pid: rank 0's process id).
+std::string temporary_name(const std::string& path, long pid);
+// Removes the temporaries of `path` (".<name>.tmp-<pid>") whose process is not running on this
+// host: what a run killed with SIGKILL leaves. Returns the removed paths. A temporary of a run
+// on another host that shares the folder is removed too if its pid is unused here: two runs on
+// different hosts must not write the same output at the same time (docs/OUTPUT.md).
+std::vector<std::string> remove_stale_temporaries(const std::string& path);
+
 using AttributeValue =
     std::variant<std::string, double, std::int64_t, std::vector<double>, std::vector<std::int64_t>>;
 
@@ -75,7 +84,8 @@ class ResultFile {
                        const std::string& group);
 
   // Collective: flush, close and rename to the final path. A failed flush or close (a full
-  // disk) throws on every rank instead, and nothing appears under the final name.
+  // disk), a signal or a vanished launcher (interrupt.hpp) throws on every rank instead, and
+  // nothing appears under the final name.
   void commit();
 
   // Collective: throws on every rank when the write of `what` failed on any (`ok` false;
@@ -87,6 +97,7 @@ class ResultFile {
   hid_t ensure_group(const std::string& group);
   void discard() noexcept;  // collective: close, delete the temporary
   bool room_for_metadata() const;
+  void pause_for_test();
   MPI_Comm comm_;
   std::string path_;
   std::string temporary_;
@@ -95,6 +106,7 @@ class ResultFile {
   std::vector<std::string> group_names_;
   std::map<std::string, std::string> column_names_;  // group -> comma-separated names
   bool committed_ = false;
+  bool paused_ = false;
 };
 
 // Facts about one analysed volume (a run, or one step of a series), written as attributes of

@@ -65,6 +65,21 @@ void check_block_growth(double max_growth, const GhostChoice& ghost, const Box& 
   });
 }
 
+void check_layer_count(const GhostChoice& ghost, double layer_width, MPI_Comm comm) {
+  agree_or_throw(comm, [&] {
+    if (!(layer_width > 0.0)) throw InputError("analysis.layer_width must be > 0");
+    const double layers = ghost.global_bound / layer_width;
+    if (layers <= kMaxLayersPerParticle) return;
+    throw InputError("analysis.layer_width = " + short_text(layer_width) + " gives particle " +
+                     std::to_string(ghost.largest) + " (the largest, distances up to " +
+                     short_text(ghost.global_bound) + ") about " + short_text(layers) +
+                     " layers, more than the " + short_text(kMaxLayersPerParticle) +
+                     " per particle a layer table may hold; use a layer_width of at least " +
+                     short_text(ghost.global_bound / kMaxLayersPerParticle) +
+                     " (physical units, as voxel_size), or min_spacing");
+  });
+}
+
 void throw_inexact(const GhostChoice& ghost, std::int64_t inexact_voxels,
                    std::uint64_t first_inexact_label, const std::vector<ParticleRecord>& particles,
                    const LabelOwnership& ownership, const Spacing3& spacing, bool planar,

@@ -97,6 +97,7 @@ template <class Grey>
 LayerSettings layer_settings(const RunPlan& plan, const GhostChoice& ghost,
                              const FirstPass& first) {
   const double unit = min_spacing(plan.voxel_size, plan.planar());
+  check_layer_count(ghost, plan.layer_width.value_or(unit), plan.comm);
   LayerSettings settings;
   settings.relative_layer_width = plan.layer_width.value_or(unit) / unit;
   // No exact distance exceeds the largest particle's bound, also with a fixed ghost.

@@ -39,6 +39,15 @@ GhostChoice choose_ghost(std::optional<int> fixed_width,
 void check_block_growth(double max_growth, const GhostChoice& ghost, const Box& owned,
                         const Box& local, int rank, MPI_Comm comm);
 
+// The most layers one particle may have (its distance bound / the layer width): more is a
+// layer table of absurd size (analysis.layer_width = 1e-9 asks for a 134 GB one).
+constexpr double kMaxLayersPerParticle = 1e6;
+
+// Collective: throws InputError naming analysis.layer_width when the largest particle
+// (ghost.global_bound, physical units) would have more than kMaxLayersPerParticle layers of
+// `layer_width` (physical units).
+void check_layer_count(const GhostChoice& ghost, double layer_width, MPI_Comm comm);
+
 // Collective, after the layer pass found `inexact_voxels` (this rank) distances that needed
 // data beyond the ghosts: throws the InputError naming the particle and the width it needs.
 [[noreturn]] void throw_inexact(const GhostChoice& ghost, std::int64_t inexact_voxels,

@@ -34,8 +34,12 @@ GhostChoice choose_ghost(std::optional<int> fixed_width,
                          const std::vector<ParticleRecord>& particles, const Spacing3& spacing,
                          bool planar, MPI_Comm comm);
 
-// Throws InputError (every rank) when a block would exceed `max_growth` x its box
-// (decomposition.max_block_growth).
+// Blocks of at most this many voxels (owned + ghosts: 256^3, a few hundred MiB at most) are
+// never refused for their growth.
+constexpr std::int64_t kGrowthFreeVoxels = std::int64_t(1) << 24;
+
+// Throws InputError (every rank) when a block of more than kGrowthFreeVoxels voxels would
+// exceed `max_growth` x its box (decomposition.max_block_growth).
 void check_block_growth(double max_growth, const GhostChoice& ghost, const Box& owned,
                         const Box& local, int rank, MPI_Comm comm);
 

@@ -493,19 +493,26 @@ void ResultFile::commit() {
 }
 
 bool ResultFile::room_for_metadata() const {
-  // What HDF5 has placed in the file but not written yet (metadata) is the file's logical
-  // size less the bytes already on disk; with a margin for the superblock and rounding.
+  // What HDF5 still has to write is its metadata: at most the holes of the file (its logical
+  // size less the bytes on disk) and at most about twice its metadata cache (entries land in
+  // 2 KiB blocks between data, each block costing a file-system block). The smaller bound
+  // counts (the holes overestimate on compressing file systems), with a margin for the
+  // superblock.
   struct stat info {};
   struct statvfs disk {};
-  hsize_t logical = 0;
-  if (H5Fget_filesize(file_, &logical) < 0) logical = 0;
   if (::stat(temporary_.c_str(), &info) != 0 || ::statvfs(temporary_.c_str(), &disk) != 0)
     return true;  // cannot tell: let the flush try
-  const double on_disk = static_cast<double>(info.st_blocks) * 512.0;
-  const double pending = std::max(
-      0.0, std::max(static_cast<double>(logical), static_cast<double>(info.st_size)) - on_disk);
-  const double free_bytes = static_cast<double>(disk.f_bavail) * static_cast<double>(disk.f_frsize);
-  return free_bytes >= pending + 16.0 * 1024.0;
+  hsize_t logical = 0;
+  if (H5Fget_filesize(file_, &logical) < 0) logical = 0;
+  std::size_t max_size = 0, min_clean = 0, cache_bytes = 0;
+  int entries = 0;
+  if (H5Fget_mdc_size(file_, &max_size, &min_clean, &cache_bytes, &entries) < 0) cache_bytes = 0;
+  const double block = static_cast<double>(disk.f_frsize);
+  const double holes = std::max(static_cast<double>(logical), static_cast<double>(info.st_size)) -
+                       static_cast<double>(info.st_blocks) * 512.0;
+  const double cached = 2.0 * static_cast<double>(cache_bytes) + 16.0 * block;
+  const double pending = std::max(0.0, std::min(holes, cached));
+  return static_cast<double>(disk.f_bavail) * block >= pending + 16.0 * 1024.0;
 }
 
 void ResultFile::pause_for_test() {

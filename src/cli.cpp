@@ -3,11 +3,14 @@
 #include <mpi.h>
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cli_commands.hpp"
 #include "grapes/comm.hpp"
 #include "grapes/error.hpp"
+#include "grapes/failure_text.hpp"
 #include "grapes/python_launcher.hpp"
 #include "grapes/version.hpp"
 
@@ -138,6 +141,10 @@ int run_cli(int argc, char** argv) {
   }
   try {
     return dispatch(subcommands, arguments);
+  } catch (const Interrupted& error) {
+    if (root) std::cerr << "error: " << error.what() << std::endl;
+    // As a shell reports a process killed by the signal: 128 + its number.
+    return error.signal_number() > 0 ? 128 + error.signal_number() : 2;
   } catch (const InputError& error) {
     if (root) std::cerr << "error: " << error.what() << std::endl;
     return 2;
@@ -145,8 +152,13 @@ int run_cli(int argc, char** argv) {
     if (root) std::cerr << "error: " << error.what() << std::endl;
     return 3;
   } catch (const std::exception& error) {
-    // A failure on this rank alone that escaped the agreement: say so on every rank.
-    std::cerr << "error (rank " << comm_rank(MPI_COMM_WORLD) << "): " << error.what() << std::endl;
+    // A failure on this rank alone that escaped the agreement: the other ranks are elsewhere,
+    // so only this rank can say it, in one write (lines of several ranks do not interleave),
+    // before the abort.
+    const int rank = comm_rank(MPI_COMM_WORLD);
+    const std::string line = "error: " + failure_text(error, rank) + " (rank " +
+                             std::to_string(rank) + ", outside a collective check: aborting)\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
     MPI_Abort(MPI_COMM_WORLD, 4);
     return 4;
   }

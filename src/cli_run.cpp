@@ -51,6 +51,11 @@ int command_run(const std::string& config_path, const std::vector<std::string>& 
     if (config.is_series())
       throw InputError(config_path +
                        " is a series configuration (series:): run it with grapes series");
+    // Before anything is read: the result must never replace the user's volumes.
+    if (!config.use_phantom)
+      check_output_not_input("output.path", config.output_path,
+                             {{config.grey.key + ".path", config.grey.path},
+                              {config.labels.key + ".path", config.labels.path}});
   });
   print_run_summary(run_analysis(config, comm, log), log);
   return 0;

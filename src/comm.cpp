@@ -1,12 +1,15 @@
 #include "grapes/comm.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <iostream>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 
 #include "grapes/error.hpp"
+#include "grapes/failure_text.hpp"
+#include "grapes/interrupt.hpp"
 
 namespace grapes {
 
@@ -39,30 +42,61 @@ ContiguousType::~ContiguousType() {
   if (type_ != MPI_DATATYPE_NULL) MPI_Type_free(&type_);
 }
 
+namespace {
+
+// std::uncaught_exceptions() while the exception thrown by the last failed agreement is in
+// flight; -1 when none is (a later agreement means the earlier failure was handled).
+int g_collective_exceptions = -1;
+
+enum Kind : int { kOk = 0, kInput = 1, kOther = 2, kInterrupted = 3 };
+
+}  // namespace
+
+bool unwinding_collectively() {
+  return g_collective_exceptions >= 0 && std::uncaught_exceptions() == g_collective_exceptions;
+}
+
 void agree_or_throw(MPI_Comm comm, const std::function<void()>& stage) {
-  // kind: 0 = ok, 1 = input error, 2 = other error.
-  int kind = 0;
+  g_collective_exceptions = -1;
+  const int rank = comm_rank(comm);
+  int kind = kOk;
+  int signal_number = 0;
   std::string message;
   try {
     stage();
+  } catch (const Interrupted& error) {
+    kind = kInterrupted;
+    signal_number = error.signal_number();
+    message = error.what();
   } catch (const InputError& error) {
-    kind = 1;
+    kind = kInput;
     message = error.what();
   } catch (const std::exception& error) {
-    kind = 2;
-    message = error.what();
+    kind = kOther;
+    message = failure_text(error, rank);
   }
-  const int rank = comm_rank(comm);
+  // Every agreement is also where a signal or a vanished launcher stops the run.
+  if (kind == kOk) {
+    const std::string reason = interruption_reason();
+    if (!reason.empty()) {
+      kind = kInterrupted;
+      signal_number = pending_signal();
+      message = reason + " (seen on rank " + std::to_string(rank) +
+                "): the run stopped and wrote no result";
+    }
+  }
   // The lowest failing rank speaks for everyone.
-  const int candidate = kind != 0 ? rank : comm_size(comm);
+  const int candidate = kind != kOk ? rank : comm_size(comm);
   int speaker = 0;
   MPI_Allreduce(&candidate, &speaker, 1, MPI_INT, MPI_MIN, comm);
   if (speaker == comm_size(comm)) return;
-  int header[2] = {kind, static_cast<int>(message.size())};
-  MPI_Bcast(header, 2, MPI_INT, speaker, comm);
+  int header[3] = {kind, static_cast<int>(message.size()), signal_number};
+  MPI_Bcast(header, 3, MPI_INT, speaker, comm);
   message.resize(static_cast<std::size_t>(header[1]));
   MPI_Bcast(message.data(), header[1], MPI_CHAR, speaker, comm);
-  if (header[0] == 1) throw InputError(message);
+  g_collective_exceptions = std::uncaught_exceptions() + 1;
+  if (header[0] == kInterrupted) throw Interrupted(message, header[2]);
+  if (header[0] == kInput) throw InputError(message);
   throw RemoteError(message);
 }
 

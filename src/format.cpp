@@ -1,5 +1,6 @@
 #include "grapes/format.hpp"
 
+#include <cstdio>
 #include <iomanip>
 #include <sstream>
 
@@ -31,6 +32,12 @@ std::string fixed_text(double value, int digits) {
   std::ostringstream text;
   text << std::fixed << std::setprecision(digits) << value;
   return text.str();
+}
+
+std::string short_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
 }
 
 }  // namespace grapes

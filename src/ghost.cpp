@@ -54,7 +54,9 @@ void check_block_growth(double max_growth, const GhostChoice& ghost, const Box& 
                         const Box& local, int rank, MPI_Comm comm) {
   agree_or_throw(comm, [&] {
     const double growth = owned.empty() ? 1.0 : double(local.voxels()) / double(owned.voxels());
-    if (growth > max_growth)
+    // Tiny blocks (a 3^3 cube on four ranks is "9x its owned box") cost nothing: the limit is
+    // for blocks whose memory can matter.
+    if (growth > max_growth && local.voxels() > kGrowthFreeVoxels)
       throw InputError(
           "decomposition.ghost: a ghost width of " + shape_text(ghost.width) +
           " voxels makes rank " + std::to_string(rank) + "'s block " + fixed_text(growth, 2) +
@@ -62,6 +64,21 @@ void check_block_growth(double max_growth, const GhostChoice& ghost, const Box& 
           fixed_text(max_growth, 2) + "). Label " + std::to_string(ghost.largest) +
           " is the largest particle; remove huge labels (e.g. a binder phase) from the label "
           "volume, use fewer ranks, or raise the limit");
+  });
+}
+
+void check_layer_count(const GhostChoice& ghost, double layer_width, MPI_Comm comm) {
+  agree_or_throw(comm, [&] {
+    if (!(layer_width > 0.0)) throw InputError("analysis.layer_width must be > 0");
+    const double layers = ghost.global_bound / layer_width;
+    if (layers <= kMaxLayersPerParticle) return;
+    throw InputError("analysis.layer_width = " + short_text(layer_width) + " gives particle " +
+                     std::to_string(ghost.largest) + " (the largest, distances up to " +
+                     short_text(ghost.global_bound) + ") about " + short_text(layers) +
+                     " layers, more than the " + short_text(kMaxLayersPerParticle) +
+                     " per particle a layer table may hold; use a layer_width of at least " +
+                     short_text(ghost.global_bound / kMaxLayersPerParticle) +
+                     " (physical units, as voxel_size), or min_spacing");
   });
 }
 
@@ -84,11 +101,16 @@ void throw_inexact(const GhostChoice& ghost, std::int64_t inexact_voxels,
         needed = *std::max_element(width.begin(), width.end());
       }
   MPI_Bcast(&needed, 1, MPI_INT64_T, owner, comm);
-  throw InputError("decomposition.ghost = " + std::to_string(ghost.width[2]) +
-                   " is too small: particle " + std::to_string(label) +
-                   " has voxels whose distance needs data beyond the ghost layers (" +
-                   std::to_string(total) + " voxels in all); it needs a ghost width of at least " +
-                   std::to_string(needed) + " (or use decomposition.ghost: auto)");
+  // Through an agreement: every rank throws together, so destructors may still make
+  // collective calls on the way out (comm.hpp, unwinding_collectively).
+  agree_or_throw(comm, [&] {
+    throw InputError(
+        "decomposition.ghost = " + std::to_string(ghost.width[2]) + " is too small: particle " +
+        std::to_string(label) + " has voxels whose distance needs data beyond the ghost layers (" +
+        std::to_string(total) + " voxels in all); it needs a ghost width of at least " +
+        std::to_string(needed) + " (or use decomposition.ghost: auto)");
+  });
+  throw std::logic_error("throw_inexact: the agreement did not throw");
 }
 
 }  // namespace grapes

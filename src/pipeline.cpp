@@ -52,7 +52,8 @@ void validate_inputs(const Inputs& inputs) {
   if (dtype_is_float(labels.dtype()))
     throw InputError("input.labels (" + labels.describe() + "): labels are " +
                      dtype_name(labels.dtype()) +
-                     "; labels must be unsigned integers (uint8/16/32/64)");
+                     "; labels must be integers (uint8/16/32/64, or int8/16/32/64 with no "
+                     "negative value)");
   if (grey.shape() != labels.shape())
     throw InputError("input.grey (" + grey.describe() + ") has shape " + shape_text(grey.shape()) +
                      " but input.labels (" + labels.describe() + ") has shape " +

@@ -1,4 +1,5 @@
 // Serial reading of result files (grapes info / export; tests) and CSV export.
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "grapes/error.hpp"
+#include "grapes/interrupt.hpp"
 #include "grapes/output.hpp"
 
 namespace grapes {
@@ -298,25 +300,35 @@ void write_csv_rows(const Table& table, std::ostream& out) {
 void write_csv(const Table& table, const std::string& path) {
   // Through a temporary name, renamed when complete: a full disk never leaves a truncated
   // CSV under the final name.
-  const std::size_t slash = path.find_last_of('/');
-  const std::string temporary =
-      (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + "." +
-      path.substr(slash == std::string::npos ? 0 : slash + 1) + ".tmp-" + std::to_string(getpid());
+  remove_stale_temporaries(path);
+  const std::string temporary = temporary_name(path, static_cast<long>(getpid()));
+  register_temporary(temporary);
+  const auto fail = [&](const std::string& message) {
+    std::remove(temporary.c_str());
+    unregister_temporary(temporary);
+    throw InputError(message);
+  };
   {
     std::ofstream out(temporary);
-    if (!out) throw InputError("cannot write '" + path + "'");
+    if (!out) fail("cannot write '" + path + "': " + std::strerror(errno));
     write_csv_rows(table, out);
+    errno = 0;
     out.close();
     if (!out) {
-      std::remove(temporary.c_str());
-      throw InputError("error writing '" + path + "' (disk full?)");
+      const int code = errno;
+      struct statvfs info {};
+      const bool full = code == ENOSPC || code == EDQUOT ||
+                        (::statvfs(temporary.c_str(), &info) == 0 && info.f_bavail == 0);
+      fail(full ? "no space left writing '" + path + "'; it was not written"
+                : "error writing '" + path + "'" +
+                      (code ? ": " + std::string(std::strerror(code)) : ""));
     }
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int code = errno;
-    std::remove(temporary.c_str());
-    throw InputError("cannot rename '" + temporary + "' to '" + path + "': " + std::strerror(code));
-  }
+  const std::string reason = interruption_reason();
+  if (!reason.empty()) fail(reason + ": '" + path + "' was not written");
+  if (std::rename(temporary.c_str(), path.c_str()) != 0)
+    fail("cannot rename the finished CSV to '" + path + "': " + std::strerror(errno));
+  unregister_temporary(temporary);
 }
 
 }  // namespace grapes

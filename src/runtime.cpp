@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include "grapes/interrupt.hpp"
+#include "grapes/io/hdf5_handle.hpp"
 #include "grapes/kokkos_compat.hpp"
 
 namespace grapes {
@@ -19,6 +21,11 @@ Runtime::Runtime(int& argc, char**& argv) {
   MPI_Init(&argc, &argv);
   // Errors come back as codes so they can become exceptions and a collective agreement.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  // Our messages name the file and dataset; HDF5's own stack dumps (a hundred lines per rank
+  // on a full disk) would bury them.
+  h5::silence_automatic_errors();
+  // SIGTERM/SIGINT stop the run at the next agreement, temporaries removed (interrupt.hpp).
+  install_interrupt_handlers();
   // Kokkos sees only its own --kokkos-* flags (device id, threads; the CLI ignores them):
   // given the whole command line it would also take `--help` as its own.
   std::vector<char*> kokkos_arguments{argv[0]};

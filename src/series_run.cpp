@@ -274,12 +274,26 @@ std::string assemble(const Config& config, const std::vector<StepSource>& source
   return summary;
 }
 
-void check_series_config(const Config& config) {
+// `files`: the --from result files (inputs as much as the steps' volumes).
+void check_series_config(const Config& config, const std::vector<std::string>& files = {}) {
   if (!config.is_series())
     throw InputError(config.origin +
                      ": grapes series needs a series: section (steps, reference, ...); for one "
                      "volume use grapes run");
   check_output_path(config.output_path);
+  // No output (the series file, a step result file) may replace an input.
+  std::vector<NamedPath> inputs;
+  for (const StepSpec& step : config.series->steps)
+    if (!step.use_phantom)
+      inputs.insert(inputs.end(), {{step.grey.key + ".path", step.grey.path},
+                                   {step.labels.key + ".path", step.labels.path}});
+  for (std::size_t i = 0; i < files.size(); ++i)
+    inputs.push_back({"--from file " + std::to_string(i + 1), files[i]});
+  check_output_not_input("output.path", config.output_path, inputs);
+  if (files.empty())
+    for (const StepSpec& step : config.series->steps)
+      check_output_not_input("the step result file of step '" + step.name + "'",
+                             step_file(config.output_path, step.name), inputs);
 }
 
 }  // namespace
@@ -314,7 +328,7 @@ SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const
 
 SeriesOutcome series_from_files(const Config& config, const std::vector<std::string>& files,
                                 MPI_Comm comm, const Logger& log) {
-  agree_or_throw(comm, [&] { check_series_config(config); });
+  agree_or_throw(comm, [&] { check_series_config(config, files); });
   SeriesOutcome outcome;
   outcome.output_path = config.output_path;
   std::vector<StepSource> sources;

@@ -12,6 +12,7 @@
 #include "grapes/first_pass.hpp"
 #include "grapes/ghost.hpp"
 #include "grapes/halo.hpp"
+#include "grapes/io/label_check.hpp"
 #include "grapes/memory.hpp"
 #include "grapes/merge.hpp"
 #include "grapes/noise.hpp"
@@ -80,16 +81,20 @@ std::vector<OverlapRecord> slab_overlaps(VolumeSource& reference, const View3<co
   const Block<std::uint8_t, Label> block{{}, labels, geometry};
   switch (reference.dtype()) {
     case DType::u8:
+    case DType::i8:
       return overlaps_as<std::uint8_t, Label>(reference, block, comm);
     case DType::u16:
+    case DType::i16:
       return overlaps_as<std::uint16_t, Label>(reference, block, comm);
     case DType::u32:
+    case DType::i32:
       return overlaps_as<std::uint32_t, Label>(reference, block, comm);
     case DType::u64:
+    case DType::i64:
       return overlaps_as<std::uint64_t, Label>(reference, block, comm);
     default:
       throw InputError("the reference step's labels (" + reference.describe() +
-                       ") must be unsigned integers for label matching");
+                       ") must be integers for label matching");
   }
 }
 
@@ -105,7 +110,7 @@ FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
   if (options.match_reference) bytes.labels += dtype_size(options.match_reference->dtype());
   const SlabPlan slabs =
       plan_slabs(owned, {0, 0, 0}, shape, bytes, false, plan.memory_per_rank, comm);
-  check_memory(slabs.largest_bytes + kFixedBytes, "reading the volumes", comm);
+  check_memory(slabs.largest_bytes + kFixedBytes, "reading input.grey and input.labels", comm);
   FirstPassResult<Grey, Label> result;
   std::vector<ParticleRecord> partials;
   if (!slabs.whole_box()) buffers.reserve(slabs, false);
@@ -120,6 +125,7 @@ FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
       read_into(*inputs.labels, slab, volumes.labels);
     });
     volumes.geometry = block_geometry(slab, slab, shape, plan.voxel_size);
+    check_labels_not_negative<Label>(volumes.labels, slab, *inputs.labels, comm);
     clock.lap("read", false);
     if (options.noise_box)
       result.noise.merge(box_grey_sums<Grey>(volumes.grey, slab, *options.noise_box));
@@ -164,6 +170,7 @@ template <class Grey>
 LayerSettings layer_settings(const RunPlan& plan, const GhostChoice& ghost,
                              const FirstPass& first) {
   const double unit = min_spacing(plan.voxel_size, plan.planar());
+  check_layer_count(ghost, plan.layer_width.value_or(unit), plan.comm);
   LayerSettings settings;
   settings.relative_layer_width = plan.layer_width.value_or(unit) / unit;
   // No exact distance exceeds the largest particle's bound, also with a fixed ghost.
@@ -333,14 +340,20 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
 template <class Grey>
 VolumeResult dispatch_labels(const RunPlan& plan, Inputs& inputs, ResultFile& file,
                              const VolumeOptions& options) {
+  // Signed labels run as the unsigned type of their size (no voxel is negative: checked
+  // right after the read).
   switch (inputs.labels->dtype()) {
     case DType::u8:
+    case DType::i8:
       return analyse_typed<Grey, std::uint8_t>(plan, inputs, file, options);
     case DType::u16:
+    case DType::i16:
       return analyse_typed<Grey, std::uint16_t>(plan, inputs, file, options);
     case DType::u32:
+    case DType::i32:
       return analyse_typed<Grey, std::uint32_t>(plan, inputs, file, options);
     case DType::u64:
+    case DType::i64:
       return analyse_typed<Grey, std::uint64_t>(plan, inputs, file, options);
     default:
       throw InputError("unsupported label dtype");  // refused by validate_inputs

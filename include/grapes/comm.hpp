@@ -13,9 +13,18 @@ int comm_rank(MPI_Comm comm);
 int comm_size(MPI_Comm comm);
 
 // Runs `stage` on every rank. If it throws on any rank, every rank throws: InputError (with
-// the lowest failing rank's message) when that rank threw an InputError, else RemoteError.
-// Call it at the end of every stage that can fail so no rank waits in a later collective.
+// the lowest failing rank's message) when that rank threw an InputError, Interrupted for an
+// Interrupted, else RemoteError (allocation failures worded by failure_text: what, how big,
+// which rank). Call it at the end of every stage that can fail so no rank waits in a later
+// collective. It is also where a caught SIGTERM/SIGINT or a vanished MPI launcher
+// (interrupt.hpp) stops the run: every rank then throws Interrupted.
 void agree_or_throw(MPI_Comm comm, const std::function<void()>& stage);
+
+// True while the exception in flight is one that agree_or_throw threw on every rank: a
+// destructor may then still make collective calls (close a parallel file). False while an
+// exception of this rank alone unwinds (a collective call could hang: the other ranks are
+// elsewhere).
+bool unwinding_collectively();
 
 // Throws std::runtime_error naming `what` when an MPI call did not return MPI_SUCCESS.
 void check_mpi(int code, const char* what);

@@ -13,6 +13,18 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The run was stopped by a signal (SIGTERM, SIGINT) or because its MPI launcher died
+// (interrupt.hpp); `signal_number` is the signal, or 0. Every rank throws it together.
+class Interrupted : public InputError {
+ public:
+  Interrupted(const std::string& message, int signal_number)
+      : InputError(message), signal_number_(signal_number) {}
+  int signal_number() const { return signal_number_; }
+
+ private:
+  int signal_number_ = 0;
+};
+
 // An error raised because another rank failed; carries that rank's message.
 class RemoteError : public std::runtime_error {
  public:

@@ -15,5 +15,7 @@ std::string shape_text(const std::array<int, 3>& values);
 std::string box_text(const Box& box);
 // `value` with `digits` digits after the point.
 std::string fixed_text(double value, int digits);
+// `value` with up to 6 significant digits ("1e-09", "2.5", "1e+06").
+std::string short_text(double value);
 
 }  // namespace grapes

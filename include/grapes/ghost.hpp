@@ -34,10 +34,23 @@ GhostChoice choose_ghost(std::optional<int> fixed_width,
                          const std::vector<ParticleRecord>& particles, const Spacing3& spacing,
                          bool planar, MPI_Comm comm);
 
-// Throws InputError (every rank) when a block would exceed `max_growth` x its box
-// (decomposition.max_block_growth).
+// Blocks of at most this many voxels (owned + ghosts: 256^3, a few hundred MiB at most) are
+// never refused for their growth.
+constexpr std::int64_t kGrowthFreeVoxels = std::int64_t(1) << 24;
+
+// Throws InputError (every rank) when a block of more than kGrowthFreeVoxels voxels would
+// exceed `max_growth` x its box (decomposition.max_block_growth).
 void check_block_growth(double max_growth, const GhostChoice& ghost, const Box& owned,
                         const Box& local, int rank, MPI_Comm comm);
+
+// The most layers one particle may have (its distance bound / the layer width): more is a
+// layer table of absurd size (analysis.layer_width = 1e-9 asks for a 134 GB one).
+constexpr double kMaxLayersPerParticle = 1e6;
+
+// Collective: throws InputError naming analysis.layer_width when the largest particle
+// (ghost.global_bound, physical units) would have more than kMaxLayersPerParticle layers of
+// `layer_width` (physical units).
+void check_layer_count(const GhostChoice& ghost, double layer_width, MPI_Comm comm);
 
 // Collective, after the layer pass found `inexact_voxels` (this rank) distances that needed
 // data beyond the ghosts: throws the InputError naming the particle and the width it needs.

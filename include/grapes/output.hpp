@@ -26,8 +26,30 @@ constexpr std::int64_t kFormatVersion = 1;
 // "/steps/<name>" in a series file).
 constexpr const char* kTableGroups[] = {"particles", "layers", "adjacency"};
 
-// Throws InputError when the output's directory does not exist or is not writable.
+// Throws InputError naming output.path when it ends in '/', is an existing folder or another
+// non-regular file, or its directory does not exist or is not writable. Before any input is
+// read: a run must not be wasted on an output it cannot write.
 void check_output_path(const std::string& path);
+
+// A file named by a configuration key, for messages: {"input.grey.path", "prist.h5"}.
+struct NamedPath {
+  std::string key;
+  std::string path;
+};
+// Throws InputError naming both keys when the output `output` (key `output_key`) is one of
+// `inputs`: the same path, or the same file reached by another path (a hard or symbolic link),
+// or a TIFF file inside an input folder of TIFF slices. The results would replace the input.
+void check_output_not_input(const std::string& output_key, const std::string& output,
+                            const std::vector<NamedPath>& inputs);
+
+// The temporary name a result (or CSV) is written under before it is renamed to `path`:
+// ".<name>.tmp-<pid>" in the same directory (pid: rank 0's process id).
+std::string temporary_name(const std::string& path, long pid);
+// Removes the temporaries of `path` (".<name>.tmp-<pid>") whose process is not running on this
+// host: what a run killed with SIGKILL leaves. Returns the removed paths. A temporary of a run
+// on another host that shares the folder is removed too if its pid is unused here: two runs on
+// different hosts must not write the same output at the same time (docs/OUTPUT.md).
+std::vector<std::string> remove_stale_temporaries(const std::string& path);
 
 using AttributeValue =
     std::variant<std::string, double, std::int64_t, std::vector<double>, std::vector<std::int64_t>>;
@@ -61,11 +83,21 @@ class ResultFile {
   void copy_attributes(const std::string& source_path, const std::string& object,
                        const std::string& group);
 
-  // Collective: close and rename to the final path.
+  // Collective: flush, close and rename to the final path. A failed flush or close (a full
+  // disk), a signal or a vanished launcher (interrupt.hpp) throws on every rank instead, and
+  // nothing appears under the final name.
   void commit();
+
+  // Collective: throws on every rank when the write of `what` failed on any (`ok` false;
+  // `error` the errno right after the failing call): "no space left writing <path>" when the
+  // disk is full, else the HDF5 error. For writers of datasets into this file.
+  void agree_written(bool ok, int error, const std::string& what);
 
  private:
   hid_t ensure_group(const std::string& group);
+  void discard() noexcept;  // collective: close, delete the temporary
+  bool room_for_metadata() const;
+  void pause_for_test();
   MPI_Comm comm_;
   std::string path_;
   std::string temporary_;
@@ -74,6 +106,7 @@ class ResultFile {
   std::vector<std::string> group_names_;
   std::map<std::string, std::string> column_names_;  // group -> comma-separated names
   bool committed_ = false;
+  bool paused_ = false;
 };
 
 // Facts about one analysed volume (a run, or one step of a series), written as attributes of

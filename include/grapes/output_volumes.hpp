@@ -29,6 +29,8 @@ class VolumeOutput {
              const View3<const float>& dist2, const LayerSettings& layers, double min_spacing);
 
  private:
+  ResultFile* file_;  // outlives this object (both live for one volume's write)
+  std::string group_;
   h5::Handle layers_;
   h5::Handle edt_;
 };

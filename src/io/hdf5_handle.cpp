@@ -127,19 +127,19 @@ bool dtype_from_h5(hid_t type, DType& out) {
   const H5T_class_t type_class = H5Tget_class(type);
   const std::size_t size = H5Tget_size(type);
   if (type_class == H5T_INTEGER) {
-    if (H5Tget_sign(type) != H5T_SGN_NONE) return false;
+    const bool is_signed = H5Tget_sign(type) != H5T_SGN_NONE;
     switch (size) {
       case 1:
-        out = DType::u8;
+        out = is_signed ? DType::i8 : DType::u8;
         return true;
       case 2:
-        out = DType::u16;
+        out = is_signed ? DType::i16 : DType::u16;
         return true;
       case 4:
-        out = DType::u32;
+        out = is_signed ? DType::i32 : DType::u32;
         return true;
       case 8:
-        out = DType::u64;
+        out = is_signed ? DType::i64 : DType::u64;
         return true;
       default:
         return false;
@@ -157,6 +157,42 @@ bool dtype_from_h5(hid_t type, DType& out) {
     }
   }
   return false;
+}
+
+std::vector<std::string> missing_filters(hid_t dataset) {
+  std::vector<std::string> missing;
+  const Handle create_list = plist(H5Dget_create_plist(dataset));
+  if (!create_list.valid()) return missing;
+  const int count = H5Pget_nfilters(create_list);
+  for (int i = 0; i < count; ++i) {
+    unsigned flags = 0, config = 0;
+    std::size_t values = 0;
+    char name[256] = {0};
+    const H5Z_filter_t id = H5Pget_filter2(create_list, static_cast<unsigned>(i), &flags, &values,
+                                           nullptr, sizeof name, name, &config);
+    if (id < 0 || H5Zfilter_avail(id) > 0) continue;
+    const std::string text = name[0] ? std::string(name) : std::string("unnamed filter");
+    missing.push_back(text + " (id " + std::to_string(id) + ")");
+  }
+  return missing;
+}
+
+namespace {
+herr_t collect_error(unsigned, const H5E_error2_t* error, void* data) {
+  auto* text = static_cast<std::string*>(data);
+  if (error->desc && *error->desc) *text += (text->empty() ? "" : "; ") + std::string(error->desc);
+  return 0;
+}
+}  // namespace
+
+std::string error_stack_text() {
+  std::string text;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_error, &text);
+  return text;
+}
+
+void silence_automatic_errors() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
 }
 
 std::string type_name(hid_t type) {

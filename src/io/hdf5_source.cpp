@@ -1,7 +1,9 @@
 // HDF5 input: one dataset of a file opened collectively with MPI-IO; each rank reads its box
 // with an independent hyperslab read (chunked or contiguous layout, any byte order; HDF5
 // converts to the native type of the dataset's DType).
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "grapes/error.hpp"
 #include "grapes/io/hdf5_handle.hpp"
@@ -13,7 +15,7 @@ namespace {
 class Hdf5Source final : public VolumeSource {
  public:
   Hdf5Source(const SourceSpec& spec, MPI_Comm comm)
-      : path_(spec.path), dataset_name_(spec.dataset), prefix_(key_prefix(spec)) {
+      : path_(spec.path), dataset_name_(spec.dataset), key_(spec.key), prefix_(key_prefix(spec)) {
     if (dataset_name_.empty())
       throw InputError(prefix_ + "no dataset given for HDF5 file '" + path_ + "'");
     try {
@@ -39,20 +41,29 @@ class Hdf5Source final : public VolumeSource {
                        "-D; expected a 3-D volume (z, y, x) or a 2-D image (y, x)");
     hsize_t dims[3] = {1, 1, 1};
     H5Sget_simple_extent_dims(space, dims + (3 - rank), nullptr);
-    for (int a = 0; a < 3; ++a) shape_[a] = static_cast<index_t>(dims[a]);
-    if (voxel_count(shape_) == 0)
+    for (int a = 0; a < 3; ++a) {
+      if (dims[a] > static_cast<hsize_t>(INT64_MAX))
+        throw InputError(prefix_ + where() + " has an extent of " + std::to_string(dims[a]) +
+                         " voxels, more than a 64-bit count holds");
+      shape_[a] = static_cast<index_t>(dims[a]);
+    }
+    if (shape_[0] == 0 || shape_[1] == 0 || shape_[2] == 0)
       throw InputError(prefix_ + where() + " is empty (shape " + shape_text(shape_) + ")");
-
-    const h5::Handle type = h5::datatype(H5Dget_type(dataset_));
-    if (!type.valid() || !h5::dtype_from_h5(type, dtype_))
-      throw InputError(prefix_ + where() + " has the unsupported type " +
-                       (type.valid() ? h5::type_name(type) : std::string("?")) +
-                       "; supported: uint8, uint16, uint32, uint64, float32, float64");
+    read_type(spec);
+    // Every product of extents and the byte size fit 64 bits (no wrap-around downstream).
+    checked_volume_bytes(shape_, dtype_size(dtype_), prefix_ + where());
+    const std::vector<std::string> missing = h5::missing_filters(dataset_);
+    if (!missing.empty())
+      throw InputError(prefix_ + where() + " is compressed with the HDF5 filter " + join(missing) +
+                       ", which this HDF5 library does not have: install the filter plugin and "
+                       "set HDF5_PLUGIN_PATH, or rewrite the dataset without it (e.g. h5repack "
+                       "-f NONE, or with gzip)");
   }
 
   Index3 shape() const override { return shape_; }
   DType dtype() const override { return dtype_; }
   std::string describe() const override { return path_ + ":" + dataset_name_; }
+  std::string key() const override { return key_; }
 
   void read_box(const Box& box, void* destination) override {
     require_inside(box, shape_, describe());
@@ -77,8 +88,28 @@ class Hdf5Source final : public VolumeSource {
  private:
   std::string where() const { return "dataset '" + dataset_name_ + "' in '" + path_ + "'"; }
 
+  // The element type; InputError naming what this volume may hold when it is none we read.
+  void read_type(const SourceSpec& spec) {
+    const h5::Handle type = h5::datatype(H5Dget_type(dataset_));
+    if (type.valid() && h5::dtype_from_h5(type, dtype_)) return;
+    const bool boolean = type.valid() && H5Tget_class(type) == H5T_ENUM && H5Tget_size(type) == 1;
+    throw InputError(prefix_ + where() + " has the unsupported type " +
+                     (boolean        ? std::string("bool (an HDF5 enum)")
+                      : type.valid() ? h5::type_name(type)
+                                     : std::string("?")) +
+                     "; " + supported_types_for(spec) +
+                     (boolean ? " (save it with .astype(numpy.uint8))" : ""));
+  }
+
+  static std::string join(const std::vector<std::string>& items) {
+    std::string text;
+    for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
+    return text;
+  }
+
   std::string path_;
   std::string dataset_name_;
+  std::string key_;
   std::string prefix_;
   // Declared before the dataset so that the dataset is closed first (the MPI-IO driver
   // refuses to close a file with open objects).

@@ -47,18 +47,18 @@ class RawSource final : public VolumeSource {
  public:
   explicit RawSource(const SourceSpec& spec)
       : path_(spec.path),
+        key_(spec.key),
         prefix_(key_prefix(spec)),
         shape_(spec.shape),
         dtype_(spec.dtype),
         big_endian_(spec.big_endian),
         header_(spec.header_bytes),
         fd_(::open(spec.path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    for (int a = 0; a < 3; ++a)
-      if (shape_[a] <= 0)
-        throw InputError(prefix_ + "raw file '" + path_ + "' needs a positive shape, got " +
-                         shape_text(shape_));
     if (header_ < 0)
       throw InputError(prefix_ + "raw file '" + path_ + "': header_bytes must be >= 0");
+    // Checked first: a shape whose byte count wraps around 64 bits could match a small file.
+    const std::int64_t needed = checked_volume_bytes(shape_, dtype_size(dtype_),
+                                                     prefix_ + "raw file '" + path_ + "'", header_);
     if (fd_.get() < 0) {
       const int error = errno;
       throw InputError(prefix_ + (error == ENOENT ? "raw file '" + path_ + "' does not exist"
@@ -68,8 +68,6 @@ class RawSource final : public VolumeSource {
     struct stat info {};
     if (::fstat(fd_.get(), &info) != 0 || !S_ISREG(info.st_mode))
       throw InputError(prefix_ + "'" + path_ + "' is not a regular file");
-    const auto needed =
-        static_cast<std::int64_t>(voxel_count(shape_) * dtype_size(dtype_)) + header_;
     if (static_cast<std::int64_t>(info.st_size) != needed)
       throw InputError(prefix_ + "raw file '" + path_ + "' has " + std::to_string(info.st_size) +
                        " bytes, but shape " + shape_text(shape_) + " of " + dtype_name(dtype_) +
@@ -80,6 +78,7 @@ class RawSource final : public VolumeSource {
   Index3 shape() const override { return shape_; }
   DType dtype() const override { return dtype_; }
   std::string describe() const override { return path_; }
+  std::string key() const override { return key_; }
 
   void read_box(const Box& box, void* destination) override {
     require_inside(box, shape_, describe());
@@ -123,6 +122,7 @@ class RawSource final : public VolumeSource {
   }
 
   std::string path_;
+  std::string key_;
   std::string prefix_;
   Index3 shape_;
   DType dtype_;

@@ -73,20 +73,21 @@ PageFormat page_format(TIFF* tif, const std::string& where) {
   format.width = width;
   format.height = height;
   bool supported = false;
-  if (sample_format == SAMPLEFORMAT_UINT) {
+  if (sample_format == SAMPLEFORMAT_UINT || sample_format == SAMPLEFORMAT_INT) {
+    const bool is_signed = sample_format == SAMPLEFORMAT_INT;
     supported = true;
     switch (bits) {
       case 8:
-        format.dtype = DType::u8;
+        format.dtype = is_signed ? DType::i8 : DType::u8;
         break;
       case 16:
-        format.dtype = DType::u16;
+        format.dtype = is_signed ? DType::i16 : DType::u16;
         break;
       case 32:
-        format.dtype = DType::u32;
+        format.dtype = is_signed ? DType::i32 : DType::u32;
         break;
       case 64:
-        format.dtype = DType::u64;
+        format.dtype = is_signed ? DType::i64 : DType::u64;
         break;
       default:
         supported = false;
@@ -101,7 +102,8 @@ PageFormat page_format(TIFF* tif, const std::string& where) {
                        : sample_format == SAMPLEFORMAT_IEEEFP ? "floating-point"
                                                               : "untyped or complex";
     throw InputError(where + " has " + std::to_string(bits) + "-bit " + kind +
-                     " samples; supported: 8/16/32/64-bit unsigned integers, 32/64-bit floats");
+                     " samples; supported: 8/16/32/64-bit unsigned or signed integers, "
+                     "32/64-bit floats");
   }
   return format;
 }
@@ -268,7 +270,8 @@ void broadcast_layout(MPI_Comm comm, Layout& layout) {
 
 class TiffSource final : public VolumeSource {
  public:
-  TiffSource(const SourceSpec& spec, MPI_Comm comm) : path_(spec.path), prefix_(key_prefix(spec)) {
+  TiffSource(const SourceSpec& spec, MPI_Comm comm)
+      : path_(spec.path), key_(spec.key), prefix_(key_prefix(spec)) {
     check_on_root(comm, [&] {
       try {
         layout_ = scan(path_);
@@ -279,11 +282,14 @@ class TiffSource final : public VolumeSource {
     broadcast_layout(comm, layout_);
     shape_ = {static_cast<index_t>(layout_.directory_of_page.size()), layout_.format.height,
               layout_.format.width};
+    checked_volume_bytes(shape_, dtype_size(layout_.format.dtype),
+                         prefix_ + "TIFF input '" + path_ + "'");
   }
 
   Index3 shape() const override { return shape_; }
   DType dtype() const override { return layout_.format.dtype; }
   std::string describe() const override { return path_; }
+  std::string key() const override { return key_; }
 
   void read_box(const Box& box, void* destination) override {
     require_inside(box, shape_, describe());
@@ -393,6 +399,7 @@ class TiffSource final : public VolumeSource {
   }
 
   std::string path_;
+  std::string key_;
   std::string prefix_;
   Layout layout_;
   Index3 shape_{0, 0, 0};

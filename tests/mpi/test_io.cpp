@@ -292,8 +292,11 @@ TEST(Hdf5Helpers, TypesRoundTrip) {
   EXPECT_EQ(found, DType::u16);
   EXPECT_TRUE(h5::dtype_from_h5(H5T_IEEE_F64BE, found));
   EXPECT_EQ(found, DType::f64);
-  EXPECT_FALSE(h5::dtype_from_h5(H5T_NATIVE_INT16, found));
-  EXPECT_FALSE(h5::dtype_from_h5(H5T_NATIVE_INT64, found));
+  // Signed integers, as scikit-image's labels come (the pipeline checks they are >= 0).
+  EXPECT_TRUE(h5::dtype_from_h5(H5T_NATIVE_INT16, found));
+  EXPECT_EQ(found, DType::i16);
+  EXPECT_TRUE(h5::dtype_from_h5(H5T_STD_I64BE, found));
+  EXPECT_EQ(found, DType::i64);
   EXPECT_EQ(h5::type_name(H5T_NATIVE_INT32), "int32");
 }
 
@@ -339,8 +342,12 @@ TEST(Hdf5Source, BrokenInputsNameTheFileAndDataset) {
   expect_open_error(hdf5_spec(broken, "/four_d"), {"broken.h5", "/four_d", "is 4-D"});
   expect_open_error(hdf5_spec(broken, "/one_d"), {"broken.h5", "/one_d", "is 1-D"});
   expect_open_error(hdf5_spec(broken, "/scalar"), {"broken.h5", "/scalar", "scalar"});
-  expect_open_error(hdf5_spec(broken, "/signed"), {"broken.h5", "/signed", "int16"});
+  // A signed dataset opens as its signed type (labels: checked for negative values later).
+  EXPECT_EQ(open_source(hdf5_spec(broken, "/signed"), MPI_COMM_WORLD)->dtype(), DType::i16);
   expect_open_error(hdf5_spec(broken, "/strings"), {"broken.h5", "/strings"});
+  expect_open_error(hdf5_spec(broken, "/bool"), {"/bool", "bool", "grey levels must be"});
+  expect_open_error(hdf5_spec(broken, "/wrap"), {"/wrap", "more voxels than a 64-bit count"});
+  expect_open_error(hdf5_spec(broken, "/lzf"), {"/lzf", "filter lzf (id 32000)"});
   expect_open_error(hdf5_spec(broken, "/empty"), {"broken.h5", "/empty", "empty"});
   expect_open_error(hdf5_spec(broken, ""), {"broken.h5", "no dataset"});
 }
@@ -385,7 +392,7 @@ TEST(TiffSource, BrokenInputsNameTheFile) {
   expect_open_error(tiff_spec(dir + "not_a_tiff.tif"), {"input.labels", "not_a_tiff.tif"});
   expect_open_error(tiff_spec(dir + "mixed_size.tif"), {"mixed_size.tif", "page 2", "12 columns"});
   expect_open_error(tiff_spec(dir + "mixed_type.tif"), {"mixed_type.tif", "page 1", "uint16"});
-  expect_open_error(tiff_spec(dir + "signed_int16.tif"), {"signed_int16.tif", "signed"});
+  EXPECT_EQ(open_source(tiff_spec(dir + "signed_int16.tif"), MPI_COMM_WORLD)->dtype(), DType::i16);
   expect_open_error(tiff_spec(dir + "rgb_uint8.tif"), {"rgb_uint8.tif", "samples per pixel"});
   expect_open_error(tiff_spec(dir + "slices_mixed"), {"slice1.tif", "slice0.tif"});
   expect_open_error(tiff_spec(dir + "slices_multipage"), {"slice1.tif", "2 images"});
@@ -427,6 +434,13 @@ TEST(RawSource, BrokenInputsNameTheFile) {
                     {"missing.raw", "does not exist"});
   expect_open_error(raw_spec(dir + "le_uint8_h0.raw", {0, 11, 13}, DType::u8, false, 0),
                     {"le_uint8_h0.raw", "shape"});
+  // (2^54 + 32) * 32 * 32 voxels wrap around 64 bits to 32768: refused, not read.
+  const index_t wrap = (index_t{1} << 54) + 32;
+  expect_open_error(raw_spec(dir + "le_uint8_h0.raw", {wrap, 32, 32}, DType::u8, false, 0),
+                    {"input.grey", "le_uint8_h0.raw", "more voxels than a 64-bit count"});
+  expect_open_error(
+      raw_spec(dir + "le_uint8_h0.raw", {index_t{1} << 40, 1 << 20, 1}, DType::u64, false, 0),
+      {"le_uint8_h0.raw", "more bytes than a 64-bit size"});
 }
 
 // ---------------------------------------------------------------------------------------

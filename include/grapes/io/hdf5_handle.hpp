@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "grapes/types.hpp"
 
@@ -33,6 +34,8 @@ class Handle {
   hid_t get() const { return id_; }
   operator hid_t() const { return id_; }
   bool valid() const { return id_ >= 0; }
+  // Gives up ownership without closing (the caller closes it and checks the status).
+  hid_t release() { return std::exchange(id_, H5I_INVALID_HID); }
   void reset() {
     if (id_ >= 0 && closer_) closer_(id_);
     id_ = H5I_INVALID_HID;
@@ -154,12 +157,27 @@ inline hid_t native_type_of<double>() {
 void check(herr_t status, const std::string& what);
 Handle checked(Handle handle, const std::string& what);
 
-// The native HDF5 type of a DType, and the DType of an HDF5 type (false if unsupported).
+// The native HDF5 type of a DType, and the DType of an HDF5 type (false if unsupported):
+// 1/2/4/8-byte unsigned and signed integers, IEEE float32/float64, in either byte order.
 hid_t native_type(DType t);
 bool dtype_from_h5(hid_t type, DType& out);
 // A readable name of any HDF5 datatype for messages: "uint16", "int32", "float16", "string",
 // "compound", ...
 std::string type_name(hid_t type);
+
+// The filters of a dataset's pipeline (compression, shuffle, ...) that this HDF5 library
+// cannot apply, as "name (id N)" texts, e.g. "lzf (id 32000)"; empty when every filter is
+// available (HDF5_PLUGIN_PATH plugins count).
+std::vector<std::string> missing_filters(hid_t dataset);
+
+// The messages of HDF5's current error stack, innermost first, joined by "; " ("" when
+// empty).
+// Read it right after the failing call (the next HDF5 call clears it).
+std::string error_stack_text();
+
+// Turns off HDF5's automatic printing of its error stack for the whole process (every
+// failure is reported by our own messages, naming the file and dataset).
+void silence_automatic_errors();
 
 // Selects `box` in `space`, a dataspace of rank 3 (z, y, x) or of rank 2 (y, x: an image
 // seen as [1, y, x], so the box must lie in z = 0 unless it is empty). Selects none when the

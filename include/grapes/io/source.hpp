@@ -19,6 +19,9 @@ class VolumeSource {
   virtual DType dtype() const = 0;
   // For provenance and messages: "prist.h5:/grey", "stack.tif", "phantom(seed=1)".
   virtual std::string describe() const = 0;
+  // The configuration key of the volume for messages ("input.labels", a series step's
+  // "series.steps[1] (\"4.4V\").labels"); "" when it has none (in-memory sources, phantoms).
+  virtual std::string key() const { return ""; }
   // Reads the voxels of `box` (global indices, inside shape()) into `destination`, which holds
   // box.voxels() elements of dtype() in C order (x fastest). Collective over the source's
   // communicator. Throws InputError naming the file on any read failure.

@@ -63,6 +63,11 @@ std::string source_text(const SourceSpec& s) {
        << " shape=" << shape_text(s.shape) << " dtype=" << dtype_name(s.dtype)
        << " big_endian=" << s.big_endian << " header=" << s.header_bytes << " stamp={"
        << file_stamp(s.path) << "}";
+  if (s.rescale) {  // input.grey.rescale changes every grey value
+    text.precision(17);
+    text << " rescale=" << dtype_name(s.rescale->to) << "[" << s.rescale->lo << ","
+         << s.rescale->hi << "]";
+  }
   return text.str();
 }
 

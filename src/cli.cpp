@@ -23,6 +23,7 @@ struct Arguments {
   std::string config_path, output, format = "hdf5", file, csv_directory;
   std::vector<std::string> overrides;
   int steps = 1;
+  bool quiet = false, verbose = false;  // run and series
   SeriesArguments series;
   // grapes plot: the options are declared here so that --help lists them, and passed on
   // unchanged to the Python package (python_launcher.hpp).
@@ -34,6 +35,20 @@ struct Arguments {
   CLI::Option* plot_k_option = nullptr;
   CLI::Option* plot_min_option = nullptr;
 };
+
+// --quiet and --verbose of run and series (one excludes the other).
+void add_verbosity(CLI::App* command, Arguments& a) {
+  CLI::Option* quiet =
+      command->add_flag("-q,--quiet", a.quiet, "Print only errors and the final line");
+  command
+      ->add_flag("-v,--verbose", a.verbose,
+                 "Also print a line per slab and per step (progress on a terminal either way)")
+      ->excludes(quiet);
+}
+
+Verbosity verbosity(const Arguments& a) {
+  return a.quiet ? Verbosity::quiet : a.verbose ? Verbosity::verbose : Verbosity::normal;
+}
 
 struct Subcommands {
   CLI::App* run;
@@ -65,6 +80,7 @@ Subcommands add_subcommands(CLI::App& app, Arguments& a) {
       "run", "Analyse one grey/label volume pair: particle, layer and adjacency tables");
   s.run->add_option("config", a.config_path, "YAML configuration")->required();
   s.run->add_option("--set", a.overrides, "Override a config key: --set a.b.c=value (repeatable)");
+  add_verbosity(s.run, a);
 
   s.phantom = app.add_subcommand("phantom", "Write the built-in phantom to HDF5 or TIFF");
   s.phantom->add_option("config", a.config_path, "YAML configuration with input.phantom")
@@ -83,6 +99,7 @@ Subcommands add_subcommands(CLI::App& app, Arguments& a) {
   s.series->add_option("-o,--output", a.series.output, "The series file (output.path)");
   s.series->add_flag("--resume", a.series.resume,
                      "Reuse the step results of an earlier run whose inputs did not change");
+  add_verbosity(s.series, a);
 
   s.info = app.add_subcommand("info", "Summarise a result or series file");
   s.info->add_option("file", a.file, "Result file (HDF5)")->required();
@@ -107,10 +124,14 @@ int plot(const Arguments& a) {
 }
 
 int dispatch(const Subcommands& s, const Arguments& a) {
-  if (s.run->parsed()) return command_run(a.config_path, a.overrides);
+  if (s.run->parsed()) return command_run(a.config_path, a.overrides, verbosity(a));
   if (s.phantom->parsed())
     return command_phantom(a.config_path, a.overrides, a.output, a.steps, a.format);
-  if (s.series->parsed()) return command_series(a.series);
+  if (s.series->parsed()) {
+    SeriesArguments series = a.series;
+    series.verbosity = verbosity(a);
+    return command_series(series);
+  }
   if (s.info->parsed()) return command_info(a.file);
   if (s.exporter->parsed()) return command_export(a.file, a.csv_directory);
   if (s.plot->parsed()) return plot(a);

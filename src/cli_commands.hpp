@@ -4,9 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "grapes/comm.hpp"
+
 namespace grapes {
 
-int command_run(const std::string& config_path, const std::vector<std::string>& overrides);
+int command_run(const std::string& config_path, const std::vector<std::string>& overrides,
+                Verbosity verbosity = Verbosity::normal);
 int command_phantom(const std::string& config_path, const std::vector<std::string>& overrides,
                     std::string output, int steps, const std::string& format);
 
@@ -16,6 +19,7 @@ struct SeriesArguments {
   std::vector<std::string> overrides;
   std::string output;  // -o: output.path
   bool resume = false;
+  Verbosity verbosity = Verbosity::normal;  // --quiet, --verbose
 };
 int command_series(const SeriesArguments& arguments);
 

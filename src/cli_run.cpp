@@ -37,14 +37,15 @@ void print_run_summary(const RunSummary& summary, const Logger& log) {
     log.warn(std::to_string(summary.volume.flat_profile_particles) +
              " particles have their brightest layer at the surface: their radial_max "
              "normalised profile is all zeros (see analysis.normalise)");
-  log.info("wrote " + summary.output_path);
+  log.result("wrote " + summary.output_path);
 }
 
 }  // namespace
 
-int command_run(const std::string& config_path, const std::vector<std::string>& overrides) {
+int command_run(const std::string& config_path, const std::vector<std::string>& overrides,
+                Verbosity verbosity) {
   MPI_Comm comm = MPI_COMM_WORLD;
-  const Logger log(comm);
+  const Logger log(comm, verbosity);
   Config config;
   agree_or_throw(comm, [&] {
     config = load_config(config_path, overrides);
@@ -63,7 +64,7 @@ int command_run(const std::string& config_path, const std::vector<std::string>& 
 
 int command_series(const SeriesArguments& arguments) {
   MPI_Comm comm = MPI_COMM_WORLD;
-  const Logger log(comm);
+  const Logger log(comm, arguments.verbosity);
   Config config;
   std::vector<std::string> overrides = arguments.overrides;
   if (!arguments.output.empty()) overrides.push_back("output.path=" + arguments.output);
@@ -83,8 +84,8 @@ int command_series(const SeriesArguments& arguments) {
   const SeriesOutcome outcome = arguments.files.empty()
                                     ? run_series(config, arguments.resume, comm, log)
                                     : series_from_files(config, arguments.files, comm, log);
-  log.info("wrote " + outcome.output_path + " (" + std::to_string(outcome.computed.size()) +
-           " steps analysed, " + std::to_string(outcome.reused.size()) + " from files)");
+  log.result("wrote " + outcome.output_path + " (" + std::to_string(outcome.computed.size()) +
+             " steps analysed, " + std::to_string(outcome.reused.size()) + " from files)");
   return 0;
 }
 

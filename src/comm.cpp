@@ -10,6 +10,7 @@
 #include "grapes/error.hpp"
 #include "grapes/failure_text.hpp"
 #include "grapes/interrupt.hpp"
+#include "grapes/progress.hpp"
 
 namespace grapes {
 
@@ -207,14 +208,34 @@ std::vector<std::vector<char>> alltoall_bytes(MPI_Comm comm,
   return out;
 }
 
-Logger::Logger(MPI_Comm comm) : root_(comm_rank(comm) == 0) {}
+Logger::Logger() : progress_(std::make_shared<Progress>()) {}
+
+Logger::Logger(MPI_Comm comm, Verbosity verbosity)
+    : root_(comm_rank(comm) == 0), verbosity_(verbosity) {
+  int shown = root_ && verbosity != Verbosity::quiet && progress_wanted() ? 1 : 0;
+  check_mpi(MPI_Bcast(&shown, 1, MPI_INT, 0, comm), "MPI_Bcast");
+  shows_progress_ = shown != 0;
+  const bool verbose = root_ && verbosity == Verbosity::verbose;
+  progress_ = root_ ? std::make_shared<Progress>(shows_progress_, verbose, std::cerr, std::cout)
+                    : std::make_shared<Progress>();
+}
+
+void Logger::print(const std::string& line) const {
+  progress_->clear();
+  std::cout << line << std::endl;
+  progress_->redraw();
+}
 
 void Logger::info(const std::string& line) const {
-  if (root_) std::cout << line << std::endl;
+  if (root_ && verbosity_ != Verbosity::quiet) print(line);
 }
 
 void Logger::warn(const std::string& line) const {
-  if (root_) std::cout << "warning: " << line << std::endl;
+  if (root_ && verbosity_ != Verbosity::quiet) print("warning: " + line);
+}
+
+void Logger::result(const std::string& line) const {
+  if (root_) print(line);
 }
 
 }  // namespace grapes

@@ -18,12 +18,25 @@
 #include "grapes/noise.hpp"
 #include "grapes/phase_clock.hpp"
 #include "grapes/pipeline.hpp"
+#include "grapes/progress.hpp"
 #include "grapes/reconcile.hpp"
 #include "grapes/slabs.hpp"
 
 namespace grapes {
 
 namespace {
+
+// Progress: the owned voxels in slabs 0..s, and the name of slab s for --verbose.
+double slab_end(const SlabPlan& slabs, const Box& owned, std::size_t s) {
+  if (slabs.whole_box()) return static_cast<double>(owned.voxels());
+  double voxels = 0;
+  for (std::size_t i = 0; i <= s; ++i) voxels += static_cast<double>(slabs.owned[i].voxels());
+  return voxels;
+}
+
+std::string part_name(std::size_t s, std::size_t count) {
+  return count > 1 ? "slab " + std::to_string(s + 1) + " of " + std::to_string(count) : "box";
+}
 
 template <class T>
 void read_into(VolumeSource& source, const Box& box, const View3<T>& view) {
@@ -114,7 +127,9 @@ FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
   FirstPassResult<Grey, Label> result;
   std::vector<ParticleRecord> partials;
   if (!slabs.whole_box()) buffers.reserve(slabs, false);
-  for (std::size_t s = 0; s < std::max<std::size_t>(1, slabs.owned.size()); ++s) {
+  const std::size_t count = std::max<std::size_t>(1, slabs.owned.size());
+  plan.log->progress().step("first pass", 0, owned.voxels(), ProgressUnit::voxels);
+  for (std::size_t s = 0; s < count; ++s) {
     const Box slab = slabs.whole_box() ? owned : slabs.owned[s];
     OwnedVolumes<Grey, Label> volumes;
     volumes.grey = slabs.whole_box() ? make_view3<Grey>("grapes::grey", owned) : buffers.grey(slab);
@@ -138,6 +153,8 @@ FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
     }
     Kokkos::fence();
     clock.lap("particles", false);
+    plan.log->progress().step("first pass", slab_end(slabs, owned, s), owned.voxels(),
+                              ProgressUnit::voxels, part_name(s, count));
     if (slabs.whole_box()) result.kept = std::move(volumes);
   }
   result.first = merge_first_pass(std::move(partials), comm);
@@ -210,7 +227,9 @@ PartialRecords kernels_on_box(const RunPlan& plan, OwnedVolumes<Grey, Label>&& o
   const Block<Grey, Label> block = ghosted_block(std::move(owned), in.ghost, plan);
   clock.lap("ghosts");
   View3<float> dist2 = make_view3<float>("grapes::dist2", block.geometry.local);
+  plan.log->progress().step("kernels", 0, box.voxels(), ProgressUnit::voxels);
   PartialRecords partial = block_kernels(block, dist2, in.layers, in.first.owned_labels, clock);
+  plan.log->progress().step("kernels", box.voxels(), box.voxels(), ProgressUnit::voxels, "box");
   volumes.write<Label>(block.labels, block.geometry, dist2, in.layers,
                        min_spacing(plan.voxel_size, plan.planar()));
   return partial;
@@ -224,6 +243,8 @@ PartialRecords kernels_on_slabs(const RunPlan& plan, Inputs& inputs, const SlabP
                                 VolumeOutput& volumes, PhaseClock& clock) {
   buffers.reserve(slabs, true);
   PartialRecords partial;
+  const Box owned = plan.grid.owned_box(plan.rank);
+  plan.log->progress().step("kernels", 0, owned.voxels(), ProgressUnit::voxels);
   for (std::size_t s = 0; s < slabs.owned.size(); ++s) {
     Block<Grey, Label> block;
     const View3<Label> labels = buffers.labels(slabs.local[s]);
@@ -239,6 +260,8 @@ PartialRecords kernels_on_slabs(const RunPlan& plan, Inputs& inputs, const SlabP
     partial.append(block_kernels(block, dist2, in.layers, in.first.owned_labels, clock, false));
     volumes.write<Label>(block.labels, block.geometry, dist2, in.layers,
                          min_spacing(plan.voxel_size, plan.planar()));
+    plan.log->progress().step("kernels", slab_end(slabs, owned, s), owned.voxels(),
+                              ProgressUnit::voxels, part_name(s, slabs.owned.size()));
   }
   for (const char* phase : {"slab_read", "edt", "layers", "surface", "adjacency"})
     clock.print(phase);
@@ -364,6 +387,8 @@ VolumeResult dispatch_labels(const RunPlan& plan, Inputs& inputs, ResultFile& fi
 
 VolumeResult analyse_volume(const RunPlan& plan, Inputs& inputs, ResultFile& file,
                             const VolumeOptions& options) {
+  inputs.grey = with_read_progress(std::move(inputs.grey), *plan.log, "read grey");
+  inputs.labels = with_read_progress(std::move(inputs.labels), *plan.log, "read labels");
   switch (inputs.grey->dtype()) {
     case DType::u8:
       return dispatch_labels<std::uint8_t>(plan, inputs, file, options);

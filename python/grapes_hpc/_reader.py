@@ -231,10 +231,19 @@ def _layer_offset(file: h5py.File, base: str, path: str, particles: pd.DataFrame
 
 
 def _steps_in(file: h5py.File) -> List[str]:
-    """Step names of a series file, in step order when ``/series/steps`` gives it."""
-    if "steps" not in file:
+    """Step names of a series file in step order: by each ``/steps/<name>`` group's
+    ``step_index`` attribute (``grapes series`` writes it), else ``/series/steps/name``, else
+    the file's order."""
+    if "steps" not in file or not isinstance(file["steps"], h5py.Group):
         return []
-    present = list(file["steps"].keys())
+    present = [name for name in file["steps"] if isinstance(file["steps"][name], h5py.Group)]
+    indices = {}
+    for name in present:
+        raw = file["steps"][name].attrs.get("step_index")
+        if raw is not None:
+            indices[name] = int(np.asarray(raw).reshape(-1)[0])
+    if len(indices) == len(present):
+        return sorted(present, key=lambda name: (indices[name], name))
     if "series/steps/name" in file:
         ordered = [str(n) for n in _column_values(file["series/steps/name"])]
         return [n for n in ordered if n in present] + [n for n in present if n not in ordered]
@@ -276,13 +285,18 @@ def read(path: PathLike, step: Union[None, str, int] = None) -> Result:
     """Reads the particle, layer and adjacency tables of a grapes-hpc result file.
 
     ``step`` picks ``/steps/<name>/...`` of a series file (a name, or an index into
-    :func:`list_steps`); by default the file's top-level tables are read.
+    :func:`list_steps`); by default the file's top-level tables are read. For a step,
+    ``attrs`` is the root attributes updated with the step group's own (``step_name``,
+    ``step_index``, ``step_soc`` when given, ``sigma_bg`` when known, ``shape``,
+    ``input_grey``, ``timing_*_s``, ...).
     ``touches_border`` becomes bool; every other column keeps the dtype it was written in.
     """
     path = os.fspath(path)
     with _open(path) as file:
         attrs = _check_grapes(file, path)
         base, step_name = _base_group(file, path, step)
+        if step_name is not None:  # the step's own facts (shape, timings, step_index, ...)
+            attrs.update(_attributes(file[base]))
         particles = read_group_table(file, base + "particles", path,
                                      REQUIRED_COLUMNS["particles"], skip=("layer_offset",))
         layers = read_group_table(file, base + "layers", path, REQUIRED_COLUMNS["layers"])
@@ -314,15 +328,44 @@ def _collect_tables(file: h5py.File, group: h5py.Group, prefix: str, path: str,
             _collect_tables(file, group[name], f"{prefix}/{name}" if prefix else name, path, out)
 
 
+def series_steps(path: PathLike) -> pd.DataFrame:
+    """One row per step of a series file, in step order, from the ``/steps/<name>`` groups:
+    ``name``, ``step_index``, ``step_soc`` and ``sigma_bg`` (NaN when the step has none),
+    ``particles`` (rows of its ``/particles``), ``input_grey`` and ``input_grey_dtype``."""
+    path = os.fspath(path)
+    rows = []
+    with _open(path) as file:
+        _check_grapes(file, path)
+        names = _steps_in(file)
+        if not names:
+            raise GrapesFileError(f"'{path}' has no '/steps' groups: it is not a series file")
+        for position, name in enumerate(names):
+            group = file["steps"][name]
+            attrs = _attributes(group)
+            labels = group.get("particles/label")
+            rows.append({
+                "name": name,
+                "step_index": int(attrs.get("step_index", position)),
+                "step_soc": float(attrs.get("step_soc", np.nan)),
+                "sigma_bg": float(attrs.get("sigma_bg", np.nan)),
+                "particles": int(labels.shape[0]) if isinstance(labels, h5py.Dataset) else 0,
+                "input_grey": attrs.get("input_grey", ""),
+                "input_grey_dtype": attrs.get("input_grey_dtype", ""),
+            })
+    return pd.DataFrame(rows)
+
+
 def read_series(path: PathLike) -> Dict[str, pd.DataFrame]:
     """Every table under ``/series`` of a series file, keyed by its path below ``/series``.
 
-    Keys are e.g. ``"steps"``, ``"values"``, ``"removed"``, ``"conditions"``,
-    ``"quartiles"``, ``"radial_delta"``, ``"matching"`` and, for the nested radial tables,
-    ``"radial/<dataset>"`` (and deeper, ``"radial/<dataset>/<group>"``, where the writer
-    nests per-quartile groups). Tables keep the writer's column order; string columns are
-    Python str. The root attributes (e.g. the plain-text ``summary``) are in
-    :func:`read_attrs`.
+    An operando series (root attribute ``series_mode`` = ``operando``) has ``"steps"``,
+    ``"values"``, ``"removed"``, ``"conditions"``, ``"quartiles"``, ``"radial_delta"`` and,
+    with label matching, ``"matching"``; an ex-situ one has ``"radial/<dataset>"`` (columns
+    ``group`` = all, volume_q1..4, volume_d1..10, then ``layer, mean, std, se, n``) and
+    ``"radial_z"`` (docs/SERIES.md). Tables keep the writer's column order; string columns
+    (fixed-length, null-padded in the file) are Python str. The root attributes (the
+    plain-text ``summary``, ``series_mode``) are in :func:`read_attrs`; the steps' own
+    attributes in :func:`series_steps`.
     """
     path = os.fspath(path)
     with _open(path) as file:

@@ -8,10 +8,13 @@
   (paper fig. 7; several result files are overlaid as datasets, e.g. pristine vs cycled),
   the same profile per volume quartile, and histograms of particle volume, equivalent
   diameter and grey level;
-- a series file (``grapes series``, SPEC §6): Ī and ΔĪ per step with ±k·SE_tot (fig. 8),
-  ΔĪ per spatial quartile (fig. 9), the condition fractions as pie charts (fig. 10), the
-  radial ΔI profile per step (``/series/radial_delta``) and the radial profiles of
-  ``/series/radial/<dataset>`` (fig. 7).
+- an operando series file (``grapes series``, docs/SERIES.md): Ī and ΔĪ per step with
+  ±k·SE_tot and the Z tests (fig. 8), ΔĪ per spatial quartile (fig. 9), the condition
+  fractions as pie charts (fig. 10), the radial change by layer and relative depth
+  (``/series/radial_delta``), the kept particles' radial grey-level profile per step, and
+  the label matching (``/series/matching``) when the series matched labels;
+- an ex-situ series file: the mean normalised radial profile of every dataset (fig. 7), the
+  same per volume quartile, and the per-layer Z of each comparison (``/series/radial_z``).
 
 Every figure says what its error bars are (k), how many particles it rests on and which
 steps it shows. matplotlib runs with the Agg backend: no display is needed.
@@ -27,13 +30,15 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text (editable, searchable)
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from ._grapes import layer_statistics  # noqa: E402
-from ._reader import GrapesFileError, Result, read, read_attrs, read_series  # noqa: E402
+from ._reader import (GrapesFileError, Result, list_steps, read, read_attrs,  # noqa: E402
+                      read_series)
 
 FORMATS = ("png", "svg", "pdf")
 #: Error-bar multiples of the paper: fig. 7 plots ±2 SE; figs. 8-9 use the series
@@ -121,11 +126,14 @@ def _visible(table: pd.DataFrame, min_particles: int) -> pd.DataFrame:
 
 
 def radial_profile_figure(datasets: Sequence[Tuple[str, pd.DataFrame, int]], attrs: Dict,
-                          k: float, min_particles: int, subset_note: str = ""):
+                          k: float, min_particles: int, subset_note: str = "",
+                          ylabel: Optional[str] = None, title: Optional[str] = None,
+                          zero_line: bool = True, legend_title: str = "dataset"):
     """Mean normalised grey level per layer ±k·SE for each (name, table, particles) dataset.
 
     ``table`` has columns layer, mean, se, n. A lower panel shows how many particles reach
-    each layer, so a reader can see where the mean rests on few particles.
+    each layer, so a reader can see where the mean rests on few particles. ``ylabel`` and
+    ``title`` replace the normalised profile's (e.g. for the grey level itself).
     """
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 6.2), sharex=True,
                                       gridspec_kw={"height_ratios": [3, 1]})
@@ -136,11 +144,13 @@ def radial_profile_figure(datasets: Sequence[Tuple[str, pd.DataFrame, int]], att
         offset = (i - (len(datasets) - 1) / 2) * spread
         _errorbar(top, shown["layer"], shown["mean"], k * shown["se"], color,
                   f"{name} ({count} particles)", offset)
-        bottom.step(table["layer"], table["n"], where="mid", color=color, label=name)
-    top.axhline(0.0, color="0.6", linewidth=0.8, zorder=0)
-    top.set_ylabel(_normalise_label(attrs))
-    top.set_title(f"Normalised radial grey-level profile, mean ± {k:g} SE{subset_note}")
-    top.legend(title=f"dataset; layers with ≥ {min_particles} particles", fontsize=8,
+        bottom.step(table["layer"], table["n"], where="mid", color=color, label=name,
+                    linewidth=2.2 - 1.4 * i / max(len(datasets) - 1, 1))
+    if zero_line:
+        top.axhline(0.0, color="0.6", linewidth=0.8, zorder=0)
+    top.set_ylabel(ylabel or _normalise_label(attrs))
+    top.set_title(title or f"Normalised radial grey-level profile, mean ± {k:g} SE{subset_note}")
+    top.legend(title=f"{legend_title}; layers with ≥ {min_particles} particles", fontsize=8,
                title_fontsize=8)
     top.grid(True, linestyle="--", alpha=0.4)
     bottom.set_ylabel("particles\nwith layer k")
@@ -230,7 +240,7 @@ def histogram_figure(name: str, result: Result):
     if len(core):
         axes[2].hist(core, bins=grey_bins, color="tab:purple", alpha=0.5,
                      label=f"core_mean (outer layers excluded, n={len(core)})")
-    axes[2].set_xlabel("mean grey level per particle (input grey units)")
+    axes[2].set_xlabel(f"mean grey level per particle ({_grey_unit(result.attrs)})")
     axes[2].set_title("particle grey level")
     axes[2].set_ylim(top=axes[2].get_ylim()[1] * 1.3)  # room for the legend above the bars
     axes[2].legend(fontsize=8, loc="upper left")
@@ -244,46 +254,51 @@ def histogram_figure(name: str, result: Result):
 
 
 # --------------------------------------------------------------------------------------
-# Series figures (paper figs. 8-10, SPEC §6)
+# Series figures (paper figs. 7-10, docs/SERIES.md)
 
 
 def _step_ticks(ax, steps: pd.DataFrame) -> None:
     """x ticks at the steps, labelled with the step name and its particle count."""
     ax.set_xticks(steps["step"])
     ax.set_xticklabels([f"{name}\nn={n}" for name, n in zip(steps["name"], steps["n"])])
-    ax.set_xlabel("step (n = particles kept)")
+    ax.set_xlabel("step (n = particles kept in every step)")
+    ax.margins(x=0.12)  # room for the annotations beside the outer points
 
 
-def mean_per_step_figure(name: str, steps: pd.DataFrame, k: float):
-    """Fig. 8: (a) Ī per step ±k·SE_tot, (b) ΔĪ vs the reference ±k·SE_tot."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
+def mean_per_step_figure(name: str, steps: pd.DataFrame, k: float, unit: str):
+    """Fig. 8: (a) Ī per step ±k·SE_tot, (b) ΔĪ vs the reference ±k·delta_SE_tot with Z."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.8))
+    reference = steps["name"].iloc[0]
     _errorbar(left, steps["step"], steps["mean"], k * steps["se_tot"], "tab:blue",
               f"Ī ± {k:g} SE_tot")
-    left.set_ylabel("Ī: mean of particle core grey levels\n(input grey units)")
+    left.set_ylabel(f"Ī: mean core grey level\nof the particles ({unit})")
     left.set_title(f"(a) Ī per step, ± {k:g} SE_tot")
     _errorbar(right, steps["step"], steps["delta_mean"], k * steps["delta_se_tot"], "tab:red",
-              f"ΔĪ ± {k:g} SE_tot")
+              f"ΔĪ ± {k:g} SE_tot (Z: unpaired, paired)")
     right.axhline(0.0, color="0.5", linewidth=0.8)
-    right.set_ylabel("ΔĪ: mean change of particle core grey\nlevel vs reference (grey units)")
-    right.set_title(f"(b) ΔĪ vs {steps['name'].iloc[0]}, ± {k:g} SE_tot")
-    if "z_paired" in steps:
-        for x, y, z in zip(steps["step"], steps["delta_mean"], steps["z_paired"]):
-            if np.isfinite(z):
-                right.annotate(f"Z={z:.1f}", (x, y), textcoords="offset points", xytext=(6, 6),
-                               fontsize=7, color="0.3")
+    right.set_ylabel(f"ΔĪ: mean change of core grey level\nvs {reference} ({unit})")
+    right.set_title(f"(b) ΔĪ vs {reference}, ± {k:g} SE_tot")
+    for row in steps.itertuples(index=False):
+        z, paired = getattr(row, "z", np.nan), getattr(row, "z_paired", np.nan)
+        if np.isfinite(z) or np.isfinite(paired):
+            right.annotate(f"Z {z:.1f}\npaired {paired:.1f}", (row.step, row.delta_mean),
+                           textcoords="offset points", xytext=(9, -4), fontsize=7, color="0.25",
+                           va="top", bbox={"boxstyle": "round,pad=0.15", "fc": "white",
+                                           "ec": "none", "alpha": 0.8})
     for ax in (left, right):
         _step_ticks(ax, steps)
         ax.legend(fontsize=8)
         ax.grid(True, linestyle="--", alpha=0.4)
-    fig.suptitle(f"{name}: particle grey level per step (Z: paired test vs reference)")
+    fig.suptitle(f"{name}: particle core grey level per step ({int(steps['n'].iloc[0])} "
+                 "particles; Z vs the reference step)")
     fig.tight_layout()
     return fig
 
 
 def quartile_delta_figure(name: str, quartiles: pd.DataFrame, steps: pd.DataFrame, k: float,
-                          axis_note: str):
+                          axis_note: str, unit: str):
     """Fig. 9: ΔĪ per spatial quartile per step, ±k·SE_tot (Q1 farthest from the collector)."""
-    fig, ax = plt.subplots(figsize=(8, 4.8))
+    fig, ax = plt.subplots(figsize=(8.5, 5.0))
     groups = sorted(quartiles["quartile"].unique())
     for i, (q, color) in enumerate(zip(groups, _colors(len(groups)))):
         rows = quartiles[quartiles["quartile"] == q].sort_values("step")
@@ -291,12 +306,12 @@ def quartile_delta_figure(name: str, quartiles: pd.DataFrame, steps: pd.DataFram
         where = " (farthest from collector)" if i == 0 else (
             " (nearest collector)" if i == len(groups) - 1 else "")
         _errorbar(ax, rows["step"], rows["delta_mean"], k * rows["delta_se_tot"], color,
-                  f"Q{q}{where}, n={n}", (i - (len(groups) - 1) / 2) * 0.06)
+                  f"Q{q}{where}, {n} particles", (i - (len(groups) - 1) / 2) * 0.06)
     ax.axhline(0.0, color="0.5", linewidth=0.8)
     _step_ticks(ax, steps)
-    ax.set_ylabel("ΔĪ vs reference (input grey units)")
+    ax.set_ylabel(f"ΔĪ vs {steps['name'].iloc[0]} ({unit})")
     ax.set_title(f"{name}: ΔĪ per {axis_note}quartile, ± {k:g} SE_tot")
-    ax.legend(fontsize=8)
+    ax.legend(title="quartile of the reference centroid", fontsize=8, title_fontsize=8)
     ax.grid(True, linestyle="--", alpha=0.4)
     return fig
 
@@ -312,49 +327,127 @@ def _step_name(value, steps: pd.DataFrame) -> str:
 def conditions_figure(name: str, conditions: pd.DataFrame, steps: pd.DataFrame, n: int):
     """Fig. 10: one pie per condition, the fraction of particles obeying it ± its SE."""
     count = len(conditions)
-    fig, axes = plt.subplots(1, count, figsize=(4.4 * count, 4.6), squeeze=False)
+    fig, axes = plt.subplots(1, count, figsize=(4.6 * count, 4.8), squeeze=False)
     for ax, row in zip(axes[0], conditions.itertuples(index=False)):
         a, b = _step_name(row.step_a, steps), _step_name(row.step_b, steps)
         f = float(row.fraction)
         ax.pie([f, 1 - f], colors=["tab:red", "0.85"], startangle=90, counterclock=False,
-               labels=[f"I({a}) {row.op} I({b})\n{100 * f:.1f} %",
-                       f"otherwise\n{100 * (1 - f):.1f} %"],
+               labels=[f"I({a}) {row.op} I({b})\n{100 * f:.1f} % ({round(f * n)})",
+                       f"otherwise\n{100 * (1 - f):.1f} % ({n - round(f * n)})"],
                wedgeprops={"edgecolor": "white"}, textprops={"fontsize": 9})
         ax.set_title(f"{row.name}\n{100 * f:.1f} % ± {100 * float(row.se):.1f} % (1 SE), "
                      f"n={n}", fontsize=10)
         ax.set_aspect("equal")
-    fig.suptitle(f"{name}: fraction of particles obeying each condition")
+    fig.suptitle(f"{name}: fraction of the {n} particles obeying each condition "
+                 "(I = core grey level)")
     fig.tight_layout()
     return fig
 
 
 def radial_delta_figure(name: str, table: pd.DataFrame, steps: pd.DataFrame, k: float,
-                        min_particles: int):
-    """Radial ΔI per step: layer grey change vs the reference by depth, ±k·SE (SPEC §6.13)."""
+                        min_particles: int, unit: str):
+    """Layer grey change vs the reference by layer and by relative depth, ±k·SE."""
     kinds = [kind for kind in ("layer", "relative") if (table["depth_kind"] == kind).any()]
-    fig, axes = plt.subplots(1, len(kinds), figsize=(6.4 * len(kinds), 4.6), squeeze=False)
-    step_ids = [s for s in sorted(table["step"].unique()) if s != steps["step"].iloc[0]]
+    fig, axes = plt.subplots(1, len(kinds), figsize=(6.6 * len(kinds), 4.8), squeeze=False)
+    reference = int(steps["step"].iloc[0])
+    step_ids = [s for s in sorted(table["step"].unique()) if s != reference]
     palette = _colors(int(max(table["step"].max(), steps["step"].max())) + 1)
-    colors = [palette[int(s)] for s in step_ids]  # the same colour per step as elsewhere
     for ax, kind in zip(axes[0], kinds):
         rows = table[table["depth_kind"] == kind]
-        for i, (step, color) in enumerate(zip(step_ids, colors)):
+        for i, step in enumerate(step_ids):
             line = _visible(rows[rows["step"] == step].sort_values("depth"), min_particles)
+            # Relative depth bin b covers [b/10, (b+1)/10): drawn at its centre.
+            x = line["depth"] if kind == "layer" else (line["depth"] + 0.5) / 10.0
             spread = 0.08 if kind == "layer" else 0.008
             surface_n = int(line["n"].iloc[0]) if len(line) else 0
-            _errorbar(ax, line["depth"], line["delta_mean"], k * line["delta_se"], color,
+            _errorbar(ax, x, line["delta_mean"], k * line["delta_se"], palette[int(step)],
                       f"{_step_name(int(step), steps)} ({surface_n} particles at the surface)",
                       (i - (len(step_ids) - 1) / 2) * spread)
         ax.axhline(0.0, color="0.5", linewidth=0.8)
-        ax.set_xlabel("radial layer k from the surface" if kind == "layer" else
-                      "relative depth (k−1)/(K_ref−1): 0 = surface, 1 = centre")
-        ax.set_ylabel("Δ layer grey level vs reference\n(input grey units)")
+        if kind == "layer":
+            ax.set_xlabel("radial layer k (1 = surface)")
+        else:
+            ax.set_xlabel("relative depth (k−1)/(K_ref−1), bins of 0.1: 0 = surface, 1 = centre")
+            ax.set_xlim(-0.02, 1.02)
+        ax.set_ylabel(f"Δ layer grey level vs {steps['name'].iloc[0]}\n({unit})")
         ax.set_title(f"by {'layer' if kind == 'layer' else 'relative depth'}, mean ± {k:g} SE")
         ax.legend(title=f"step (depths with ≥ {min_particles} particles)", fontsize=8,
                   title_fontsize=8)
         ax.grid(True, linestyle="--", alpha=0.4)
-    fig.suptitle(f"{name}: radial grey-level change vs {steps['name'].iloc[0]}")
+    fig.suptitle(f"{name}: radial grey-level change of the kept particles vs "
+                 f"{steps['name'].iloc[0]}")
     fig.tight_layout()
+    return fig
+
+
+MATCH_STATUSES = ("matched", "split", "merged", "unmatched")
+
+
+def matching_figure(name: str, matching: pd.DataFrame, steps: pd.DataFrame,
+                    min_iou: Optional[float]):
+    """Label matching: rows per status and step, and the IoU of the matched pairs."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.6))
+    step_ids = sorted(matching["step"].unique())
+    names = [_step_name(int(s), steps) for s in step_ids]
+    bottom = np.zeros(len(step_ids))
+    colors = {"matched": "tab:green", "split": "tab:orange", "merged": "tab:purple",
+              "unmatched": "0.6"}
+    for status in MATCH_STATUSES:
+        counts = np.array([int(((matching["step"] == s) & (matching["status"] == status)).sum())
+                           for s in step_ids])
+        bars = left.bar(names, counts, bottom=bottom, width=0.5, color=colors[status],
+                        label=f"{status} ({int(counts.sum())} in all)")
+        left.bar_label(bars, labels=[str(c) if c else "" for c in counts], label_type="center",
+                       fontsize=8, color="white" if status != "unmatched" else "black")
+        bottom += counts
+    left.set_ylim(0, max(bottom.max(), 1) * 1.3)  # room for the legend above the bars
+    left.set_ylabel("label pairs (rows of /series/matching)")
+    left.set_xlabel("step, matched to the reference step's labels")
+    left.set_title("(a) pairs by status")
+    left.legend(fontsize=8)
+    matched = matching[matching["status"] == "matched"]
+    bins = np.linspace(0.0, 1.0, 41)
+    for i, (s, label, color) in enumerate(zip(step_ids, names, _colors(len(step_ids)))):
+        iou = matched.loc[matched["step"] == s, "iou"]
+        # Steps often have the same distribution: filled, see-through, thinner on top.
+        right.hist(iou, bins=bins, histtype="stepfilled", alpha=0.3, color=color)
+        right.hist(iou, bins=bins, histtype="step", linewidth=2.4 - 1.6 * i / max(
+            len(step_ids) - 1, 1), color=color,
+                   label=f"{label} ({len(iou)} matched, median IoU {iou.median():.3f})")
+    if min_iou is not None:
+        right.axvline(min_iou, color="0.3", linestyle="--", linewidth=1,
+                      label=f"min_iou = {min_iou:g}")
+    right.set_xlabel("intersection over union of a matched pair (voxels)")
+    right.set_ylabel("matched pairs")
+    right.set_title("(b) overlap of the matched pairs")
+    right.legend(fontsize=8, loc="upper left")
+    for ax in (left, right):
+        ax.grid(True, linestyle="--", alpha=0.4)
+    fig.suptitle(f"{name}: label matching by voxel overlap with {steps['name'].iloc[0]}")
+    fig.tight_layout()
+    return fig
+
+
+def radial_z_figure(name: str, table: pd.DataFrame, profile: str):
+    """Ex-situ: the per-layer Z of each comparison's mean profiles (b − a), with ±1.96, ±3."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    pairs = table[["dataset_a", "dataset_b"]].drop_duplicates().itertuples(index=False)
+    for (a, b), color in zip(pairs, _colors(10)):
+        rows = table[(table["dataset_a"] == a) & (table["dataset_b"] == b)].sort_values("layer")
+        finite = rows[np.isfinite(rows["z"])]
+        ax.plot(finite["layer"], finite["z"], "-o", color=color, markersize=4,
+                label=f"{b} − {a} ({len(finite)} layers with a Z)")
+    for level, style, label in ((1.96, ":", "|Z| = 1.96 (two-tailed p = 0.05)"),
+                                (3.0, "--", "|Z| = 3 (p = 0.0027)")):
+        for sign in (1, -1):
+            ax.axhline(sign * level, color="0.5", linestyle=style, linewidth=0.8,
+                       label=label if sign > 0 else None)
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    ax.set_xlabel("radial layer k (1 = surface)")
+    ax.set_ylabel(f"Z of the mean {profile} per layer\n(unequal-variance, ddof 1)")
+    ax.set_title(f"{name}: per-layer Z of the ex-situ comparison")
+    ax.legend(fontsize=8)
+    ax.grid(True, linestyle="--", alpha=0.4)
     return fig
 
 
@@ -403,87 +496,166 @@ def result_figures(paths: Sequence[str], out: str, fmt: str, k: Optional[float],
     return written
 
 
-def _series_radial(series: Dict[str, pd.DataFrame]):
-    """(dataset, overall table, per-quartile table or None) for each /series/radial/<dataset>."""
+def _kept_layers(path: str, step: str, kept: Optional[np.ndarray]) -> Tuple[pd.DataFrame, Dict]:
+    """The layers of a step's kept particles (its labels matched to reference labels when the
+    series matched them), and the step's attributes."""
+    result = read(path, step=step)
+    if kept is None:
+        return result.layers, result.attrs
+    labels = result.particles.index
+    if "reference_label" in result.particles:  # series.match: kept labels are reference labels
+        labels = labels[result.particles["reference_label"].isin(kept)]
+    else:
+        labels = labels[labels.isin(kept)]
+    return result.layers[result.layers.index.isin(labels)], result.attrs
+
+
+def _grey_unit(attrs: Dict) -> str:
+    """The unit of grey columns from the input's dtype: 8-bit / 16-bit grey levels, or the
+    reconstruction's own units for float input."""
+    dtype = attrs.get("input_grey_dtype", "")
+    if dtype == "uint8":
+        return "8-bit grey levels"
+    if dtype == "uint16":
+        return "16-bit grey levels"
+    if dtype.startswith("float"):
+        return f"input grey units, {dtype}"
+    return "input grey units"
+
+
+def _exsitu_tables(series: Dict[str, pd.DataFrame], order: List[str]):
+    """(dataset, all-particles table, {group number: table} of volume_q1..4) per dataset."""
     out = []
     for key, table in series.items():
         parts = key.split("/")
-        if parts[0] != "radial" or len(parts) != 2:
+        if parts[0] != "radial" or len(parts) != 2 or "group" not in table:
             continue
-        quartiles = None
-        for sub_key, sub in series.items():
-            if sub_key.startswith(key + "/") and {"layer", "mean", "se"} <= set(sub.columns):
-                group = next((c for c in ("quartile", "group", "decile") if c in sub), None)
-                if group == "quartile" or (group == "group" and sub[group].nunique() <= 4):
-                    quartiles = sub.rename(columns={group: "group"})
-        out.append((parts[1], table, quartiles))
-    order = list(series["steps"]["name"]) if "steps" in series else []
+        overall = table[table["group"] == "all"].sort_values("layer")
+        quartiles = {int(g[len("volume_q"):]): rows.sort_values("layer")
+                     for g, rows in table.groupby("group") if g.startswith("volume_q")}
+        out.append((parts[1], overall, quartiles))
     return sorted(out, key=lambda item: order.index(item[0]) if item[0] in order else len(order))
 
 
-def _steps_radial(path: str, series: Dict[str, pd.DataFrame]):
-    """Radial profiles from /steps/<name>/layers of the kept particles (no /series/radial)."""
-    kept = series["values"]["label"].to_numpy() if "values" in series else None
-    out = []
-    for name in series.get("steps", pd.DataFrame({"name": []}))["name"]:
-        try:
-            result = read(path, step=name)
-        except GrapesFileError:
-            continue
-        layers = result.layers if kept is None else result.layers.loc[
-            result.layers.index.isin(kept)]
-        out.append((str(name), layer_statistics(layers), None))
+def _quartile_volumes(path: str, dataset: str) -> Dict[int, str]:
+    """'223–1,085 voxels' per volume quartile number of a dataset's border-cleaned particles
+    (pandas.qcut, as the series does), with the count, for the legends."""
+    particles = read(path, step=dataset).particles
+    if "touches_border" in particles:
+        particles = particles[~particles["touches_border"]]
+    bins = pd.qcut(particles["volume"], 4, labels=False, duplicates="drop")
+    out = {}
+    for group, volumes in particles["volume"].groupby(bins):
+        out[int(group) + 1] = (f"{volumes.min():,}–{volumes.max():,} voxels", len(volumes))
     return out
 
 
-def _series_quartile_panel(dataset: str, table: pd.DataFrame):
-    """A /series/radial/<dataset> per-quartile table as a quartile_profile_figure panel."""
-    table = table.copy()
-    table["group"] = table["group"] - table["group"].min()  # 0 = smallest volumes
-    legends = {int(g): f"Q{int(g) + 1} ({int(rows['n'].max())} particles)"
-               for g, rows in table.groupby("group")}
-    return dataset, table, legends
+def _exsitu_quartile_panel(path: str, dataset: str, quartiles: Dict[int, pd.DataFrame]):
+    """The volume_q1..4 tables of one dataset as a quartile_profile_figure panel; the legend
+    gives each quartile's volume range where the particle counts agree with the table's."""
+    volumes = _quartile_volumes(path, dataset)
+    tables, legends = [], {}
+    for number, table in sorted(quartiles.items()):
+        table = table.copy()
+        table["group"] = number - 1  # 0 = smallest volumes
+        tables.append(table)
+        n = int(table["n"].max())
+        span, count = volumes.get(number, ("", -1))
+        legends[number - 1] = f"Q{number}: {span} ({n} particles)" if count == n else (
+            f"Q{number} ({n} particles)")
+    return dataset, pd.concat(tables, ignore_index=True), legends
 
 
-def series_figures(path: str, out: str, fmt: str, k: Optional[float],
-                   min_particles: int) -> List[str]:
-    """Figs. 7-10 and the radial ΔI profile from a series file's /series tables."""
-    series = read_series(path)
-    attrs = read_attrs(path)
+def exsitu_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, out: str,
+                   fmt: str, k: Optional[float], min_particles: int) -> List[str]:
+    """Ex-situ files: the mean radial profiles of every dataset (fig. 7), per volume quartile,
+    and the per-layer Z of each comparison."""
+    name = _stem(path)
+    order = list_steps(path)
+    tables = _exsitu_tables(series, order)
+    if not tables:
+        raise GrapesFileError(f"'{path}': no /series/radial/<dataset> tables to plot")
+    radial_k = k if k is not None else RADIAL_K
+    step_attrs = read(path, step=order[0]).attrs if order else attrs
+    quantile = (_config(attrs).get("series", {}) or {}).get("exsitu", {}) or {}
+    quantile = quantile.get("volume_quantile")
+    note = "border particles removed"
+    if isinstance(quantile, (int, float)):
+        note += f", volume above the {quantile:g} quantile"
+    datasets = [(d, t, int(t["n"].max()) if len(t) else 0) for d, t, _ in tables]
+    title = f"{name}: mean radial profile, ± {radial_k:g} SE\n({note})"
+    written = [_save(radial_profile_figure(datasets, step_attrs, radial_k, min_particles,
+                                           title=title), out, f"{name}_radial_profile", fmt)]
+    panels = [_exsitu_quartile_panel(path, d, q) for d, _, q in tables if q]
+    if panels:
+        written.append(_save(quartile_profile_figure(panels, step_attrs, radial_k, min_particles),
+                             out, f"{name}_radial_profile_by_volume_quartile", fmt))
+    if "radial_z" in series and len(series["radial_z"]):
+        written.append(_save(radial_z_figure(name, series["radial_z"], "graylevel_normed"), out,
+                             f"{name}_radial_z", fmt))
+    return written
+
+
+def operando_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, out: str,
+                     fmt: str, k: Optional[float], min_particles: int) -> List[str]:
+    """Operando files: figs. 8-10, the radial change, the kept particles' radial profiles per
+    step, and the label matching when the series matched labels."""
     config = _config(attrs).get("series", {}) or {}
     series_k = k if k is not None else float(config.get("error_multiple", SERIES_K))
     name = _stem(path)
-    written = []
     steps = series.get("steps")
-    if steps is None:
+    if steps is None or not len(steps):
         raise GrapesFileError(f"'{path}': no /series/steps table to plot")
     steps = steps.sort_values("step").reset_index(drop=True)
-    written.append(_save(mean_per_step_figure(name, steps, series_k), out,
-                         f"{name}_mean_per_step", fmt))
+    kept = series["values"]["label"].to_numpy() if "values" in series else None
+    profiles, step_attrs = [], {}
+    for step in steps["name"]:
+        layers, step_attrs[step] = _kept_layers(path, str(step), kept)
+        profiles.append((str(step), layer_statistics(layers, "graylevel"),
+                         int(layers.index.nunique())))
+    unit = _grey_unit(step_attrs[steps["name"].iloc[0]])
+    written = [_save(mean_per_step_figure(name, steps, series_k, unit), out,
+                     f"{name}_mean_per_step", fmt)]
     if "quartiles" in series and len(series["quartiles"]):
         axis = (config.get("quartiles") or {}).get("axis")
         note = f"{AXIS_NAMES.get(axis, axis)}-position " if axis is not None else "spatial "
         written.append(_save(quartile_delta_figure(name, series["quartiles"], steps, series_k,
-                                                   note), out, f"{name}_delta_per_quartile", fmt))
+                                                   note, unit),
+                             out, f"{name}_delta_per_quartile", fmt))
     if "conditions" in series and len(series["conditions"]):
         n = len(series["values"]) if "values" in series else int(steps["n"].iloc[0])
         written.append(_save(conditions_figure(name, series["conditions"], steps, n), out,
                              f"{name}_conditions", fmt))
     if "radial_delta" in series and len(series["radial_delta"]):
         written.append(_save(radial_delta_figure(name, series["radial_delta"], steps, series_k,
-                                                 min_particles), out, f"{name}_radial_delta", fmt))
-    radial = _series_radial(series) or _steps_radial(path, series)
-    if radial:
-        radial_k = k if k is not None else RADIAL_K
-        datasets = [(d, t, int(t["n"].max()) if len(t) else 0) for d, t, _ in radial]
-        written.append(_save(radial_profile_figure(datasets, attrs, radial_k, min_particles,
-                                                   ", kept particles"), out,
-                             f"{name}_radial_profile", fmt))
-        panels = [_series_quartile_panel(d, q) for d, _, q in radial if q is not None]
-        if panels:
-            written.append(_save(quartile_profile_figure(panels, attrs, radial_k, min_particles),
-                                 out, f"{name}_radial_profile_by_volume_quartile", fmt))
+                                                 min_particles, unit),
+                             out, f"{name}_radial_delta", fmt))
+    radial_k = k if k is not None else RADIAL_K
+    first = step_attrs[steps["name"].iloc[0]]
+    written.append(_save(radial_profile_figure(
+        profiles, first, radial_k, min_particles, "", ylabel=f"mean grey level of layer k\n({unit})",
+        title=f"{name}: radial profile of the kept particles, mean ± {radial_k:g} SE",
+        zero_line=False, legend_title="step"),
+        out, f"{name}_radial_profile", fmt))
+    if "matching" in series and len(series["matching"]):
+        min_iou = (config.get("match") or {}).get("min_iou")
+        written.append(_save(matching_figure(name, series["matching"], steps,
+                                             float(min_iou) if min_iou is not None else None),
+                             out, f"{name}_matching", fmt))
     return written
+
+
+def series_figures(path: str, out: str, fmt: str, k: Optional[float],
+                   min_particles: int) -> List[str]:
+    """The figures of a series file: operando or ex-situ (root attribute series_mode)."""
+    series = read_series(path)
+    attrs = read_attrs(path)
+    mode = attrs.get("series_mode")
+    if mode is None:  # files without the attribute: ex-situ files have no /series/steps
+        mode = "operando" if "steps" in series else "exsitu"
+    if mode == "exsitu":
+        return exsitu_figures(path, series, attrs, out, fmt, k, min_particles)
+    return operando_figures(path, series, attrs, out, fmt, k, min_particles)
 
 
 def _arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:

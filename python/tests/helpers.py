@@ -1,9 +1,10 @@
 """Shared set-up of the grapes_hpc tests: temporary folders and result files from grapes.
 
-Result files written by the real ``grapes run`` come from ``GRAPES_TEST_RESULTS`` (a folder
-that tests/cli/test_python.sh fills: demo_np1.h5, demo_np2.h5 and phantom.h5 with the
-demo's /labels volume) or, when only ``GRAPES_BINARY`` is set, are made here. Without either
-the tests that need them are skipped; everything else runs on synthetic files.
+Result files written by the real ``grapes run`` and ``grapes series`` come from
+``GRAPES_TEST_RESULTS`` (a folder that tests/cli/test_python.sh fills: demo_np1.h5,
+demo_np2.h5, phantom.h5 with the demo's /labels volume, and the series files of the three
+example configurations, SERIES_FILES) or, when only ``GRAPES_BINARY`` is set, are made here.
+Without either the tests that need them are skipped; everything else runs on synthetic files.
 """
 
 import os
@@ -18,6 +19,13 @@ sys.path.insert(0, os.path.dirname(HERE))  # the package, when run from a source
 sys.path.insert(0, HERE)
 
 _made = {}
+
+#: The series files of the example configurations: file name -> (inputs/<config>, ranks).
+SERIES_FILES = {
+    "operando.h5": ("operando_example.yaml", 2),
+    "exsitu.h5": ("exsitu_example.yaml", 1),
+    "matching.h5": ("matching_example.yaml", 1),
+}
 
 
 def temporary_folder(case: unittest.TestCase) -> str:
@@ -45,6 +53,10 @@ def _make_results(binary: str) -> str:
         _run([mpiexec, "-n", "2", binary, "run", demo, "--set",
               f"output.path={folder}/demo_np2.h5"], folder)
     _run([binary, "phantom", demo, "-o", f"{folder}/phantom.h5"], folder)
+    for name, (config, ranks) in SERIES_FILES.items():
+        command = [binary, "series", os.path.join(source, "inputs", config), "-o",
+                   f"{folder}/{name}", "--quiet"]
+        _run(([mpiexec, "-n", str(ranks)] if mpiexec and ranks > 1 else []) + command, folder)
     return folder
 
 
@@ -59,3 +71,13 @@ def grapes_results(case: unittest.TestCase) -> str:
     if "folder" not in _made:
         _made["folder"] = _make_results(binary)
     return _made["folder"]
+
+
+def series_files(case: unittest.TestCase) -> dict:
+    """{name: path} of the example series files written by grapes series, or skip the test."""
+    folder = grapes_results(case)
+    paths = {name: os.path.join(folder, name) for name in SERIES_FILES}
+    missing = [name for name, path in paths.items() if not os.path.exists(path)]
+    if missing:
+        case.fail(f"{folder} lacks the series files {missing} (made by grapes series)")
+    return paths

@@ -1,9 +1,13 @@
 """Synthetic grapes-hpc files written with h5py alone, for the Python tests and figures.
 
-``grapes series`` does not exist yet, so the series file here is built from the layout in
-SPEC §6 ("Series output") with the statistics computed by plain numpy/pandas from SPEC's
-formulas on made-up particles: a model of an operando series in which particle cores
-darken on charge (more near the current collector) and partly recover on discharge.
+The series file here has the layout ``grapes series`` writes for an operando series
+(docs/OUTPUT.md, docs/SERIES.md: ``/steps/<name>`` groups with their step attributes,
+``/series/{steps,values,removed,conditions,quartiles,radial_delta}``, the root attributes
+``series_mode`` and ``summary``), with the statistics computed by plain numpy/pandas from
+SERIES.md's formulas on made-up particles: a model of an operando series in which particle
+cores darken on charge (more near the current collector) and partly recover on discharge.
+It lets the package's tests run without the grapes binary and edit files at will; the tests
+in test_grapes_series.py check the package against files written by ``grapes series``.
 
 Run as a script to write one: ``python3 synthetic.py series OUT.h5`` or
 ``python3 synthetic.py result OUT.h5``.
@@ -20,6 +24,7 @@ import pandas as pd
 
 STEPS = ["prist", "4.0V", "4.4V", "2.5V"]
 DARKENING = {"prist": 0.0, "4.0V": -0.8, "4.4V": -2.2, "2.5V": -1.1}
+SOC = {"prist": 3.0, "4.0V": 4.0, "4.4V": 4.4, "2.5V": 2.5}
 CORE_EXCLUDE = 5
 SIGMA_BG = 2.5
 
@@ -234,18 +239,9 @@ def radial_delta_table(tables: dict, kept: np.ndarray) -> pd.DataFrame:
             for depth, group in table.groupby(key):
                 n = len(group)
                 se = group["delta"].std(ddof=1) / math.sqrt(n) if n > 1 else math.nan
-                rows.append({"step": s, "depth_kind": kind,
-                             "depth": float(depth if kind == "layer" else (depth + 0.5) / 10),
-                             "n": n, "delta_mean": group["delta"].mean(), "delta_se": se})
+                rows.append({"step": s, "depth_kind": kind, "depth": int(depth), "n": n,
+                             "delta_mean": group["delta"].mean(), "delta_se": se})
     return pd.DataFrame(rows)
-
-
-def radial_table(layers: pd.DataFrame) -> pd.DataFrame:
-    """/series/radial/<dataset>: per layer mean/std(ddof 0)/SE/n of graylevel_normed."""
-    grouped = layers.groupby("layer")["graylevel_normed"]
-    table = pd.DataFrame({"mean": grouped.mean(), "std": grouped.std(ddof=0), "n": grouped.size()})
-    table["se"] = table["std"] / np.sqrt(table["n"])
-    return table.reset_index()[["layer", "mean", "std", "se", "n"]]
 
 
 def write_series_file(path: str, seed: int = 7, n: int = 240, software="grapes-hpc 0.2.0") -> dict:
@@ -275,15 +271,24 @@ def write_series_file(path: str, seed: int = 7, n: int = 240, software="grapes-h
         values[f"I_{name}"] = p["core_mean"].to_numpy()
         values[f"n_{name}"] = p["core_voxels"].to_numpy()
 
-    config = ("series:\n  reference: prist\n  error_multiple: 3\n"
+    config = ("series:\n  mode: operando\n  reference: prist\n  error_multiple: 3\n"
               "  quartiles: {axis: 2, collector: high}\n")
     with h5py.File(path, "w") as file:
         root_attributes(file, config, software=software)
+        file.attrs["series_mode"] = np.bytes_("operando")
         file.attrs["summary"] = np.bytes_("synthetic series: 4 steps\n")
-        for name in STEPS:
+        # Created in reverse order: readers must order the steps by step_index, not by name
+        # or creation.
+        for index, name in reversed(list(enumerate(STEPS))):
             particles, layers = tables[name]
-            write_result_group(file.create_group(f"steps/{name}"), particles, layers,
+            group = file.create_group(f"steps/{name}")
+            write_result_group(group, particles, layers,
                                random_adjacency(rng, particles["label"].to_numpy()))
+            group.attrs["step_name"] = np.bytes_(name)
+            group.attrs["step_index"] = np.int64(index)
+            group.attrs["step_soc"] = float(SOC[name])
+            group.attrs["sigma_bg"] = float(SIGMA_BG)
+            group.attrs["input_grey_dtype"] = np.bytes_("uint8")
         series = file.create_group("series")
         write_table(series.create_group("steps"), step_statistics(values))
         write_table(series.create_group("values"), values)
@@ -292,25 +297,8 @@ def write_series_file(path: str, seed: int = 7, n: int = 240, software="grapes-h
         write_table(series.create_group("conditions"), conditions_table(values))
         write_table(series.create_group("quartiles"),
                     quartile_table(values, ref.loc[kept, "centroid-2"]))
-        for name in STEPS:
-            layers = tables[name][1]
-            layers = layers[layers["label"].isin(kept)]
-            group = series.create_group(f"radial/{name}")
-            write_table(group, radial_table(layers))
-            volume = tables[name][0].set_index("label")["volume"]
-            quartile = pd.qcut(volume.loc[kept], 4, labels=False)
-            by_q = []
-            for q in range(4):
-                sub = radial_table(layers[layers["label"].isin(quartile.index[quartile == q])])
-                sub.insert(0, "quartile", q + 1)
-                by_q.append(sub)
-            write_table(group.create_group("volume_quartiles"), pd.concat(by_q, ignore_index=True))
         write_table(series.create_group("radial_delta"), radial_delta_table(tables, kept),
                     strings="fixed")
-        write_table(series.create_group("matching"), pd.DataFrame({
-            "step": np.zeros(0, np.int64), "reference_label": np.zeros(0, np.uint64),
-            "step_label": np.zeros(0, np.uint64), "overlap": np.zeros(0, np.int64),
-            "iou": np.zeros(0), "status": np.zeros(0, dtype=object)}))
     return {"tables": tables, "values": values, "removed": removed, "kept": kept}
 
 

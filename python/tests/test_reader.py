@@ -153,14 +153,28 @@ class ReadSeries(unittest.TestCase):
 
     def test_every_series_table(self):
         series = grapes_hpc.read_series(self.path)
-        for key in ("steps", "values", "removed", "conditions", "quartiles", "radial_delta",
-                    "matching"):
-            self.assertIn(key, series)
-        for step in synthetic.STEPS:
-            self.assertIn(f"radial/{step}", series)
-            self.assertIn(f"radial/{step}/volume_quartiles", series)
+        self.assertEqual(set(series), {"steps", "values", "removed", "conditions", "quartiles",
+                                       "radial_delta"})
         self.assertEqual(list(series["steps"]["name"]), synthetic.STEPS)
-        self.assertEqual(len(series["matching"]), 0)
+        self.assertEqual(series["radial_delta"]["depth"].dtype, np.int64)
+
+    def test_nested_tables_are_keyed_by_their_path(self):
+        path = os.path.join(self.folder, "nested.h5")
+        synthetic.write_series_file(path, n=40)
+        with h5py.File(path, "a") as file:
+            synthetic.write_table(file.create_group("series/radial/prist/deeper"),
+                                  synthetic.pd.DataFrame({"layer": [1, 2], "mean": [0.0, 0.5]}))
+        series = grapes_hpc.read_series(path)
+        self.assertIn("radial/prist/deeper", series)
+        self.assertEqual(list(series["radial/prist/deeper"]["mean"]), [0.0, 0.5])
+
+    def test_series_steps_in_step_order_with_their_attributes(self):
+        steps = grapes_hpc.series_steps(self.path)  # the groups were created in reverse order
+        self.assertEqual(list(steps["name"]), synthetic.STEPS)
+        self.assertEqual(list(steps["step_index"]), [0, 1, 2, 3])
+        self.assertEqual(list(steps["step_soc"]), [synthetic.SOC[n] for n in synthetic.STEPS])
+        self.assertEqual(list(steps["sigma_bg"]), [synthetic.SIGMA_BG] * 4)
+        self.assertEqual(steps["particles"].iloc[0], len(self.model["tables"]["prist"][0]))
 
     def test_values_and_strings(self):
         series = grapes_hpc.read_series(self.path)
@@ -176,6 +190,9 @@ class ReadSeries(unittest.TestCase):
         by_name = grapes_hpc.read(self.path, step="4.4V")
         by_index = grapes_hpc.read(self.path, step=2)
         self.assertEqual(by_name.step, "4.4V")
+        self.assertEqual(by_name.attrs["step_index"], 2)  # the step's attributes over the root's
+        self.assertEqual(by_name.attrs["step_soc"], 4.4)
+        self.assertEqual(by_name.attrs["series_mode"], "operando")
         np.testing.assert_array_equal(by_name.particles["core_mean"], by_index.particles["core_mean"])
         expected = self.model["tables"]["4.4V"][0]["core_mean"].to_numpy()
         np.testing.assert_allclose(by_name.particles["core_mean"], expected)

@@ -57,6 +57,8 @@ enum class Kind {
   quartiles,          // none or a mapping {axis, collector}
   match,              // none or a mapping {method, min_iou}
   optional_quantile,  // none or a number in [0, 1)
+  rescale,            // none or a mapping {to, range} (a grey source's rescale)
+  grey_range,         // [lo, hi]: two finite numbers, lo < hi
 };
 
 struct Row {
@@ -186,6 +188,7 @@ class Parser {
   SourceKind source_kind(const Scope& s, const std::string& path) const;
   SourceSpec read_source(const Scope& s) const;
   void read_raw_layout(const Scope& s, SourceSpec& spec) const;
+  std::optional<GreyRescale> read_rescale(const Scope& source) const;
   void read_analysis(const Scope& top, Config& config) const;
   void read_decomposition(const Scope& top, Config& config) const;
   void read_output(const Scope& top, Config& config) const;

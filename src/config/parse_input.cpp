@@ -133,7 +133,33 @@ SourceSpec Parser::read_source(const Scope& s) const {
   } else if (spec.kind == SourceKind::raw) {
     read_raw_layout(s, spec);
   }
+  if (given(s, "rescale")) spec.rescale = read_rescale(s);  // only grey sources have the key
   return spec;
+}
+
+// none, or {to, range}: the map of include/grapes/io/rescaled_source.hpp. `range: auto` (a
+// min/max pass) is refused: a reconstruction's extremes are set by a few artefact voxels.
+std::optional<GreyRescale> Parser::read_rescale(const Scope& source) const {
+  if (!value(source, "rescale").IsMap()) {
+    if (is_keyword(source, "rescale", "none")) return std::nullopt;
+    bad_value(source, "rescale", value(source, "rescale"));
+  }
+  const Scope s = child(source, "rescale");
+  GreyRescale rule;
+  rule.to = get_choice(s, "to") == "uint16" ? DType::u16 : DType::u8;
+  const YAML::Node range =
+      value(s, "range", " (the stored grey values that become 0 and the top level)");
+  if (range.IsScalar() && range.Scalar() == "auto")
+    fail("key '" + s.display_key("range") +
+         "': auto is not supported: a reconstruction's minimum and maximum come from a few "
+         "artefact voxels (rings, hot pixels, the edge of the reconstruction circle) and differ "
+         "between the steps of a series; give [lo, hi] from the histogram (e.g. "
+         "numpy.percentile(volume, [0.1, 99.9])) and use the same range for every step");
+  if (!range.IsSequence() || range.size() != 2 || !to_double(range[0], rule.lo) ||
+      !to_double(range[1], rule.hi) || !(rule.lo < rule.hi))
+    bad_value(s, "range", range);
+  record(s, "range", flow_list({number_text(rule.lo), number_text(rule.hi)}));
+  return rule;
 }
 
 // shape, dtype, byte order and header of a raw file. A '<'/'>' dtype prefix sets the byte

@@ -9,7 +9,7 @@ namespace grapes::config_detail {
 namespace {
 
 // Blocks of keys used in more than one place: a volume on disk, the phantom.
-enum class Block { none, source, phantom };
+enum class Block { none, source, grey, phantom };  // grey: the source keys and rescale
 
 struct Entry {
   const char* key;
@@ -32,6 +32,17 @@ const Entry kSourceKeys[] = {
     {"dtype", Kind::raw_dtype, nullptr, "raw only, required: element type."},
     {"endian", Kind::choice, "little", "raw only: byte order.", "little|big"},
     {"header_bytes", Kind::byte_count, "0", "raw only: bytes to skip at the start of the file."},
+};
+
+// A grey volume's keys besides those of kSourceKeys.
+const Entry kGreyKeys[] = {
+    {"rescale", Kind::rescale, nullptr,
+     "Optional: none (the values as stored) or {to, range}: the values mapped linearly from "
+     "range onto the integer levels of to, rounded and clamped."},
+    {"rescale.to", Kind::choice, "uint8", "The levels: uint8 (0..255) or uint16 (0..65535).",
+     "uint8|uint16"},
+    {"rescale.range", Kind::grey_range, nullptr,
+     "Required. [lo, hi] in the stored values: lo becomes level 0, hi the top level."},
 };
 
 const Entry kPhantomKeys[] = {
@@ -68,7 +79,7 @@ const Entry kPhantomKeys[] = {
 const Entry kInputKeys[] = {
     {"input", Kind::section, nullptr,
      "The volumes to analyse (grapes run): input.phantom, or both input.grey and input.labels."},
-    {"input.grey", Kind::source, nullptr, "The greyscale volume on disk.", nullptr, Block::source},
+    {"input.grey", Kind::source, nullptr, "The greyscale volume on disk.", nullptr, Block::grey},
     {"input.labels", Kind::source, nullptr,
      "The particle label volume on disk (0 = background), same shape as input.grey.", nullptr,
      Block::source},
@@ -93,7 +104,7 @@ const Entry kSeriesKeys[] = {
     {"series.steps[].soc", Kind::number, nullptr,
      "Optional: state of charge or voltage of the step, for tables and plots."},
     {"series.steps[].grey", Kind::source, nullptr, "The step's grey volume, as input.grey.",
-     nullptr, Block::source},
+     nullptr, Block::grey},
     {"series.steps[].labels", Kind::source, nullptr, "The step's label volume, as input.labels.",
      nullptr, Block::source},
     {"series.steps[].phantom", Kind::section, nullptr,
@@ -178,7 +189,9 @@ template <std::size_t N>
 void add_entries(std::vector<Row>& rows, const Entry (&entries)[N]) {
   for (const Entry& entry : entries) {
     rows.push_back({entry.key, entry.kind, entry.def, entry.doc, entry.choices, false});
-    if (entry.block == Block::source) add_block(rows, entry.key, kSourceKeys);
+    if (entry.block == Block::source || entry.block == Block::grey)
+      add_block(rows, entry.key, kSourceKeys);
+    if (entry.block == Block::grey) add_block(rows, entry.key, kGreyKeys);
     if (entry.block == Block::phantom) add_block(rows, entry.key, kPhantomKeys);
   }
 }
@@ -287,6 +300,10 @@ const char* structured_kind_text(Kind kind) {
       return "none or a mapping like {method: overlap, min_iou: 0.5}";
     case Kind::optional_quantile:
       return "none or a number from 0 up to, not including, 1";
+    case Kind::rescale:
+      return "none or a mapping like {to: uint8, range: [lo, hi]}";
+    case Kind::grey_range:
+      return "a list [lo, hi] of two finite numbers with lo < hi";
     default:
       return nullptr;
   }
@@ -332,7 +349,7 @@ std::string kind_text(const Row& row) {
 
 bool holds_mapping(Kind kind) {
   return kind == Kind::section || kind == Kind::source || kind == Kind::noise ||
-         kind == Kind::quartiles || kind == Kind::match;
+         kind == Kind::quartiles || kind == Kind::match || kind == Kind::rescale;
 }
 
 bool is_item_list(Kind kind) {

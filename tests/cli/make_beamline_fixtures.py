@@ -8,6 +8,9 @@ h5py and tifffile only:
   savu.nxs         /entry/final_result_tomo/data  float32 grey in a NeXus tree (Savu)
   recon/           recon_00000.tiff, ...          float32 slices, one per z (tomopy/dxchange)
   labels.tif       uint16 multi-page labels       (a segmentation saved with tifffile)
+  attenuation.h5   /data                          float32 attenuation values made from the
+                   8-bit levels g as LO + g / 255 * (HI - LO), with NaN, values below LO and
+                   above HI in background voxels (input.grey.rescale maps it back to g)
 """
 
 import os
@@ -16,6 +19,9 @@ import sys
 import h5py
 import numpy as np
 import tifffile
+
+#: The attenuation range of attenuation.h5 (the rescale range of the test's configuration).
+LO, HI = -0.0021, 0.0083
 
 
 def main(phantom: str, out: str) -> None:
@@ -35,6 +41,14 @@ def main(phantom: str, out: str) -> None:
     for z in range(grey.shape[0]):
         tifffile.imwrite(os.path.join(out, "recon", f"recon_{z:05d}.tiff"), grey[z])
     tifffile.imwrite(os.path.join(out, "labels.tif"), labels)
+    attenuation = (LO + grey.astype(np.float64) / 255.0 * (HI - LO)).astype(np.float32)
+    background = np.flatnonzero(labels.ravel() == 0)
+    flat = attenuation.reshape(-1)
+    flat[background[0::7]] = np.nan       # outside the reconstruction circle
+    flat[background[1::7]] = LO - 0.004   # below the range: level 0
+    flat[background[2::7]] = HI + 0.01    # above the range: the top level
+    with h5py.File(os.path.join(out, "attenuation.h5"), "w") as file:
+        file.create_dataset("data", data=attenuation, chunks=(4,) + grey.shape[1:])
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The grapes_hpc Python package on real result files: the unittest suite (python/tests) with
-# demo results written by grapes at 1 and 2 ranks (particles span ranks), and `grapes plot`
-# rendering valid PNG/SVG figures from a result file and a synthetic series file.
+# demo results written by grapes at 1 and 2 ranks (particles span ranks) and the series files
+# of the operando (2 ranks), ex-situ and label-matching examples written by grapes series, and
+# `grapes plot` rendering every figure as valid PNG/SVG from a result file, the three series
+# files and a synthetic series file.
 source "$(dirname "$0")/lib.sh"
 demo="$GRAPES_SOURCE_DIR/inputs/demo.yaml"
 package="$GRAPES_SOURCE_DIR/python"
@@ -21,9 +23,18 @@ run_grapes 2 run "$demo" --set "output.path=$WORK/results/demo_np2.h5"
 [ "$status" -eq 0 ] && pass "demo at 2 ranks" || { fail "demo at 2 ranks"; cat "$WORK/err"; }
 run_grapes 1 phantom "$demo" -o "$WORK/results/phantom.h5"
 [ "$status" -eq 0 ] && pass "phantom labels" || { fail "phantom labels"; cat "$WORK/err"; }
+# Series files from the real program (python/tests/helpers.py SERIES_FILES names them).
+for example in operando:2 exsitu:1 matching:1; do
+  name=${example%%:*}
+  run_grapes "${example##*:}" series "$GRAPES_SOURCE_DIR/inputs/${name}_example.yaml" \
+    -o "$WORK/results/$name.h5" --quiet
+  [ "$status" -eq 0 ] && pass "grapes series ${name}_example.yaml" ||
+    { fail "grapes series ${name}_example.yaml"; cat "$WORK/err"; }
+done
 
-# The Python suite (reader, series, to_grapes vs /particles and /layers row for row, GRAPES's
-# own helpers on to_grapes output, figures).
+# The Python suite (reader, series tables vs the datasets and vs numpy on the step tables,
+# to_grapes vs /particles and /layers row for row, GRAPES's own helpers on to_grapes output,
+# figures).
 if PYTHONPATH="$package${PYTHONPATH:+:$PYTHONPATH}" GRAPES_TEST_RESULTS="$WORK/results" \
   MPLBACKEND=Agg "$PYTHON" -m unittest discover -s "$package/tests" -t "$package/tests" \
   >"$WORK/unittest.log" 2>&1; then
@@ -37,13 +48,14 @@ fi
 # grapes plot: a result file (PNG and SVG) and a synthetic series file (PNG).
 "$PYTHON" "$package/tests/synthetic.py" series "$WORK/results/series.h5" >/dev/null
 check_plot() {  # check_plot NAME EXPECTED_COUNT FORMAT ARGS...
-  local name=$1 expected=$2 format=$3
+  local name=$1 expected=$2 format=$3 min_bytes=15000
   shift 3
+  [ "$format" = svg ] && min_bytes=5000  # SVG text is stored as text, not glyph outlines
   run_grapes 1 plot "$@" --out "$WORK/figures/$name" --format "$format"
   local files=()
   mapfile -t files < <(sed -n 's/^wrote //p' "$WORK/out")
   if [ "$status" -eq 0 ] && [ "${#files[@]}" -eq "$expected" ] &&
-    "$PYTHON" "$GRAPES_SOURCE_DIR/tests/cli/check_figures.py" 15000 "${files[@]}"; then
+    "$PYTHON" "$GRAPES_SOURCE_DIR/tests/cli/check_figures.py" "$min_bytes" "${files[@]}"; then
     pass "grapes plot $name: ${#files[@]} valid $format figures"
   else
     fail "grapes plot $name (status $status, ${#files[@]} of $expected figures)"
@@ -52,7 +64,11 @@ check_plot() {  # check_plot NAME EXPECTED_COUNT FORMAT ARGS...
 }
 check_plot demo_png 3 png "$WORK/results/demo_np2.h5"
 check_plot two_datasets 4 svg "$WORK/results/demo_np1.h5" "$WORK/results/demo_np2.h5" --k 3
-check_plot series 6 png "$WORK/results/series.h5"
+check_plot series 5 png "$WORK/results/series.h5"
+check_plot operando 5 png "$WORK/results/operando.h5"
+check_plot operando_svg 5 svg "$WORK/results/operando.h5"
+check_plot exsitu 3 png "$WORK/results/exsitu.h5"
+check_plot matching 5 png "$WORK/results/matching.h5"
 
 # Errors: a file that is not a grapes result, and no Python interpreter.
 run_grapes 1 plot "$demo"

@@ -1,6 +1,6 @@
+// Per-voxel particle sums, face adjacency and label overlaps: line kernels (one function per
+// segment of an x-line, the CPU and GPU drivers of kernel_drivers.hpp).
 #include "grapes/accumulate.hpp"
-#include "grapes/instantiate.hpp"
-#include "grapes/owned_lines.hpp"
 
 #include <Kokkos_ScatterView.hpp>
 #include <Kokkos_UnorderedMap.hpp>
@@ -8,14 +8,21 @@
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
+#include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
+
+#include "grapes/instantiate.hpp"
+#include "grapes/kernel_detail.hpp"
+#include "grapes/kernel_drivers.hpp"
+#include "grapes/owned_lines.hpp"
 
 namespace grapes {
 
 namespace {
 
 namespace KE = Kokkos::Experimental;
-using LinePolicy = Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>;
 
 // ---------------------------------------------------------------------------------------
 // Particle sums, run-length along x: one contribution per run of equal labels. Contributions
@@ -53,6 +60,7 @@ struct ParticleKernel {
   View3<const Label> labels;
   LabelIndex<Label> index;
   OwnedLines lines;
+  index_t nx;
   Sum sums;
   Min lo;
   Max hi;
@@ -61,105 +69,138 @@ struct ParticleKernel {
   MinF grey_min;
   MaxF grey_max;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const index_t line) const {
+  struct Rows {
+    const Label* labels;
+    const Grey* grey;
+    KOKKOS_INLINE_FUNCTION Rows advanced(const index_t j) const { return {labels + j, grey + j}; }
+  };
+  // Plain row pointers (LayoutRight rows are contiguous): the compiler need not reload the
+  // views' data and strides after every store.
+  KOKKOS_INLINE_FUNCTION Rows rows(const index_t line) const {
+    const index_t z = line / lines.ny, y = line % lines.ny;
+    return {&labels(z + lines.label_offset[0], y + lines.label_offset[1], lines.label_offset[2]),
+            &grey(z, y, 0)};
+  }
+  static std::size_t stage_bytes(const index_t n) {
+    return kx::scratch_bytes<Label>(n) + kx::scratch_bytes<Grey>(n);
+  }
+  KOKKOS_INLINE_FUNCTION Rows stage(const kx::TeamMember& team, const index_t line,
+                                    const index_t x0, const index_t n) const {
+    const Rows at = rows(line).advanced(x0);
+    return {kx::stage(team, at.labels, n), kx::stage(team, at.grey, n)};
+  }
+
+  // The ScatterView accesses of one work item (per-thread copies on OpenMP: taken once).
+  template <class S>
+  using AccessOf = decltype(std::declval<const S&>().access());
+  struct Access {
+    AccessOf<Sum> sum;
+    AccessOf<Min> low;
+    AccessOf<Max> high;
+    AccessOf<SumU> sum_int;
+    AccessOf<SumF> sum_float;
+    AccessOf<MinF> minimum;
+    AccessOf<MaxF> maximum;
+  };
+
+  // The runs of equal labels among voxels x0 .. x0 + n - 1 of the line, one contribution each.
+  KOKKOS_INLINE_FUNCTION void segment(const Rows& row, const index_t line, const index_t x0,
+                                      const index_t n) const {
     const index_t z = line / lines.ny, y = line % lines.ny;
     const index_t gz = lines.owned_lo[0] + z, gy = lines.owned_lo[1] + y;
-    const index_t lz = z + lines.label_offset[0], ly = y + lines.label_offset[1];
-    auto sum = sums.access();
-    auto low = lo.access();
-    auto high = hi.access();
-    auto sum_int = grey_int.access();
-    auto sum_float = grey_float.access();
-    auto minimum = grey_min.access();
-    auto maximum = grey_max.access();
-    // Plain row pointers (LayoutRight rows are contiguous): the compiler need not reload the
-    // views' data and strides after every store.
-    const Label* label_row = &labels(lz, ly, lines.label_offset[2]);
-    const Grey* grey_row = &grey(z, y, 0);
+    Access access{sums.access(),       lo.access(),       hi.access(),      grey_int.access(),
+                  grey_float.access(), grey_min.access(), grey_max.access()};
     index_t x = 0;
-    while (x < lines.nx) {
-      const Label label = label_row[x];
+    while (x < n) {
+      const Label label = row.labels[x];
       index_t end = x + 1;
-      while (end < lines.nx && label_row[end] == label) ++end;
+      while (end < n && row.labels[end] == label) ++end;
       const std::int32_t id = index(label);
-      if (id < 0) {  // background: no grey to read
-        x = end;
-        continue;
-      }
-      std::uint64_t run_sum = 0, run_sum_sq = 0;
-      double run_sum_f = 0, run_sum_sq_f = 0;
-      Grey run_low = grey_row[x], run_high = grey_row[x];  // min/max in the native type
-      for (index_t i = x; i < end; ++i) {
-        const Grey value = grey_row[i];
-        if (std::is_integral<Grey>::value) {
-          const std::uint64_t v = static_cast<std::uint64_t>(value);
-          run_sum += v;
-          run_sum_sq += v * v;
-        } else {
-          const double v = static_cast<double>(value);
-          run_sum_f += v;
-          run_sum_sq_f += v * v;
-        }
-        run_low = value < run_low ? value : run_low;
-        run_high = value > run_high ? value : run_high;
-      }
-      const index_t n = end - x, x0 = lines.owned_lo[2] + x, x1 = lines.owned_lo[2] + end;
-      sum(id, kCount) += n;
-      sum(id, kSumZ) += n * gz;
-      sum(id, kSumY) += n * gy;
-      sum(id, kSumX) += n * (x0 + x1 - 1) / 2;  // sum of x0..x1-1
-      low(id, 0).update(gz);
-      low(id, 1).update(gy);
-      low(id, 2).update(x0);
-      high(id, 0).update(gz + 1);
-      high(id, 1).update(gy + 1);
-      high(id, 2).update(x1);
-      if (std::is_integral<Grey>::value) {
-        sum_int(id, kSum) += run_sum;
-        sum_int(id, kSumSq) += run_sum_sq;
-      } else {
-        sum_float(id, kSum) += run_sum_f;
-        sum_float(id, kSumSq) += run_sum_sq_f;
-      }
-      minimum(id).update(static_cast<double>(run_low));
-      maximum(id).update(static_cast<double>(run_high));
-      x = end;
+      if (id >= 0) run(row.grey, x, end, id, {gz, gy, lines.owned_lo[2] + x0}, access);
+      x = end;  // background: no grey to read
     }
+  }
+
+  // Adds the run [x, end) of label index `id`; origin: global (z, y, x) of grey_row[0].
+  KOKKOS_INLINE_FUNCTION void run(const Grey* grey_row, const index_t x, const index_t end,
+                                  const std::int32_t id, const Index3& origin,
+                                  Access& access) const {
+    std::uint64_t run_sum = 0, run_sum_sq = 0;
+    double run_sum_f = 0, run_sum_sq_f = 0;
+    Grey run_low = grey_row[x], run_high = grey_row[x];  // min/max in the native type
+    for (index_t i = x; i < end; ++i) {
+      const Grey value = grey_row[i];
+      if (std::is_integral<Grey>::value) {
+        const std::uint64_t v = static_cast<std::uint64_t>(value);
+        run_sum += v;
+        run_sum_sq += v * v;
+      } else {
+        const double v = static_cast<double>(value);
+        run_sum_f += v;
+        run_sum_sq_f += v * v;
+      }
+      run_low = value < run_low ? value : run_low;
+      run_high = value > run_high ? value : run_high;
+    }
+    const index_t gz = origin[0], gy = origin[1];
+    const index_t n = end - x, x0 = origin[2] + x, x1 = origin[2] + end;
+    access.sum(id, kCount) += n;
+    access.sum(id, kSumZ) += n * gz;
+    access.sum(id, kSumY) += n * gy;
+    access.sum(id, kSumX) += n * (x0 + x1 - 1) / 2;  // sum of x0..x1-1
+    access.low(id, 0).update(gz);
+    access.low(id, 1).update(gy);
+    access.low(id, 2).update(x0);
+    access.high(id, 0).update(gz + 1);
+    access.high(id, 1).update(gy + 1);
+    access.high(id, 2).update(x1);
+    if (std::is_integral<Grey>::value) {
+      access.sum_int(id, kSum) += run_sum;
+      access.sum_int(id, kSumSq) += run_sum_sq;
+    } else {
+      access.sum_float(id, kSum) += run_sum_f;
+      access.sum_float(id, kSumSq) += run_sum_sq_f;
+    }
+    access.minimum(id).update(static_cast<double>(run_low));
+    access.maximum(id).update(static_cast<double>(run_high));
   }
 };
 
 }  // namespace
 
+namespace {
+
+// Runs the particle kernel with `driver` into `views`.
 template <class Grey, class Label>
-std::vector<ParticleRecord> accumulate_particles(const Block<Grey, Label>& block,
-                                                 const LabelIndex<Label>& index,
-                                                 const std::vector<std::uint64_t>& index_labels) {
-  kx::ScopedRegion region("grapes::accumulate_particles");
-  const std::size_t n = index_labels.size();
-  ParticleViews views(n);
+void particle_sums(const Driver driver, const Block<Grey, Label>& block,
+                   const LabelIndex<Label>& index, ParticleViews& views) {
   const OwnedLines lines(block.geometry);
-  {
-    auto sums = KE::create_scatter_view(views.sums);
-    auto lo = KE::create_scatter_view(KE::ScatterMin{}, views.lo);
-    auto hi = KE::create_scatter_view(KE::ScatterMax{}, views.hi);
-    auto grey_int = KE::create_scatter_view(views.grey_int);
-    auto grey_float = KE::create_scatter_view(views.grey_float);
-    auto grey_min = KE::create_scatter_view(KE::ScatterMin{}, views.grey_min);
-    auto grey_max = KE::create_scatter_view(KE::ScatterMax{}, views.grey_max);
-    Kokkos::parallel_for(
-        "grapes::particle_sums", LinePolicy(0, lines.lines),
-        ParticleKernel<Grey, Label, decltype(sums), decltype(lo), decltype(hi), decltype(grey_int),
-                       decltype(grey_float), decltype(grey_min), decltype(grey_max)>{
-            block.grey, block.labels, index, lines, sums, lo, hi, grey_int, grey_float, grey_min,
-            grey_max});
-    KE::contribute(views.sums, sums);
-    KE::contribute(views.lo, lo);
-    KE::contribute(views.hi, hi);
-    KE::contribute(views.grey_int, grey_int);
-    KE::contribute(views.grey_float, grey_float);
-    KE::contribute(views.grey_min, grey_min);
-    KE::contribute(views.grey_max, grey_max);
-  }
+  auto sums = KE::create_scatter_view(views.sums);
+  auto lo = KE::create_scatter_view(KE::ScatterMin{}, views.lo);
+  auto hi = KE::create_scatter_view(KE::ScatterMax{}, views.hi);
+  auto grey_int = KE::create_scatter_view(views.grey_int);
+  auto grey_float = KE::create_scatter_view(views.grey_float);
+  auto grey_min = KE::create_scatter_view(KE::ScatterMin{}, views.grey_min);
+  auto grey_max = KE::create_scatter_view(KE::ScatterMax{}, views.grey_max);
+  using Kernel =
+      ParticleKernel<Grey, Label, decltype(sums), decltype(lo), decltype(hi), decltype(grey_int),
+                     decltype(grey_float), decltype(grey_min), decltype(grey_max)>;
+  for_each_line("grapes::particle_sums", driver,
+                Kernel{block.grey, block.labels, index, lines, lines.nx, sums, lo, hi, grey_int,
+                       grey_float, grey_min, grey_max},
+                lines.lines);
+  KE::contribute(views.sums, sums);
+  KE::contribute(views.lo, lo);
+  KE::contribute(views.hi, hi);
+  KE::contribute(views.grey_int, grey_int);
+  KE::contribute(views.grey_float, grey_float);
+  KE::contribute(views.grey_min, grey_min);
+  KE::contribute(views.grey_max, grey_max);
+}
+
+// The records of the labels with voxels, from the tables brought back once.
+std::vector<ParticleRecord> particle_records(const ParticleViews& views,
+                                             const std::vector<std::uint64_t>& index_labels) {
   const auto host = [](const auto& view) {
     return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
   };
@@ -171,8 +212,8 @@ std::vector<ParticleRecord> accumulate_particles(const Block<Grey, Label>& block
   const auto grey_min = host(views.grey_min);
   const auto grey_max = host(views.grey_max);
   std::vector<ParticleRecord> records;
-  records.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
+  records.reserve(index_labels.size());
+  for (std::size_t i = 0; i < index_labels.size(); ++i) {
     if (sums(i, kCount) == 0) continue;
     ParticleRecord r;
     r.label = index_labels[i];
@@ -191,6 +232,27 @@ std::vector<ParticleRecord> accumulate_particles(const Block<Grey, Label>& block
     records.push_back(r);
   }
   return records;
+}
+
+}  // namespace
+
+namespace detail {
+template <class Grey, class Label>
+std::vector<ParticleRecord> accumulate_particles_with(
+    const Driver driver, const Block<Grey, Label>& block, const LabelIndex<Label>& index,
+    const std::vector<std::uint64_t>& index_labels) {
+  kx::ScopedRegion region("grapes::accumulate_particles");
+  ParticleViews views(index_labels.size());
+  particle_sums(driver, block, index, views);
+  return particle_records(views, index_labels);
+}
+}  // namespace detail
+
+template <class Grey, class Label>
+std::vector<ParticleRecord> accumulate_particles(const Block<Grey, Label>& block,
+                                                 const LabelIndex<Label>& index,
+                                                 const std::vector<std::uint64_t>& index_labels) {
+  return detail::accumulate_particles_with(kx::kDefaultDriver, block, index, index_labels);
 }
 
 namespace {
@@ -246,17 +308,51 @@ struct AdjacencyKernel {
     pending.count = 1;
   }
 
-  KOKKOS_INLINE_FUNCTION void operator()(const index_t line) const {
+  // The line's rows at x (owned x 0 is local x label_offset[2]); the +z and +y rows are the
+  // line's own row where the neighbour is outside the block (then they never differ).
+  struct Rows {
+    const Label* row;
+    const Label* row_z;
+    const Label* row_y;
+    KOKKOS_INLINE_FUNCTION Rows advanced(const index_t j) const {
+      return {row + j, row_z + j, row_y + j};
+    }
+  };
+  index_t nx;
+  KOKKOS_INLINE_FUNCTION bool has(const int axis, const index_t line) const {
+    const index_t l = axis == 0 ? line / lines.ny : line % lines.ny;
+    return l + lines.label_offset[axis] + 1 < neighbour_limit[axis];
+  }
+  KOKKOS_INLINE_FUNCTION Rows rows(const index_t line) const {
     const index_t lz = line / lines.ny + lines.label_offset[0];
     const index_t ly = line % lines.ny + lines.label_offset[1];
-    const bool has_z = lz + 1 < neighbour_limit[0], has_y = ly + 1 < neighbour_limit[1];
-    Pending along_z, along_y, along_x;
     const index_t x0 = lines.label_offset[2];
     const Label* row = &labels(lz, ly, x0);
-    const Label* row_z = has_z ? &labels(lz + 1, ly, x0) : row;
-    const Label* row_y = has_y ? &labels(lz, ly + 1, x0) : row;
-    const index_t x_end = neighbour_limit[2] - x0;  // row[x + 1] exists for x + 1 < x_end
-    for (index_t x = 0; x < lines.nx; ++x) {
+    return {row, has(0, line) ? &labels(lz + 1, ly, x0) : row,
+            has(1, line) ? &labels(lz, ly + 1, x0) : row};
+  }
+  static std::size_t stage_bytes(const index_t n) { return 3 * kx::scratch_bytes<Label>(n + 1); }
+  KOKKOS_INLINE_FUNCTION Rows stage(const kx::TeamMember& team, const index_t line,
+                                    const index_t x0, const index_t n) const {
+    const Rows at = rows(line).advanced(x0);
+    // One voxel past the chunk where the +x neighbour exists.
+    const index_t past = kx::min(n + 1, neighbour_limit[2] - lines.label_offset[2] - x0);
+    const Label* row = kx::stage(team, at.row, past);
+    return {row, has(0, line) ? kx::stage(team, at.row_z, n) : row,
+            has(1, line) ? kx::stage(team, at.row_y, n) : row};
+  }
+
+  // The faces of voxels x0 .. x0 + n - 1 of the line with their +z, +y, +x neighbours.
+  KOKKOS_INLINE_FUNCTION void segment(const Rows& rows, const index_t line, const index_t x0,
+                                      const index_t n) const {
+    const bool has_z = has(0, line), has_y = has(1, line);
+    // rows.row[x + 1] exists for x + 1 < x_end.
+    const index_t x_end = neighbour_limit[2] - lines.label_offset[2] - x0;
+    Pending along_z, along_y, along_x;
+    const Label* row = rows.row;
+    const Label* row_z = rows.row_z;
+    const Label* row_y = rows.row_y;
+    for (index_t x = 0; x < n; ++x) {
       const Label here = row[x];
       if (here == 0) continue;
       // Most voxels are inside a particle: all three neighbours equal, nothing to count.
@@ -273,23 +369,16 @@ struct AdjacencyKernel {
 
 }  // namespace
 
-template <class Label>
-std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labels,
-                                                  const BlockGeometry& geometry,
-                                                  std::size_t label_count_hint) {
-  kx::ScopedRegion region("grapes::accumulate_adjacency");
-  std::vector<AdjacencyRecord> records;
-  if (geometry.owned.empty()) return records;
-  const OwnedLines lines(geometry);
-  Index3 limit;  // local is clipped to the image
-  for (int a = 0; a < 3; ++a) limit[a] = geometry.local.extent(a);
-  // Particles touch about a dozen others: size the map for that, retry larger if it fills.
-  std::uint32_t capacity = static_cast<std::uint32_t>(
-      std::min<std::size_t>(1u << 30, std::max<std::size_t>(1u << 12, 16 * label_count_hint)));
+namespace {
+
+// The (a, b, count) entries of a pair map filled by `launch(map)`, as Records sorted by
+// (a, b); the map starts at `capacity` entries and grows until no insertion failed.
+template <class Record, class Launch>
+std::vector<Record> pair_records(const char* what, std::uint32_t capacity, const Launch& launch) {
+  std::vector<std::tuple<std::uint64_t, std::uint64_t, std::int64_t>> entries;
   for (;;) {
     PairMap map(capacity);
-    Kokkos::parallel_for("grapes::adjacency", LinePolicy(0, lines.lines),
-                         AdjacencyKernel<Label>{labels, lines, limit, map});
+    launch(map);
     Kokkos::fence();
     if (!map.failed_insert()) {
       PairMap::HostMirror host_map;  // NOLINT: Kokkos names it so
@@ -297,18 +386,49 @@ std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labe
       for (std::uint32_t i = 0; i < host_map.capacity(); ++i) {
         if (!host_map.valid_at(i)) continue;
         const LabelPair key = host_map.key_at(i);
-        records.push_back({key.a, key.b, host_map.value_at(i)});
+        entries.emplace_back(key.a, key.b, host_map.value_at(i));
       }
       break;
     }
     if (capacity >= (1u << 30))  // a billion label pairs: nothing real gets here
-      throw std::runtime_error("adjacency: more than 2^30 label pairs on one rank");
+      throw std::runtime_error(std::string(what) + ": more than 2^30 label pairs on one rank");
     capacity *= 4;
   }
-  std::sort(records.begin(), records.end(), [](const auto& p, const auto& q) {
-    return p.label_a != q.label_a ? p.label_a < q.label_a : p.label_b < q.label_b;
-  });
+  std::sort(entries.begin(), entries.end());  // keys are distinct
+  std::vector<Record> records;
+  records.reserve(entries.size());
+  for (const auto& [a, b, count] : entries) records.push_back(Record{a, b, count});
   return records;
+}
+
+}  // namespace
+
+namespace detail {
+template <class Label>
+std::vector<AdjacencyRecord> accumulate_adjacency_with(const Driver driver,
+                                                       const View3<const Label>& labels,
+                                                       const BlockGeometry& geometry,
+                                                       std::size_t label_count_hint) {
+  kx::ScopedRegion region("grapes::accumulate_adjacency");
+  if (geometry.owned.empty()) return {};
+  const OwnedLines lines(geometry);
+  Index3 limit;  // local is clipped to the image
+  for (int a = 0; a < 3; ++a) limit[a] = geometry.local.extent(a);
+  // Particles touch about a dozen others: size the map for that, retry larger if it fills.
+  const auto capacity = static_cast<std::uint32_t>(
+      std::min<std::size_t>(1u << 30, std::max<std::size_t>(1u << 12, 16 * label_count_hint)));
+  return pair_records<AdjacencyRecord>("adjacency", capacity, [&](const PairMap& map) {
+    for_each_line("grapes::adjacency", driver,
+                  AdjacencyKernel<Label>{labels, lines, limit, map, lines.nx}, lines.lines);
+  });
+}
+}  // namespace detail
+
+template <class Label>
+std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>& labels,
+                                                  const BlockGeometry& geometry,
+                                                  std::size_t label_count_hint) {
+  return detail::accumulate_adjacency_with(kx::kDefaultDriver, labels, geometry, label_count_hint);
 }
 
 namespace {
@@ -320,6 +440,7 @@ struct OverlapKernel {
   View3<const Label> labels;              // covers the block
   OwnedLines lines;
   PairMap map;
+  index_t nx;
 
   KOKKOS_INLINE_FUNCTION void flush(std::uint64_t a, std::uint64_t b, std::int64_t count) const {
     if (count == 0 || a == 0 || b == 0) return;
@@ -331,15 +452,32 @@ struct OverlapKernel {
     Kokkos::atomic_add(&map.value_at(result.index()), count);
   }
 
-  KOKKOS_INLINE_FUNCTION void operator()(const index_t line) const {
+  struct Rows {
+    const ReferenceLabel* reference;
+    const Label* labels;
+    KOKKOS_INLINE_FUNCTION Rows advanced(const index_t j) const {
+      return {reference + j, labels + j};
+    }
+  };
+  KOKKOS_INLINE_FUNCTION Rows rows(const index_t line) const {
     const index_t z = line / lines.ny, y = line % lines.ny;
-    const ReferenceLabel* ref_row = &reference(z, y, 0);
-    const Label* row =
-        &labels(z + lines.label_offset[0], y + lines.label_offset[1], lines.label_offset[2]);
+    return {&reference(z, y, 0),
+            &labels(z + lines.label_offset[0], y + lines.label_offset[1], lines.label_offset[2])};
+  }
+  static std::size_t stage_bytes(const index_t n) {
+    return kx::scratch_bytes<ReferenceLabel>(n) + kx::scratch_bytes<Label>(n);
+  }
+  KOKKOS_INLINE_FUNCTION Rows stage(const kx::TeamMember& team, const index_t line,
+                                    const index_t x0, const index_t n) const {
+    const Rows at = rows(line).advanced(x0);
+    return {kx::stage(team, at.reference, n), kx::stage(team, at.labels, n)};
+  }
+
+  KOKKOS_INLINE_FUNCTION void segment(const Rows& rows, index_t, index_t, const index_t n) const {
     std::uint64_t a = 0, b = 0;
     std::int64_t count = 0;
-    for (index_t x = 0; x < lines.nx; ++x) {
-      const std::uint64_t r = ref_row[x], l = row[x];
+    for (index_t x = 0; x < n; ++x) {
+      const std::uint64_t r = rows.reference[x], l = rows.labels[x];
       if (r == a && l == b) {
         ++count;
         continue;
@@ -353,48 +491,43 @@ struct OverlapKernel {
 
 }  // namespace
 
+namespace detail {
+template <class ReferenceLabel, class Label>
+std::vector<OverlapRecord> accumulate_overlaps_with(const Driver driver,
+                                                    const View3<const ReferenceLabel>& reference,
+                                                    const View3<const Label>& labels,
+                                                    const BlockGeometry& geometry,
+                                                    std::size_t label_count_hint) {
+  kx::ScopedRegion region("grapes::accumulate_overlaps");
+  if (geometry.owned.empty()) return {};
+  const OwnedLines lines(geometry);
+  // Registered steps: each label overlaps a few others; retry larger if the map fills.
+  const auto capacity = static_cast<std::uint32_t>(
+      std::min<std::size_t>(1u << 30, std::max<std::size_t>(1u << 12, 8 * label_count_hint)));
+  return pair_records<OverlapRecord>("overlaps", capacity, [&](const PairMap& map) {
+    for_each_line("grapes::overlaps", driver,
+                  OverlapKernel<ReferenceLabel, Label>{reference, labels, lines, map, lines.nx},
+                  lines.lines);
+  });
+}
+}  // namespace detail
+
 template <class ReferenceLabel, class Label>
 std::vector<OverlapRecord> accumulate_overlaps(const View3<const ReferenceLabel>& reference,
                                                const View3<const Label>& labels,
                                                const BlockGeometry& geometry,
                                                std::size_t label_count_hint) {
-  kx::ScopedRegion region("grapes::accumulate_overlaps");
-  std::vector<OverlapRecord> records;
-  if (geometry.owned.empty()) return records;
-  const OwnedLines lines(geometry);
-  // Registered steps: each label overlaps a few others; retry larger if the map fills.
-  std::uint32_t capacity = static_cast<std::uint32_t>(
-      std::min<std::size_t>(1u << 30, std::max<std::size_t>(1u << 12, 8 * label_count_hint)));
-  for (;;) {
-    PairMap map(capacity);
-    Kokkos::parallel_for("grapes::overlaps", LinePolicy(0, lines.lines),
-                         OverlapKernel<ReferenceLabel, Label>{reference, labels, lines, map});
-    Kokkos::fence();
-    if (!map.failed_insert()) {
-      PairMap::HostMirror host_map;  // NOLINT: Kokkos names it so
-      host_map.create_copy_view(map);
-      for (std::uint32_t i = 0; i < host_map.capacity(); ++i) {
-        if (!host_map.valid_at(i)) continue;
-        const LabelPair key = host_map.key_at(i);
-        records.push_back({key.a, key.b, host_map.value_at(i)});
-      }
-      break;
-    }
-    if (capacity >= (1u << 30))
-      throw std::runtime_error("overlaps: more than 2^30 label pairs on one rank");
-    capacity *= 4;
-  }
-  std::sort(records.begin(), records.end(), [](const auto& p, const auto& q) {
-    return p.reference_label != q.reference_label ? p.reference_label < q.reference_label
-                                                  : p.step_label < q.step_label;
-  });
-  return records;
+  return detail::accumulate_overlaps_with(kx::kDefaultDriver, reference, labels, geometry,
+                                          label_count_hint);
 }
 
-#define GRAPES_OVERLAPS_WITH(ReferenceLabel, Label)                                           \
-  template std::vector<OverlapRecord> accumulate_overlaps(const View3<const ReferenceLabel>&, \
-                                                          const View3<const Label>&,          \
-                                                          const BlockGeometry&, std::size_t);
+#define GRAPES_OVERLAPS_WITH(ReferenceLabel, Label)                                                \
+  template std::vector<OverlapRecord> accumulate_overlaps(const View3<const ReferenceLabel>&,      \
+                                                          const View3<const Label>&,               \
+                                                          const BlockGeometry&, std::size_t);      \
+  template std::vector<OverlapRecord> detail::accumulate_overlaps_with(                            \
+      Driver, const View3<const ReferenceLabel>&, const View3<const Label>&, const BlockGeometry&, \
+      std::size_t);
 #define GRAPES_OVERLAPS(Label)               \
   GRAPES_OVERLAPS_WITH(std::uint8_t, Label)  \
   GRAPES_OVERLAPS_WITH(std::uint16_t, Label) \
@@ -404,14 +537,19 @@ GRAPES_FOR_EACH_LABEL(GRAPES_OVERLAPS)
 #undef GRAPES_OVERLAPS
 #undef GRAPES_OVERLAPS_WITH
 
-#define GRAPES_PARTICLES(Grey, Label)                        \
-  template std::vector<ParticleRecord> accumulate_particles( \
-      const Block<Grey, Label>&, const LabelIndex<Label>&, const std::vector<std::uint64_t>&);
+#define GRAPES_PARTICLES(Grey, Label)                                                          \
+  template std::vector<ParticleRecord> accumulate_particles(                                   \
+      const Block<Grey, Label>&, const LabelIndex<Label>&, const std::vector<std::uint64_t>&); \
+  template std::vector<ParticleRecord> detail::accumulate_particles_with(                      \
+      Driver, const Block<Grey, Label>&, const LabelIndex<Label>&,                             \
+      const std::vector<std::uint64_t>&);
 GRAPES_FOR_EACH_GREY_AND_LABEL(GRAPES_PARTICLES)
 #undef GRAPES_PARTICLES
-#define GRAPES_ADJACENCY(Label)                                                         \
-  template std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>&, \
-                                                             const BlockGeometry&, std::size_t);
+#define GRAPES_ADJACENCY(Label)                                                                  \
+  template std::vector<AdjacencyRecord> accumulate_adjacency(const View3<const Label>&,          \
+                                                             const BlockGeometry&, std::size_t); \
+  template std::vector<AdjacencyRecord> detail::accumulate_adjacency_with(                       \
+      Driver, const View3<const Label>&, const BlockGeometry&, std::size_t);
 GRAPES_FOR_EACH_LABEL(GRAPES_ADJACENCY)
 #undef GRAPES_ADJACENCY
 

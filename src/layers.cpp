@@ -1,5 +1,6 @@
+// Radial layers: line kernels (one function per segment of an x-line, the CPU and GPU drivers
+// of kernel_drivers.hpp) over the owned voxels, and the per-voxel layer and distance volumes.
 #include "grapes/layers.hpp"
-#include "grapes/instantiate.hpp"
 
 #include <Kokkos_ScatterView.hpp>
 
@@ -8,6 +9,9 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "grapes/instantiate.hpp"
+#include "grapes/kernel_detail.hpp"
+#include "grapes/kernel_drivers.hpp"
 #include "grapes/owned_lines.hpp"
 
 namespace grapes {
@@ -15,8 +19,11 @@ namespace grapes {
 namespace {
 
 namespace KE = Kokkos::Experimental;
-using LinePolicy = Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>;
-using Policy3 = Kokkos::MDRangePolicy<kx::ExecSpace, Kokkos::Rank<3>, Kokkos::IndexType<index_t>>;
+// x fastest on every backend (the views are LayoutRight; a GPU's default would be x slowest).
+using Policy3 =
+    Kokkos::MDRangePolicy<kx::ExecSpace,
+                          Kokkos::Rank<3, Kokkos::Iterate::Right, Kokkos::Iterate::Right>,
+                          Kokkos::IndexType<index_t>>;
 
 // Rows per label beyond which the table is sized per label by an extra pass instead.
 constexpr std::int64_t kUniformRowLimit = std::int64_t(1) << 23;
@@ -87,214 +94,361 @@ struct Reach {
   }
 };
 
+// What the layer kernels share: the owned voxels' labels and distances, line by line, and the
+// classification of one voxel (its layer, or inexact).
+template <class Label, class CountScatter, class MinScatter>
+struct LayerVoxels {
+  View3<const Label> labels;
+  View3<const float> dist2;
+  LabelIndex<Label> index;
+  OwnedLines lines;
+  Reach reach;
+  LayerRule rule;
+  CountScatter inexact;
+  MinScatter first_inexact;
+  index_t nx;
+
+  KOKKOS_INLINE_FUNCTION const Label* label_row(const index_t line) const {
+    return &labels(line / lines.ny + lines.label_offset[0], line % lines.ny + lines.label_offset[1],
+                   lines.label_offset[2]);
+  }
+  KOKKOS_INLINE_FUNCTION const float* dist2_row(const index_t line) const {
+    return &dist2(line / lines.ny + lines.label_offset[0], line % lines.ny + lines.label_offset[1],
+                  lines.label_offset[2]);
+  }
+  KOKKOS_INLINE_FUNCTION double reach_zy(const index_t line) const {
+    return kx::min(reach.axis2(0, line / lines.ny + lines.label_offset[0]),
+                   reach.axis2(1, line % lines.ny + lines.label_offset[1]));
+  }
+  // The layer of a voxel with squared distance d2 at local x lx, or -1 (counted) when its
+  // distance may need more ghosts.
+  KOKKOS_INLINE_FUNCTION std::int64_t layer(const Label label, const float d2, const index_t lx,
+                                            const double reach2) const {
+    const std::int64_t layer = rule(d2);
+    if (layer > rule.cap || static_cast<double>(d2) > kx::min(reach2, reach.axis2(2, lx))) {
+      inexact.access()(0) += 1;
+      first_inexact.access()(0).update(static_cast<std::uint64_t>(label));
+      return -1;
+    }
+    return layer;
+  }
+};
+
 // Per-label largest layer (sizes a per-label table) and the exactness check; only used when
 // the uniform table would be too large.
 template <class Label, class MaxScatter, class CountScatter, class MinScatter>
 struct LayerExtentKernel {
-  View3<const Label> labels;
-  View3<const float> dist2;
-  LabelIndex<Label> index;
-  OwnedLines lines;
-  Reach reach;
-  LayerRule rule;
+  LayerVoxels<Label, CountScatter, MinScatter> voxels;
   MaxScatter max_layer;
-  CountScatter inexact;
-  MinScatter first_inexact;
+  index_t nx;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const index_t line) const {
-    const index_t lz = line / lines.ny + lines.label_offset[0];
-    const index_t ly = line % lines.ny + lines.label_offset[1];
-    const double reach_zy = kx::min(reach.axis2(0, lz), reach.axis2(1, ly));
+  struct Rows {
+    const Label* labels;
+    const float* dist2;
+    KOKKOS_INLINE_FUNCTION Rows advanced(const index_t j) const { return {labels + j, dist2 + j}; }
+  };
+  KOKKOS_INLINE_FUNCTION Rows rows(const index_t line) const {
+    return {voxels.label_row(line), voxels.dist2_row(line)};
+  }
+  static std::size_t stage_bytes(const index_t n) {
+    return kx::scratch_bytes<Label>(n) + kx::scratch_bytes<float>(n);
+  }
+  KOKKOS_INLINE_FUNCTION Rows stage(const kx::TeamMember& team, const index_t line,
+                                    const index_t x0, const index_t n) const {
+    const Rows at = rows(line).advanced(x0);
+    return {kx::stage(team, at.labels, n), kx::stage(team, at.dist2, n)};
+  }
+
+  KOKKOS_INLINE_FUNCTION void segment(const Rows& row, const index_t line, const index_t x0,
+                                      const index_t n) const {
+    const double reach2 = voxels.reach_zy(line);
+    const index_t lx0 = x0 + voxels.lines.label_offset[2];
     auto max_access = max_layer.access();
-    const Label* label_row = &labels(lz, ly, lines.label_offset[2]);
-    const float* dist2_row = &dist2(lz, ly, lines.label_offset[2]);
     Label current = 0;
     std::int32_t id = -1;
-    for (index_t x = 0; x < lines.nx; ++x) {
-      const index_t lx = x + lines.label_offset[2];
-      const Label label = label_row[x];
+    for (index_t x = 0; x < n; ++x) {
+      const Label label = row.labels[x];
       if (label == 0) continue;
       if (label != current) {
         current = label;
-        id = index(label);
+        id = voxels.index(label);
       }
-      const float d2 = dist2_row[x];
-      const std::int64_t layer = rule(d2);
-      if (layer > rule.cap || static_cast<double>(d2) > kx::min(reach_zy, reach.axis2(2, lx))) {
-        inexact.access()(0) += 1;
-        first_inexact.access()(0).update(static_cast<std::uint64_t>(label));
-        continue;
-      }
-      max_access(id).update(layer);
+      const std::int64_t layer = voxels.layer(label, row.dist2[x], lx0 + x, reach2);
+      if (layer >= 0) max_access(id).update(layer);
     }
   }
 };
 
-// Adds every owned particle voxel to its (label, layer) row: [0] count, [1] grey sum, [2] grey
-// sum of squares (integer grey; float grey sums go to sums_f). Layer-0 voxels land in the
-// label's row 0. With `check`, also the exactness test (uniform table: no extent pass).
+// Where the layer sums of one voxel go: [0] count, [1] grey sum, [2] grey sum of squares of
+// (label, layer) row `row` (integer grey; float grey, shifted, sums to sums_f). The CPU driver
+// adds every voxel at once (branchless); the GPU driver (kRuns) adds runs of voxels of one row
+// along x, which spares atomics to one address. Integer sums are the same either way.
+template <class Grey, class SumAccess, class SumFAccess, bool kRuns>
+struct LayerSink {
+  SumAccess sums;
+  SumFAccess sums_f;
+  std::int64_t row = -1;
+  std::uint64_t count = 0, sum = 0, sum_sq = 0;
+  double sum_f = 0, sum_sq_f = 0;
+
+  KOKKOS_INLINE_FUNCTION void add(const std::int64_t to, const Grey value, const double shift) {
+    if (kRuns && to != row) flush();
+    row = to;
+    ++count;
+    if (std::is_integral<Grey>::value) {
+      const std::uint64_t v = static_cast<std::uint64_t>(value);
+      sum += v;
+      sum_sq += v * v;
+    } else {
+      const double v = static_cast<double>(value) - shift;
+      sum_f += v;
+      sum_sq_f += v * v;
+    }
+    if (!kRuns) flush();
+  }
+  KOKKOS_INLINE_FUNCTION void flush() {
+    if (count == 0) return;
+    sums(row, 0) += count;
+    if (std::is_integral<Grey>::value) {
+      sums(row, 1) += sum;
+      sums(row, 2) += sum_sq;
+    } else {
+      sums_f(row, 0) += sum_f;
+      sums_f(row, 1) += sum_sq_f;
+    }
+    count = sum = sum_sq = 0;
+    sum_f = sum_sq_f = 0;
+  }
+};
+
+// Adds every owned particle voxel to its (label, layer) row (LayerSink). Layer-0 voxels land
+// in the label's row 0. With `check`, also the exactness test (uniform table: no extent pass).
 template <class Grey, class Label, class SumScatter, class SumFScatter, class CountScatter,
-          class MinScatter>
+          class MinScatter, bool kRuns>
 struct LayerSumKernel {
+  LayerVoxels<Label, CountScatter, MinScatter> voxels;
   View3<const Grey> grey;
-  View3<const Label> labels;
-  View3<const float> dist2;
-  LabelIndex<Label> index;
-  OwnedLines lines;
-  Reach reach;
-  LayerRule rule;
   View1<const std::int64_t> offset;  // per label index: its layer-0 row
   View1<const double> shift;         // per label index (float grey), see LayerSettings
   bool check;
   SumScatter sums;
   SumFScatter sums_f;
-  CountScatter inexact;
-  MinScatter first_inexact;
+  index_t nx;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const index_t line) const {
-    const index_t z = line / lines.ny, y = line % lines.ny;
-    const index_t lz = z + lines.label_offset[0], ly = y + lines.label_offset[1];
-    const double reach_zy = kx::min(reach.axis2(0, lz), reach.axis2(1, ly));
-    auto access = sums.access();
-    auto access_f = sums_f.access();
-    // Plain row pointers: no reloads of the views' data and strides after every add.
-    const Label* label_row = &labels(lz, ly, lines.label_offset[2]);
-    const float* dist2_row = &dist2(lz, ly, lines.label_offset[2]);
-    const Grey* grey_row = &grey(z, y, 0);
+  struct Rows {
+    const Label* labels;
+    const float* dist2;
+    const Grey* grey;
+    KOKKOS_INLINE_FUNCTION Rows advanced(const index_t j) const {
+      return {labels + j, dist2 + j, grey + j};
+    }
+  };
+  KOKKOS_INLINE_FUNCTION Rows rows(const index_t line) const {
+    return {voxels.label_row(line), voxels.dist2_row(line),
+            &grey(line / voxels.lines.ny, line % voxels.lines.ny, 0)};
+  }
+  static std::size_t stage_bytes(const index_t n) {
+    return kx::scratch_bytes<Label>(n) + kx::scratch_bytes<float>(n) + kx::scratch_bytes<Grey>(n);
+  }
+  KOKKOS_INLINE_FUNCTION Rows stage(const kx::TeamMember& team, const index_t line,
+                                    const index_t x0, const index_t n) const {
+    const Rows at = rows(line).advanced(x0);
+    return {kx::stage(team, at.labels, n), kx::stage(team, at.dist2, n),
+            kx::stage(team, at.grey, n)};
+  }
+
+  KOKKOS_INLINE_FUNCTION void segment(const Rows& row, const index_t line, const index_t x0,
+                                      const index_t n) const {
+    const double reach2 = voxels.reach_zy(line);
+    const index_t lx0 = x0 + voxels.lines.label_offset[2];
+    LayerSink<Grey, decltype(sums.access()), decltype(sums_f.access()), kRuns> sink{
+        sums.access(), sums_f.access()};
     Label current = 0;
     std::int64_t base = 0;
     double grey_shift = 0.0;
-    for (index_t x = 0; x < lines.nx; ++x) {
-      const index_t lx = x + lines.label_offset[2];
-      const Label label = label_row[x];
+    for (index_t x = 0; x < n; ++x) {
+      const Label label = row.labels[x];
       if (label == 0) continue;
       if (label != current) {
         current = label;
-        const std::int32_t id = index(label);
+        const std::int32_t id = voxels.index(label);
         base = offset(id);
         if (!std::is_integral<Grey>::value) grey_shift = shift(id);
       }
-      const float d2 = dist2_row[x];
-      const std::int64_t layer = rule(d2);
-      if (check &&
-          (layer > rule.cap || static_cast<double>(d2) > kx::min(reach_zy, reach.axis2(2, lx)))) {
-        inexact.access()(0) += 1;
-        first_inexact.access()(0).update(static_cast<std::uint64_t>(label));
-        continue;
-      }
-      const std::int64_t row = base + layer;
-      const Grey value = grey_row[x];
-      access(row, 0) += 1;
-      if (std::is_integral<Grey>::value) {
-        const std::uint64_t v = static_cast<std::uint64_t>(value);
-        access(row, 1) += v;
-        access(row, 2) += v * v;
-      } else {
-        const double v = static_cast<double>(value) - grey_shift;
-        access_f(row, 0) += v;
-        access_f(row, 1) += v * v;
-      }
+      const float d2 = row.dist2[x];
+      const std::int64_t layer = check ? voxels.layer(label, d2, lx0 + x, reach2) : voxels.rule(d2);
+      if (layer < 0) continue;
+      sink.add(base + layer, row.grey[x], grey_shift);
     }
+    sink.flush();
   }
 };
 
-}  // namespace
+// The inexact-voxel count and the smallest inexact label, as ScatterViews the kernels add to.
+struct InexactViews {
+  View1<std::int64_t> count{"grapes::inexact", 1};
+  View1<std::uint64_t> first{"grapes::first_inexact", 1};
+  decltype(KE::create_scatter_view(count)) count_scatter;
+  decltype(KE::create_scatter_view(KE::ScatterMin{}, first)) first_scatter;
+  InexactViews() {
+    Kokkos::deep_copy(first, std::numeric_limits<std::uint64_t>::max());
+    count_scatter = KE::create_scatter_view(count);
+    first_scatter = KE::create_scatter_view(KE::ScatterMin{}, first);
+  }
+  // Into `result`; true when some voxel is inexact.
+  bool read(LayerResult& result) {
+    KE::contribute(count, count_scatter);
+    KE::contribute(first, first_scatter);
+    result.inexact_voxels = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), count)(0);
+    if (result.inexact_voxels)
+      result.first_inexact_label =
+          Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), first)(0);
+    return result.inexact_voxels != 0;
+  }
+};
 
-template <class Grey, class Label>
-LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const float>& dist2,
-                              const LayerSettings& settings, const LabelIndex<Label>& index,
-                              const std::vector<std::uint64_t>& index_labels) {
-  kx::ScopedRegion region("grapes::accumulate_layers");
+template <class Label>
+using Voxels = LayerVoxels<Label, decltype(InexactViews::count_scatter),
+                           decltype(InexactViews::first_scatter)>;
+
+// The first row of each label's layers (label i owns rows offset(i) + 0..K_i) and the number
+// of rows: uniform K = cap when that table is small (one pass), else K_i from an extent pass.
+template <Driver D, class Label>
+std::int64_t layer_offsets(const Voxels<Label>& voxels, const std::size_t n,
+                           const View1<std::int64_t>::HostMirror& host_offset, bool& uniform) {
+  const std::int64_t cap = voxels.rule.cap;
+  uniform = std::int64_t(n) * (cap + 1) <= kUniformRowLimit;
+  if (uniform) {
+    for (std::size_t i = 0; i < n; ++i) host_offset(i) = std::int64_t(i) * (cap + 1);
+    return std::int64_t(n) * (cap + 1);
+  }
+  View1<std::int64_t> max_layer("grapes::max_layer", n);
+  auto max_scatter = KE::create_scatter_view(KE::ScatterMax{}, max_layer);
+  for_each_line<D>(
+      "grapes::layer_extent",
+      LayerExtentKernel<Label, decltype(max_scatter), decltype(voxels.inexact),
+                        decltype(voxels.first_inexact)>{voxels, max_scatter, voxels.nx},
+      voxels.lines.lines);
+  KE::contribute(max_layer, max_scatter);
+  auto host_max = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), max_layer);
+  std::int64_t rows = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    host_offset(i) = rows;
+    rows += host_max(i) + 1;
+  }
+  return rows;
+}
+
+// The per-label grey shifts (float grey) on the device.
+View1<double> grey_shifts(const LayerSettings& settings, const std::size_t n, const bool used) {
+  View1<double> shift("grapes::grey_shift", used ? n : 0);
+  if (!used) return shift;
+  if (settings.grey_shift.size() != n)
+    throw std::invalid_argument("accumulate_layers: one grey shift per label expected");
+  auto host_shift = Kokkos::create_mirror_view(shift);
+  for (std::size_t i = 0; i < n; ++i) host_shift(i) = settings.grey_shift[i];
+  Kokkos::deep_copy(shift, host_shift);
+  return shift;
+}
+
+// The layer records of the labels from the sums brought back once; layer 0 (voxels in no
+// layer) travels too: the particle's float-grey std needs it.
+template <class SumsHost, class SumsFHost, class OffsetHost>
+void layer_records(const SumsHost& sums, const SumsFHost& sums_f, const OffsetHost& offset,
+                   const std::int64_t rows, const bool float_grey,
+                   const std::vector<std::uint64_t>& index_labels, LayerResult& result) {
+  const std::size_t n = index_labels.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t end = i + 1 < n ? offset(i + 1) : rows;
+    result.unassigned_voxels += static_cast<std::int64_t>(sums(offset(i), 0));
+    for (std::int64_t row = offset(i); row < end; ++row) {
+      if (sums(row, 0) == 0) continue;  // empty layers are filled in by the tables
+      LayerRecord r;
+      r.label = index_labels[i];
+      r.layer = row - offset(i);
+      r.grey.count = static_cast<std::int64_t>(sums(row, 0));
+      if (float_grey) {
+        r.grey.sum_float = sums_f(row, 0);
+        r.grey.sum_sq_float = sums_f(row, 1);
+      } else {
+        r.grey.sum_int = sums(row, 1);
+        r.grey.sum_sq_int = sums(row, 2);
+      }
+      result.layers.push_back(r);
+    }
+  }
+}
+
+template <Driver D, class Grey, class Label>
+LayerResult layers_with(const Block<Grey, Label>& block, const View3<const float>& dist2,
+                        const LayerSettings& settings, const LabelIndex<Label>& index,
+                        const std::vector<std::uint64_t>& index_labels) {
   LayerResult result;
   const std::size_t n = index_labels.size();
   const OwnedLines lines(block.geometry);
-  const Reach reach(block.geometry);
-  const LayerRule rule = make_rule(settings, block.geometry.relative_spacing);
-  View1<std::int64_t> inexact("grapes::inexact", 1);
-  View1<std::uint64_t> first_inexact("grapes::first_inexact", 1);
-  Kokkos::deep_copy(first_inexact, std::numeric_limits<std::uint64_t>::max());
-  auto inexact_scatter = KE::create_scatter_view(inexact);
-  auto first_scatter = KE::create_scatter_view(KE::ScatterMin{}, first_inexact);
-
-  // Rows: label i owns rows offset(i) + 0..K_i. Uniform K = cap when that table is small
-  // (one pass), else K_i from an extent pass.
+  InexactViews inexact;
+  const Voxels<Label> voxels{block.labels,
+                             dist2,
+                             index,
+                             lines,
+                             Reach(block.geometry),
+                             make_rule(settings, block.geometry.relative_spacing),
+                             inexact.count_scatter,
+                             inexact.first_scatter,
+                             lines.nx};
   View1<std::int64_t> offset("grapes::layer_offset", n);
   auto host_offset = Kokkos::create_mirror_view(offset);
-  const bool uniform = std::int64_t(n) * (rule.cap + 1) <= kUniformRowLimit;
-  std::int64_t rows = 0;
-  if (uniform) {
-    for (std::size_t i = 0; i < n; ++i) host_offset(i) = std::int64_t(i) * (rule.cap + 1);
-    rows = std::int64_t(n) * (rule.cap + 1);
-  } else {
-    View1<std::int64_t> max_layer("grapes::max_layer", n);
-    auto max_scatter = KE::create_scatter_view(KE::ScatterMax{}, max_layer);
-    Kokkos::parallel_for(
-        "grapes::layer_extent", LinePolicy(0, lines.lines),
-        LayerExtentKernel<Label, decltype(max_scatter), decltype(inexact_scatter),
-                          decltype(first_scatter)>{block.labels, dist2, index, lines, reach, rule,
-                                                   max_scatter, inexact_scatter, first_scatter});
-    KE::contribute(max_layer, max_scatter);
-    auto host_max = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), max_layer);
-    for (std::size_t i = 0; i < n; ++i) {
-      host_offset(i) = rows;
-      rows += host_max(i) + 1;
-    }
-  }
+  bool uniform = true;
+  const std::int64_t rows = layer_offsets<D, Label>(voxels, n, host_offset, uniform);
+  if (!uniform && inexact.read(result)) return result;  // the caller stops the run
   Kokkos::deep_copy(offset, host_offset);
   const bool float_grey = !std::is_integral<Grey>::value;
-  View1<double> shift("grapes::grey_shift", float_grey ? n : 0);
-  if (float_grey) {
-    if (settings.grey_shift.size() != n)
-      throw std::invalid_argument("accumulate_layers: one grey shift per label expected");
-    auto host_shift = Kokkos::create_mirror_view(shift);
-    for (std::size_t i = 0; i < n; ++i) host_shift(i) = settings.grey_shift[i];
-    Kokkos::deep_copy(shift, host_shift);
-  }
+  const View1<double> shift = grey_shifts(settings, n, float_grey);
   View2<std::uint64_t> sums("grapes::layer_sums", rows, 3);
   View2<double> sums_f("grapes::layer_sums_f", float_grey ? rows : 0, 2);
   {
     auto sum_scatter = KE::create_scatter_view(sums);
     auto sum_f_scatter = KE::create_scatter_view(sums_f);
-    Kokkos::parallel_for(
-        "grapes::layer_sums", LinePolicy(0, lines.lines),
+    using Kernel =
         LayerSumKernel<Grey, Label, decltype(sum_scatter), decltype(sum_f_scatter),
-                       decltype(inexact_scatter), decltype(first_scatter)>{
-            block.grey, block.labels, dist2, index, lines, reach, rule, offset, shift, uniform,
-            sum_scatter, sum_f_scatter, inexact_scatter, first_scatter});
+                       decltype(voxels.inexact), decltype(voxels.first_inexact), D == Driver::gpu>;
+    for_each_line<D>(
+        "grapes::layer_sums",
+        Kernel{voxels, block.grey, offset, shift, uniform, sum_scatter, sum_f_scatter, lines.nx},
+        lines.lines);
     KE::contribute(sums, sum_scatter);
     KE::contribute(sums_f, sum_f_scatter);
   }
-  KE::contribute(inexact, inexact_scatter);
-  KE::contribute(first_inexact, first_scatter);
-  result.inexact_voxels = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), inexact)(0);
-  if (result.inexact_voxels) {
-    result.first_inexact_label =
-        Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), first_inexact)(0);
-    return result;  // the caller stops the run
-  }
-  auto host_sums = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sums);
-  auto host_sums_f = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sums_f);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t end = i + 1 < n ? host_offset(i + 1) : rows;
-    result.unassigned_voxels += static_cast<std::int64_t>(host_sums(host_offset(i), 0));
-    // Layer 0 (voxels in no layer) travels too: the particle's float-grey std needs it.
-    for (std::int64_t row = host_offset(i); row < end; ++row) {
-      if (host_sums(row, 0) == 0) continue;  // empty layers are filled in by the tables
-      LayerRecord r;
-      r.label = index_labels[i];
-      r.layer = row - host_offset(i);
-      r.grey.count = static_cast<std::int64_t>(host_sums(row, 0));
-      if (float_grey) {
-        r.grey.sum_float = host_sums_f(row, 0);
-        r.grey.sum_sq_float = host_sums_f(row, 1);
-      } else {
-        r.grey.sum_int = host_sums(row, 1);
-        r.grey.sum_sq_int = host_sums(row, 2);
-      }
-      result.layers.push_back(r);
-    }
-  }
+  if (uniform && inexact.read(result)) return result;  // the caller stops the run
+  layer_records(Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sums),
+                Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sums_f), host_offset, rows,
+                float_grey, index_labels, result);
   return result;
+}
+
+}  // namespace
+
+namespace detail {
+template <class Grey, class Label>
+LayerResult accumulate_layers_with(const Driver driver, const Block<Grey, Label>& block,
+                                   const View3<const float>& dist2, const LayerSettings& settings,
+                                   const LabelIndex<Label>& index,
+                                   const std::vector<std::uint64_t>& index_labels) {
+  kx::ScopedRegion region("grapes::accumulate_layers");
+  LayerResult result;
+  with_driver(driver, [&](auto d) {
+    result = layers_with<decltype(d)::value>(block, dist2, settings, index, index_labels);
+  });
+  return result;
+}
+}  // namespace detail
+
+template <class Grey, class Label>
+LayerResult accumulate_layers(const Block<Grey, Label>& block, const View3<const float>& dist2,
+                              const LayerSettings& settings, const LabelIndex<Label>& index,
+                              const std::vector<std::uint64_t>& index_labels) {
+  return detail::accumulate_layers_with(kx::kDefaultDriver, block, dist2, settings, index,
+                                        index_labels);
 }
 
 namespace {
@@ -352,7 +506,10 @@ View3<float> distance_volume(const BlockGeometry& geometry, const View3<const fl
 #define GRAPES_LAYERS(Grey, Label)                                                             \
   template LayerResult accumulate_layers(const Block<Grey, Label>&, const View3<const float>&, \
                                          const LayerSettings&, const LabelIndex<Label>&,       \
-                                         const std::vector<std::uint64_t>&);
+                                         const std::vector<std::uint64_t>&);                   \
+  template LayerResult detail::accumulate_layers_with(                                         \
+      Driver, const Block<Grey, Label>&, const View3<const float>&, const LayerSettings&,      \
+      const LabelIndex<Label>&, const std::vector<std::uint64_t>&);
 GRAPES_FOR_EACH_GREY_AND_LABEL(GRAPES_LAYERS)
 #undef GRAPES_LAYERS
 #define GRAPES_LAYER_VOLUME(Label)                                                            \

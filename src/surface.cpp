@@ -35,6 +35,8 @@
 
 #include "grapes/format.hpp"
 #include "grapes/instantiate.hpp"
+#include "grapes/kernel_detail.hpp"
+#include "grapes/kernel_drivers.hpp"
 #include "grapes/label_index.hpp"
 #include "grapes/marching_cubes_tables.hpp"
 
@@ -124,9 +126,10 @@ struct Geometry {
 
 // Cells classified at once: a bit each in a 64-bit mask.
 constexpr int kBlock = 64;
-// Cells per work item along x: CPUs (whole rows in practice), GPUs (parallelism).
+// Cells per work item along x: the CPU driver (whole rows in practice), the GPU driver (a team
+// of threads, one per cell).
 constexpr index_t kHostChunk = 1024;
-constexpr index_t kDeviceChunk = 64;
+constexpr index_t kDeviceChunk = 512;
 
 // Index of the lowest set bit of a non-zero mask.
 KOKKOS_INLINE_FUNCTION int lowest_bit(const std::uint64_t mask) {
@@ -311,31 +314,59 @@ struct RowCells {
   }
 };
 
-// Smallest and largest non-zero label of the region (view coordinates), row by row. The
-// smallest is found as the smallest label - 1, background wrapping to the largest value.
-template <class Label>
-struct RowLabelRange {
-  View3<const Label> labels;
-  index_t lo[3];
-  index_t n1, nx;
-  using value_type = Kokkos::MinMaxScalar<std::uint64_t>;
-  KOKKOS_INLINE_FUNCTION void operator()(const index_t row, value_type& range) const {
-    const Label* p = &labels(lo[0] + row / n1, lo[1] + row % n1, lo[2]);
-    Label small = ~Label(0), large = 0;
-    for (index_t x = 0; x < nx; ++x) {
-      small = kx::min(small, Label(p[x] - 1));
-      large = kx::max(large, p[x]);
-    }
-    if (large == 0) return;
-    if (std::uint64_t(small) + 1 < range.min_val) range.min_val = std::uint64_t(small) + 1;
-    if (large > range.max_val) range.max_val = large;
+// The GPU driver of the cells: a team per chunk of a row of cells copies the chunk's 4 corner
+// rows (one voxel more, padding as 0) into team scratch, consecutive threads on consecutive
+// voxels, then one thread per cell classifies it with RowCells::cell.
+template <class Label, class Slots>
+struct CellTeams {
+  RowCells<Label, Slots> cells;
+  index_t chunk;  // cells per team
+
+  static std::size_t scratch_bytes(const index_t chunk) {
+    return 4 * kx::scratch_bytes<Label>(chunk + 1);
+  }
+
+  // Corner row q of the cell row (cz, cy) at global x x0 .. x0 + n, into team scratch.
+  KOKKOS_INLINE_FUNCTION const Label* stage(const kx::TeamMember& team, const int q,
+                                            const index_t cz, const index_t cy, const index_t x0,
+                                            const index_t n) const {
+    const Geometry& g = cells.g;
+    const index_t z = cz + (q >> 1), y = cy + (q & 1);
+    const bool inside = z >= 0 && z < g.shape[0] && y >= 0 && y < g.shape[1];
+    const Label* row = inside ? &cells.labels(z - g.block_lo[0], y - g.block_lo[1], 0) : nullptr;
+    kx::ScratchView<Label> out(team.team_scratch(0), static_cast<std::size_t>(n + 1));
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n + 1), [&](const index_t j) {
+      const index_t x = x0 + j;
+      out(j) = inside && x >= 0 && x < g.shape[2] ? row[x - g.block_lo[2]] : Label(0);
+    });
+    return out.data();
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(const kx::TeamMember& team) const {
+    const Geometry& g = cells.g;
+    const index_t item = team.league_rank();
+    const index_t row = item / cells.chunks_per_row;
+    const index_t part = item - row * cells.chunks_per_row;
+    const index_t cz = row / g.cells_n[1] + g.cells_lo[0];
+    const index_t cy = row % g.cells_n[1] + g.cells_lo[1];
+    const index_t x0 = g.cells_lo[2] + part * chunk;  // global x of the first cell's low corners
+    const index_t n = kx::min(chunk, g.cells_lo[2] + g.cells_n[2] - x0);
+    const Label* r[4];
+    for (int q = 0; q < 4; ++q) r[q] = stage(team, q, cz, cy, x0, n);
+    team.team_barrier();
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](const index_t k) {
+      auto access = cells.cells.access();
+      const Label c[8] = {r[0][k], r[0][k + 1], r[1][k], r[1][k + 1],
+                          r[2][k], r[2][k + 1], r[3][k], r[3][k + 1]};
+      cells.cell(c, access);
+    });
   }
 };
 
-// Runs the row kernel with the given label -> table entry map over `entries` table entries.
+// Runs the cell kernel with the given label -> table entry map over `entries` table entries.
 template <class Label, class Slots>
-CellTable::HostMirror count_cells(const View3<const Label>& labels, const Geometry& g,
-                                  const Slots& slots, const index_t entries) {
+CellTable::HostMirror count_cells(const Driver driver, const View3<const Label>& labels,
+                                  const Geometry& g, const Slots& slots, const index_t entries) {
   const SurfaceClasses& classes = surface_classes();
   View1<std::uint8_t> config_class("grapes::surface::config_class", 256);
   {
@@ -343,19 +374,31 @@ CellTable::HostMirror count_cells(const View3<const Label>& labels, const Geomet
     for (int c = 0; c < 256; ++c) host_classes(c) = classes.class_of[c];
     Kokkos::deep_copy(config_class, host_classes);
   }
-  const index_t chunk = Kokkos::SpaceAccessibility<Kokkos::HostSpace, kx::MemSpace>::accessible
-                            ? kHostChunk
-                            : kDeviceChunk;
+  const index_t chunk = driver == Driver::cpu ? kHostChunk : kDeviceChunk;
   const index_t chunks_per_row = (g.cells_n[2] + chunk - 1) / chunk;
   const index_t items = g.cells_n[0] * g.cells_n[1] * chunks_per_row;
 
   CellTable cells("grapes::surface::cells", static_cast<std::size_t>(entries), kSurfaceClasses);
   CellScatter scatter(cells);
-  const View1<Label> zeros("grapes::surface::padding", labels.extent(2));
-  Kokkos::parallel_for("grapes::surface::cells",
-                       Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>(0, items),
-                       RowCells<Label, Slots>{labels, zeros, config_class, scatter, slots, g, chunk,
-                                              chunks_per_row});
+  const RowCells<Label, Slots> row_cells{
+      labels,
+      View1<const Label>(driver == Driver::cpu
+                             ? View1<Label>("grapes::surface::padding", labels.extent(2))
+                             : View1<Label>()),
+      config_class,
+      scatter,
+      slots,
+      g,
+      chunk,
+      chunks_per_row};
+  if (driver == Driver::cpu) {
+    Kokkos::parallel_for("grapes::surface::cells", kx::LinePolicy(0, items), row_cells);
+  } else {
+    kx::TeamPolicy policy(static_cast<int>(items), kx::team_threads());
+    policy.set_scratch_size(0, Kokkos::PerTeam(CellTeams<Label, Slots>::scratch_bytes(chunk)));
+    Kokkos::parallel_for("grapes::surface::cells", policy,
+                         CellTeams<Label, Slots>{row_cells, chunk});
+  }
   Kokkos::Experimental::contribute(cells, scatter);
   return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), cells);
 }
@@ -409,23 +452,15 @@ Geometry cell_geometry(const BlockGeometry& block, index_t view_extents[3], Box&
 // Wide labels: a table over the min..max range of the region when it costs at most about
 // 1/16 byte per region voxel (or is small), else the compact index of the labels present.
 template <class Label>
-std::vector<SurfaceRecord> wide_label_cells(const View3<const Label>& labels, const Geometry& g,
-                                            const Box& region, const Box& local) {
+std::vector<SurfaceRecord> wide_label_cells(const Driver driver, const View3<const Label>& labels,
+                                            const Geometry& g, const Box& region,
+                                            const Box& local) {
   Box view_region;  // the region in the view's coordinates
   for (int a = 0; a < 3; ++a) {
     view_region.lo[a] = region.lo[a] - local.lo[a];
     view_region.hi[a] = region.hi[a] - local.lo[a];
   }
-  Kokkos::MinMaxScalar<std::uint64_t> range;
-  const RowLabelRange<Label> range_functor{
-      labels,
-      {view_region.lo[0], view_region.lo[1], view_region.lo[2]},
-      view_region.extent(1),
-      view_region.extent(2)};
-  Kokkos::parallel_reduce("grapes::surface::label_range",
-                          Kokkos::RangePolicy<kx::ExecSpace, Kokkos::IndexType<index_t>>(
-                              0, view_region.extent(0) * view_region.extent(1)),
-                          range_functor, Kokkos::MinMax<std::uint64_t>(range));
+  const auto range = detail::label_range_with<Label>(driver, labels, view_region);
   if (range.max_val < range.min_val) return {};  // background only
   const std::uint64_t span = range.max_val - range.min_val + 1;
   const std::uint64_t bytes_per_entry = kSurfaceClasses * sizeof(std::int64_t);
@@ -434,13 +469,15 @@ std::vector<SurfaceRecord> wide_label_cells(const View3<const Label>& labels, co
   if (span <= dense_limit) {
     const std::uint64_t offset = range.min_val;
     const auto cells =
-        count_cells<Label>(labels, g, OffsetSlots{offset}, static_cast<index_t>(span));
+        count_cells<Label>(driver, labels, g, OffsetSlots{offset}, static_cast<index_t>(span));
     return records_of(cells, [offset](std::size_t i) { return offset + i; });
   }
   std::vector<std::uint64_t> present;
-  const LabelIndex<Label> index = build_label_index<Label>(labels, view_region, present);
+  const LabelIndex<Label> index =
+      detail::build_label_index_with<Label>(driver, labels, view_region, present);
   if (present.empty()) return {};
-  const auto cells = count_cells<Label>(labels, g, index, static_cast<index_t>(present.size()));
+  const auto cells =
+      count_cells<Label>(driver, labels, g, index, static_cast<index_t>(present.size()));
   return records_of(cells, [&present](std::size_t i) { return present[i]; });
 }
 
@@ -465,9 +502,10 @@ double surface_area(const SurfaceRecord& record, const std::array<double, kSurfa
   return area;
 }
 
+namespace detail {
 template <class Label>
-std::vector<SurfaceRecord> surface_cells(const View3<const Label>& labels,
-                                         const BlockGeometry& geometry) {
+std::vector<SurfaceRecord> surface_cells_with(const Driver driver, const View3<const Label>& labels,
+                                              const BlockGeometry& geometry) {
   kx::ScopedRegion region_guard("grapes::surface_cells");
   index_t extents[3];
   for (int a = 0; a < 3; ++a) extents[a] = static_cast<index_t>(labels.extent(a));
@@ -477,16 +515,25 @@ std::vector<SurfaceRecord> surface_cells(const View3<const Label>& labels,
   if constexpr (sizeof(Label) <= 2) {
     // Every label value has an entry (at most 65,536 x kSurfaceClasses counts).
     const index_t entries = index_t(std::numeric_limits<Label>::max()) + 1;
-    const auto cells = count_cells<Label>(labels, g, OffsetSlots{0}, entries);
+    const auto cells = count_cells<Label>(driver, labels, g, OffsetSlots{0}, entries);
     return records_of(cells, [](std::size_t i) { return std::uint64_t(i); });
   } else {
-    return wide_label_cells<Label>(labels, g, region, geometry.local);
+    return wide_label_cells<Label>(driver, labels, g, region, geometry.local);
   }
+}
+}  // namespace detail
+
+template <class Label>
+std::vector<SurfaceRecord> surface_cells(const View3<const Label>& labels,
+                                         const BlockGeometry& geometry) {
+  return detail::surface_cells_with<Label>(kx::kDefaultDriver, labels, geometry);
 }
 
 #define GRAPES_INSTANTIATE_SURFACE(Label)                                             \
   template std::vector<SurfaceRecord> surface_cells<Label>(const View3<const Label>&, \
-                                                           const BlockGeometry&);
+                                                           const BlockGeometry&);     \
+  template std::vector<SurfaceRecord> detail::surface_cells_with<Label>(              \
+      Driver, const View3<const Label>&, const BlockGeometry&);
 GRAPES_FOR_EACH_LABEL(GRAPES_INSTANTIATE_SURFACE)
 #undef GRAPES_INSTANTIATE_SURFACE
 

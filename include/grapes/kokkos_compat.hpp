@@ -52,6 +52,12 @@ inline const char* execution_space_name() {
   return ExecSpace::name();
 }
 
+// Whether kernels launched on `Space` run on a GPU: its threads cannot read host memory.
+// Every per-voxel kernel has two drivers (kernel_drivers.hpp) and picks one from this at
+// compile time.
+template <class Space>
+inline constexpr bool is_gpu = !Kokkos::SpaceAccessibility<Space, Kokkos::HostSpace>::accessible;
+
 // A named Kokkos profiling region for the lifetime of the object (Kokkos 4 has
 // Kokkos::Profiling::ScopedRegion, 3.4 does not): the region is popped also when a stage
 // throws, so Kokkos tools never see unbalanced regions.

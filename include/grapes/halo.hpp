@@ -38,6 +38,6 @@ void exchange_ghosts(const HaloPlan& plan, MPI_Comm comm, const View3<T>& block)
 // margin the owned view itself comes back; otherwise the caller's moved-in owned view is
 // released here, before the distance transform allocates.
 template <class T>
-View3<T> ghosted_view(const HaloPlan& plan, const Box& owned, View3<T> owned_view, MPI_Comm comm);
+View3<T> ghosted_view(const HaloPlan& plan, const Box& owned, View3<T>&& owned_view, MPI_Comm comm);
 
 }  // namespace grapes

@@ -26,23 +26,29 @@ if [ ! -f bench/data/paper750.h5 ]; then
   echo "writing the paper-scale phantom to bench/data/paper750.h5 (once)..."
   "$MPIEXEC" ${MPIEXEC_FLAGS:-} -n 2 "$GRAPES" phantom bench/paper_phantom.yaml -o bench/data/paper750.h5
 fi
-# wall seconds of a whole command (its start-up included), printed by /usr/bin/time
-wall_of() { /usr/bin/time -f "%e" -o bench/data/time.txt "$@" && cat bench/data/time.txt; }
+# wall_of LOG COMMAND...: wall seconds of a whole command (its start-up included, by
+# /usr/bin/time), its output to LOG.
+wall_of() {
+  local log=$1
+  shift
+  /usr/bin/time -f "%e" -o bench/data/time.txt "$@" >"$log" && cat bench/data/time.txt
+}
 results=()
 declare -A best_wall
 for ((run = 1; run <= REPEAT; ++run)); do
   # grapes and the yardstick alternate, so a machine that slows down slows both.
   for ranks in "${ranks_list[@]}"; do
     out="bench/data/result_np${ranks}_run${run}.h5"
-    wall=$(wall_of "$MPIEXEC" ${MPIEXEC_FLAGS:-} -n "$ranks" "$GRAPES" run bench/paper_run.yaml \
-      --set "output.path=$out" ${GRAPES_SET:-} >"bench/data/log_np${ranks}_run${run}.txt")
+    wall=$(wall_of "bench/data/log_np${ranks}_run${run}.txt" "$MPIEXEC" ${MPIEXEC_FLAGS:-} \
+      -n "$ranks" "$GRAPES" run bench/paper_run.yaml --set "output.path=$out" ${GRAPES_SET:-})
     echo "grapes at $ranks ranks, run $run: $wall s (whole process, mpiexec included)"
     results+=("$out")
     best=${best_wall[$ranks]:-1e9}
     best_wall[$ranks]=$(echo "$wall $best" | awk '{print ($1 < $2) ? $1 : $2}')
   done
   if [ "${REGIONPROPS:-1}" = 1 ]; then
-    wall=$(wall_of /usr/bin/python3 bench/regionprops_bench.py bench/data/paper750.h5 >bench/data/regionprops.txt)
+    wall=$(wall_of bench/data/regionprops.txt /usr/bin/python3 bench/regionprops_bench.py \
+      bench/data/paper750.h5)
     echo "regionprops_table (basic columns), run $run: $wall s (whole process) - $(cat bench/data/regionprops.txt)"
     best=${best_wall[rp]:-1e9}
     best_wall[rp]=$(echo "$wall $best" | awk '{print ($1 < $2) ? $1 : $2}')

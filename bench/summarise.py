@@ -43,8 +43,8 @@ for path in sys.argv[1:]:
         model = (owned * (grey_b + label_b) + 4 * local) / 2**20
         rows[ranks] = dict(times=times, total=total, shape=shape, grid=grid, ghost=ghost,
                            particles=len(f["particles/label"]), memory=float(a["peak_memory_mib"]),
-                           per_rank=[float(m) for m in a.get("peak_memory_mib_per_rank", [])],
-                           slabs=int(a.get("slabs_per_rank", 1)),
+                           per_rank=[float(m) for m in np.atleast_1d(a.get("peak_memory_mib_per_rank", []))],
+                           slabs=int(np.max(a.get("slabs_per_rank", 1))),
                            model=model, local=local)
 
 print(f"{'ranks':>5} {'grid':>9} " + " ".join(f"{p:>10}" for p in PHASES) +

@@ -2,7 +2,8 @@
 # Runs the job scripts of jobscripts/ under a real, one-node Slurm started on this machine:
 #   1. slurm_run.sbatch on the demo (srun launcher, then mpiexec inside the allocation),
 #   2. slurm_series.sbatch as a job array over a 3-step phantom series, then its combine step
-#      (grapes series --from; skipped with a message while grapes has no `series` command),
+#      (grapes series --from; with an old grapes that has no `series` command, a fallback
+#      checks the combine step's command line with a stand-in instead and says SKIPPED),
 #   3. scaling/submit_scaling.sbatch (strong and weak study, P = 1, 2),
 # and checks each produced its result files. As root, it installs Debian's slurm-wlm and munge
 # if missing, writes a munge key (only if /etc/munge/munge.key is missing) and a slurm.conf in
@@ -247,8 +248,9 @@ if "$GRAPES" series --help 2>/dev/null | grep -q "grapes series"; then
   "$PYTHON" -c 'import h5py, sys; assert "series/steps" in h5py.File(sys.argv[1], "r")' results/series.h5 &&
     pass "combine step wrote results/series.h5 with /series" || fail "combine step: no /series in results/series.h5"
 else
-  say "SKIPPED: the series combine step (COMBINE=1: grapes series --from): this grapes has no" \
-      "'series' command yet ($GRAPES series --help shows no 'grapes series' usage)"
+  # Fallback for an old grapes without the `series` command.
+  say "SKIPPED: the series combine step (COMBINE=1: grapes series --from): this grapes is too" \
+      "old to have the 'series' command ($GRAPES series --help shows no 'grapes series' usage)"
   # The script's combine plumbing still runs, with a stand-in `grapes series` that records
   # the command line it was given.
   cat >"$WORK/grapes-standin" <<STANDIN

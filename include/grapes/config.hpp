@@ -39,7 +39,7 @@ struct StepSpec {
   NoiseSpec noise;
 };
 
-// Which cleaning rules of SPEC §6 apply (all by default).
+// Which cleaning rules of docs/SERIES.md apply (all by default).
 struct CleanSpec {
   bool inconsistent = true;          // rule 1: drop labels missing from some step
   bool next_to_inconsistent = true;  // rule 2: drop neighbours of those
@@ -50,7 +50,7 @@ struct CleanSpec {
 
 enum class ConditionOp { greater, less };  // ">" and "<"
 
-// The fraction of particles with I_a op I_b (SPEC §6 item 9).
+// The fraction of particles with I_a op I_b (docs/SERIES.md, item 9).
 struct ConditionSpec {
   std::string name;
   std::string a;  // step names
@@ -60,7 +60,7 @@ struct ConditionSpec {
 
 enum class CollectorSide { low, high };
 
-// Quartiles of the reference centroid along `axis` (SPEC §6 item 10); Q1 is farthest from
+// Quartiles of the reference centroid along `axis` (docs/SERIES.md, item 10); Q1 is farthest from
 // the current collector, which lies at the low or high end of that axis.
 struct QuartileSpec {
   int axis = 2;  // 0 = z, 1 = y, 2 = x
@@ -69,7 +69,7 @@ struct QuartileSpec {
 
 enum class MatchMethod { overlap };
 
-// Label matching of independently segmented steps (SPEC §6 item 12).
+// Label matching of independently segmented steps (docs/SERIES.md, item 12).
 struct MatchSpec {
   MatchMethod method = MatchMethod::overlap;
   double min_iou = 0.5;  // in (0, 1]
@@ -77,7 +77,7 @@ struct MatchSpec {
 
 enum class SeriesMode {
   operando,  // one sample over time, labels shared (or matched) across steps
-  exsitu,    // datasets that share no labels (SPEC §6 item 11)
+  exsitu,    // datasets that share no labels (docs/SERIES.md, item 11)
 };
 
 struct SeriesSpec {

@@ -108,7 +108,7 @@ def to_grapes(source: Union[PathLike, Result], step: Union[None, str, int] = Non
 
 
 # --------------------------------------------------------------------------------------
-# Radial statistics across particles (GRAPES's radial_layers_quartiles, SPEC §6 item 11)
+# Radial statistics across particles (GRAPES's radial_layers_quartiles, docs/SERIES.md item 11)
 
 
 def layer_statistics(layers: pd.DataFrame, column: str = "graylevel_normed") -> pd.DataFrame:

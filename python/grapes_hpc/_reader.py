@@ -1,4 +1,4 @@
-"""Reading GRAPES-HPC result files (SPEC §5) and series files (SPEC §6) into pandas.
+"""Reading GRAPES-HPC result files and series files (docs/OUTPUT.md) into pandas.
 
 Every table in a result file is an HDF5 group of 1-D datasets, one per column, with a
 ``columns`` attribute giving the column order. This module turns such groups into
@@ -47,7 +47,7 @@ class Result(NamedTuple):
     """The tables of one analysed volume (one ``grapes run``, or one step of a series).
 
     ``particles`` is indexed by ``label`` (one row per particle, sorted); ``layers`` is the
-    long table of SPEC §5, also indexed by ``label`` (one row per particle and radial layer);
+    long table of docs/OUTPUT.md, also indexed by ``label`` (one row per particle and radial layer);
     ``adjacency`` has a plain index (``label_a < label_b``). ``attrs`` holds the file's root
     attributes as Python values (strings decoded). ``layer_offset`` is ``/particles/layer_offset``:
     particle i's layers are rows ``layer_offset[i]:layer_offset[i+1]`` of ``layers``.

@@ -42,7 +42,7 @@ from ._reader import (GrapesFileError, Result, list_steps, read, read_attrs,  # 
 
 FORMATS = ("png", "svg", "pdf")
 #: Error-bar multiples of the paper: fig. 7 plots ±2 SE; figs. 8-9 use the series
-#: config's ``error_multiple`` (SPEC §7, default 3 as in fig. 8).
+#: config's ``error_multiple`` (docs/CONFIG.md, default 3 as in fig. 8).
 RADIAL_K = 2.0
 SERIES_K = 3.0
 AXIS_NAMES = {0: "z", 1: "y", 2: "x"}

@@ -57,7 +57,7 @@ def root_attributes(file: h5py.File, config: str, version=1, software="grapes-hp
 
 
 def normalise(graylevel: np.ndarray) -> np.ndarray:
-    """SPEC §2 radial_max: (g_k - g_1) / max_j (g_j - g_1), zeros when that max is 0."""
+    """docs/METHOD.md radial_max: (g_k - g_1) / max_j (g_j - g_1), zeros when that max is 0."""
     rise = graylevel - graylevel[0]
     top = rise.max()
     return rise / top if top > 0 else np.zeros_like(rise)
@@ -157,7 +157,7 @@ def write_result_file(path: str, seed: int = 3, n: int = 60, **attributes) -> No
 
 
 # --------------------------------------------------------------------------------------
-# Series statistics (SPEC §6), on the model's tables
+# Series statistics (docs/SERIES.md), on the model's tables
 
 
 def normal_sf(z: float) -> float:
@@ -166,7 +166,7 @@ def normal_sf(z: float) -> float:
 
 
 def step_statistics(values: pd.DataFrame) -> pd.DataFrame:
-    """/series/steps: SPEC §6 items 6-8 from I_<step> and n_<step> of the kept particles."""
+    """/series/steps (docs/SERIES.md) from I_<step> and n_<step> of the kept particles."""
     rows = []
     i0, n0 = values[f"I_{STEPS[0]}"], values[f"n_{STEPS[0]}"]
     sem_p0 = SIGMA_BG / np.sqrt(n0)
@@ -245,7 +245,7 @@ def radial_delta_table(tables: dict, kept: np.ndarray) -> pd.DataFrame:
 
 
 def write_series_file(path: str, seed: int = 7, n: int = 240, software="grapes-hpc 0.2.0") -> dict:
-    """A series file in SPEC §6's layout; returns the model's tables for checking readers."""
+    """A series file in docs/OUTPUT.md's layout; returns the model's tables for checking readers."""
     rng = np.random.default_rng(seed)
     geometry = make_particles(rng, n)
     tables = {name: step_tables(rng, geometry, name) for name in STEPS}

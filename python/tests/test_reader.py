@@ -137,7 +137,7 @@ class BrokenTables(unittest.TestCase):
 
 
 class ReadSeries(unittest.TestCase):
-    """read_series and read(step=) on a synthetic file in SPEC §6's layout."""
+    """read_series and read(step=) on a synthetic file in docs/OUTPUT.md's layout."""
 
     @classmethod
     def setUpClass(cls):

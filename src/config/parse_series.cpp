@@ -1,5 +1,5 @@
-// The series block (SPEC §6, §7): steps, cleaning rules, conditions, quartiles, matching and
-// the ex-situ comparison. Messages name a list item by index and name:
+// The series block (docs/CONFIG.md, docs/SERIES.md): steps, cleaning rules, conditions,
+// quartiles, matching and the ex-situ comparison. Messages name a list item by index and name:
 // series.steps[2] ("4.4V").grey.path.
 #include <algorithm>
 

@@ -127,7 +127,8 @@ Table radial_table(const Dataset& d, const ExsituSettings& settings) {
   return t;
 }
 
-// Per layer present in both "all" groups: Z of b against a, as SPEC §6 item 8.
+// Per layer present in both "all" groups: Z of b against a, as the series Z of item 8
+// (docs/SERIES.md).
 void add_z_rows(Table& t, const std::string& a_name, const std::string& b_name,
                 const std::vector<std::vector<double>>& a,
                 const std::vector<std::vector<double>>& b) {

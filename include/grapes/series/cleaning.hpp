@@ -1,5 +1,5 @@
 #pragma once
-// Data cleaning of an operando series (SPEC §6 rules 1-5, paper §2.4).
+// Data cleaning of an operando series (docs/SERIES.md, "Cleaning": rules 1-5; paper §2.4).
 #include <cstdint>
 #include <string>
 #include <vector>

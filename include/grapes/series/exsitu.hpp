@@ -1,5 +1,5 @@
 #pragma once
-// Ex-situ comparison (SPEC §6 item 11, paper §3 case study 1): datasets without shared
+// Ex-situ comparison (docs/SERIES.md item 11, paper §3 case study 1): datasets without shared
 // labels, compared through mean radial profiles as GRAPES's radial_layers_quartiles and
 // radial_layers_deciles compute them.
 #include <cstdint>

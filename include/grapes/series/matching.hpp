@@ -1,5 +1,5 @@
 #pragma once
-// Label matching between independently segmented, registered steps (SPEC §6 item 12): the
+// Label matching between independently segmented, registered steps (docs/SERIES.md, item 12): the
 // pure part, from voxel overlap counts to statuses and a relabel map. Rules in docs/SERIES.md.
 #include <cstdint>
 #include <map>

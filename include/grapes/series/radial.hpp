@@ -1,5 +1,5 @@
 #pragma once
-// Radial change of an operando series (SPEC §6 item 13): per step, the mean over kept
+// Radial change of an operando series (docs/SERIES.md, item 13): per step, the mean over kept
 // particles of the layer grey change g_k,s - g_k,0, by layer and by relative depth.
 #include <cstddef>
 #include <cstdint>

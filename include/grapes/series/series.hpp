@@ -1,5 +1,5 @@
 #pragma once
-// Operando series analysis (SPEC §6, paper §2.4, §3, §3.1): per-step particle tables in,
+// Operando series analysis (docs/SERIES.md, paper §2.4, §3, §3.1): per-step particle tables in,
 // the /series tables and the plain-text summary out. Pure: no MPI, no Kokkos, no files.
 // docs/SERIES.md states every rule, formula and column as implemented here.
 #include <cstdint>
@@ -45,7 +45,8 @@ struct SeriesSettings {
 struct SeriesResult {
   // "steps", "values", "removed", "conditions", "quartiles", "radial_delta"
   std::map<std::string, Table> tables;
-  // (rule, labels removed by it), rules in SPEC order, every rule listed (0 when off)
+  // (rule, labels removed by it), rules in the order of docs/SERIES.md, every rule listed (0
+  // when off)
   std::vector<std::pair<std::string, std::int64_t>> removed_per_rule;
   std::string summary;
 };

@@ -1,7 +1,7 @@
 #pragma once
-// Small statistics used by the series analysis (SPEC §6, paper §3.1), written to match numpy
-// and pandas where the SPEC names them. All functions are pure; empty or too-short inputs give
-// NaN rather than an error, so one empty subset does not stop a whole series run.
+// Small statistics used by the series analysis (docs/SERIES.md, paper §3.1), written to match
+// numpy and pandas where docs/SERIES.md names them. All functions are pure; empty or too-short
+// inputs give NaN rather than an error, so one empty subset does not stop a whole series run.
 #include <cstddef>
 #include <vector>
 

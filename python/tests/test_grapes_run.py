@@ -57,11 +57,8 @@ class RealResults(unittest.TestCase):
         one, two = (grapes_hpc.read(p) for p in files)
         self.assertEqual(two.attrs["mpi_ranks"], 2)
         self.assertEqual(one.attrs["mpi_ranks"], 1)
-        # Bit-identical at any rank count, except the surface columns (1e-9, README).
-        close = ["surface_area", "sphericity"]
-        pd.testing.assert_frame_equal(one.particles.drop(columns=close),
-                                      two.particles.drop(columns=close), check_exact=True)
-        pd.testing.assert_frame_equal(one.particles[close], two.particles[close], rtol=1e-9)
+        # Bit-identical at any rank count, every column (docs/METHOD.md).
+        pd.testing.assert_frame_equal(one.particles, two.particles, check_exact=True)
         pd.testing.assert_frame_equal(one.layers, two.layers, check_exact=True)
         pd.testing.assert_frame_equal(one.adjacency, two.adjacency, check_exact=True)
 

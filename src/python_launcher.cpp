@@ -101,14 +101,22 @@ missing = [n for n in ("h5py", "numpy", "pandas", "matplotlib") if importlib.uti
 if importlib.util.find_spec("grapes_hpc") is None:
     missing.append("the grapes_hpc package (looked in " + sys.argv[1] + " and the interpreter's "
                    "path: pip install <grapes-hpc source>/python, or set PYTHONPATH)")
+if missing and sys.argv[2] == "quiet":
+    sys.exit(3)
 if missing:
     sys.exit("error: grapes plot: " + sys.executable + " lacks " + ", ".join(missing) +
              "; set GRAPES_PYTHON to an interpreter that has them")
 )py";
 
-int plot_on_this_rank(const std::vector<std::string>& arguments) {
+// The interpreters tried in order: GRAPES_PYTHON alone when set; otherwise python3 on PATH,
+// then Debian's own (a pyenv or conda python3 first on PATH often lacks the python3-* packages).
+std::vector<std::string> python_candidates() {
   const char* chosen = std::getenv("GRAPES_PYTHON");
-  const std::string python = chosen && *chosen ? chosen : "python3";
+  if (chosen && *chosen) return {chosen};
+  return {"python3", "/usr/bin/python3"};
+}
+
+int plot_on_this_rank(const std::vector<std::string>& arguments) {
   std::string package;
   for (const std::string& folder : python_package_candidates())
     if (holds_package(folder)) {
@@ -116,7 +124,15 @@ int plot_on_this_rank(const std::vector<std::string>& arguments) {
       break;
     }
   const std::vector<std::string> environment = child_environment(package);
-  int status = spawn_and_wait(python, {"-c", kCheckModules, searched_list()}, environment);
+  const std::vector<std::string> candidates = python_candidates();
+  std::string python;
+  int status = -1;
+  for (std::size_t i = 0; i < candidates.size() && status != 0; ++i) {
+    python = candidates[i];
+    const bool last = i + 1 == candidates.size();
+    status = spawn_and_wait(
+        python, {"-c", kCheckModules, searched_list(), last ? "report" : "quiet"}, environment);
+  }
   if (status < 0)
     throw InputError(
         "grapes plot needs Python 3 with h5py, numpy, pandas and matplotlib: "

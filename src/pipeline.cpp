@@ -24,23 +24,20 @@ double peak_memory_mib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: kilobytes
 }
 
-namespace {
-
-Inputs open_inputs(const Config& config, MPI_Comm comm) {
+Inputs open_inputs(bool use_phantom, const PhantomSpec& phantom, int phantom_step,
+                   const SourceSpec& grey, const SourceSpec& labels, MPI_Comm comm) {
   Inputs inputs;
-  if (config.use_phantom) {
-    PhantomSources sources = make_phantom_sources(config.phantom);
+  if (use_phantom) {
+    PhantomSources sources = make_phantom_sources(phantom, phantom_step);
     inputs.phantom = sources.phantom;
     inputs.grey = std::move(sources.grey);
     inputs.labels = std::move(sources.labels);
   } else {
-    inputs.grey = open_source(config.grey, comm);
-    inputs.labels = open_source(config.labels, comm);
+    inputs.grey = open_source(grey, comm);
+    inputs.labels = open_source(labels, comm);
   }
   return inputs;
 }
-
-}  // namespace
 
 void validate_inputs(const Inputs& inputs) {
   const VolumeSource& grey = *inputs.grey;
@@ -96,7 +93,8 @@ RunSummary run_analysis(const Config& config, MPI_Comm comm, const Logger& log) 
   Inputs inputs;
   agree_or_throw(comm, [&] {
     check_output_path(config.output_path);
-    inputs = open_inputs(config, comm);
+    inputs = open_inputs(config.use_phantom, config.phantom, kPhantomDefaultStep, config.grey,
+                         config.labels, comm);
   });
   return run_analysis(config, std::move(inputs.grey), std::move(inputs.labels), comm, log);
 }
@@ -129,8 +127,8 @@ RunSummary run_analysis(const Config& config, std::unique_ptr<VolumeSource> grey
   summary.layer_rows = allreduce_sum(comm, std::int64_t(result.tables.layers.rows()));
   summary.adjacency_rows = allreduce_sum(comm, std::int64_t(result.tables.adjacency.rows()));
   summary.peak_memory_mib = allreduce_max(comm, peak_memory_mib());
-  RunFacts facts{config.yaml_text, config.origin, comm_size(comm), plan.grid.dims(),
-                 summary.peak_memory_mib, allgather(comm, peak_memory_mib())};
+  RunFacts facts{config.yaml_text, config.origin,           comm_size(comm),
+                 plan.grid.dims(), summary.peak_memory_mib, allgather(comm, peak_memory_mib())};
   agree_or_throw(comm, [&] {
     write_volume_facts(*file, "", result.facts);
     write_run_facts(*file, facts);

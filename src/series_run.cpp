@@ -117,17 +117,8 @@ std::string step_fingerprint(const Config& config, const StepSpec& step) {
 }
 
 Inputs open_step_inputs(const StepSpec& step, MPI_Comm comm) {
-  Inputs inputs;
-  if (step.use_phantom) {
-    PhantomSources sources = make_phantom_sources(step.phantom, step.phantom_step);
-    inputs.phantom = sources.phantom;
-    inputs.grey = std::move(sources.grey);
-    inputs.labels = std::move(sources.labels);
-  } else {
-    inputs.grey = open_source(step.grey, comm);
-    inputs.labels = open_source(step.labels, comm);
-  }
-  return inputs;
+  return open_inputs(step.use_phantom, step.phantom, step.phantom_step, step.grey, step.labels,
+                     comm);
 }
 
 std::string step_key(const SeriesSpec& series, std::size_t i) {
@@ -200,8 +191,12 @@ void analyse_step(const Config& config, const RunPlan& plan, std::size_t i,
     options.noise_key = key + ".noise.box";
   }
   const VolumeResult result = analyse_volume(plan, inputs, *file, options);
-  const RunFacts facts{config.yaml_text, config.origin, comm_size(comm), plan.grid.dims(),
-                       allreduce_max(comm, peak_memory_mib()), allgather(comm, peak_memory_mib())};
+  const RunFacts facts{config.yaml_text,
+                       config.origin,
+                       comm_size(comm),
+                       plan.grid.dims(),
+                       allreduce_max(comm, peak_memory_mib()),
+                       allgather(comm, peak_memory_mib())};
   agree_or_throw(comm, [&] {
     write_volume_facts(*file, "", result.facts);
     write_run_facts(*file, facts);
@@ -257,8 +252,12 @@ series::ExsituSettings exsitu_settings(const SeriesSpec& spec) {
 // ranks wait for the verdict.
 std::string assemble(const Config& config, const std::vector<StepSource>& sources,
                      const std::array<int, 3>& grid, MPI_Comm comm, const Logger& log) {
-  const RunFacts facts{config.yaml_text, config.origin, comm_size(comm), grid,
-                       allreduce_max(comm, peak_memory_mib()), allgather(comm, peak_memory_mib())};
+  const RunFacts facts{config.yaml_text,
+                       config.origin,
+                       comm_size(comm),
+                       grid,
+                       allreduce_max(comm, peak_memory_mib()),
+                       allgather(comm, peak_memory_mib())};
   std::string summary;
   agree_or_throw(comm, [&] {
     if (comm_rank(comm) != 0) return;

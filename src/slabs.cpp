@@ -81,17 +81,19 @@ void SlabBuffers<Grey, Label>::reserve(const SlabPlan& plan, bool distances) {
     grey = std::max<std::size_t>(grey, plan.owned[s].voxels());
     labels = std::max<std::size_t>(labels, plan.local[s].voxels());
   }
-  const auto grow = [](auto& buffer, std::size_t size, const char* name) {
-    if (buffer.extent(0) >= size) return;
+  // Exactly the size this pass needs: a larger buffer kept from the first pass (fewer, larger
+  // slabs of owned voxels only) plus the distances would exceed the budget.
+  const auto fit = [](auto& buffer, std::size_t size, const char* name) {
+    if (buffer.extent(0) == size) return;
     using Buffer = std::decay_t<decltype(buffer)>;
     buffer = Buffer();  // the old one goes first
     buffer = Buffer(Kokkos::view_alloc(std::string(name), Kokkos::WithoutInitializing), size);
     prepare_large_allocation(buffer.data(), size * sizeof(typename Buffer::value_type),
                              Kokkos::SpaceAccessibility<Kokkos::HostSpace, kx::MemSpace>::accessible);
   };
-  grow(grey_, grey, "grapes::slab_grey");
-  grow(labels_, labels, "grapes::slab_labels");
-  if (distances) grow(dist2_, labels, "grapes::slab_dist2");
+  fit(grey_, grey, "grapes::slab_grey");
+  fit(labels_, labels, "grapes::slab_labels");
+  if (distances) fit(dist2_, labels, "grapes::slab_dist2");
 }
 
 #define GRAPES_SLAB_BUFFERS(Grey, Label) template class SlabBuffers<Grey, Label>;

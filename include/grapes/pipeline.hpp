@@ -74,6 +74,11 @@ struct Inputs {
   std::unique_ptr<VolumeSource> labels;
 };
 
+// The two volumes of a run or a series step: the phantom (at `phantom_step`), or the grey and
+// label sources (each rank opens them; collective for HDF5).
+Inputs open_inputs(bool use_phantom, const PhantomSpec& phantom, int phantom_step,
+                   const SourceSpec& grey, const SourceSpec& labels, MPI_Comm comm);
+
 // InputError naming the key and source for unsupported dtypes, mismatched or empty shapes.
 void validate_inputs(const Inputs& inputs);
 

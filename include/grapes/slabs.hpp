@@ -30,8 +30,9 @@ SlabPlan plan_slabs(const Box& owned, const Index3& ghost_width, const Index3& i
                     const VoxelBytes& bytes, bool distances, std::optional<std::uint64_t> budget,
                     MPI_Comm comm);
 
-// The volumes of one slab at a time in buffers that only grow: views over them have the
-// slab's extents (LayoutRight, contiguous), so the kernels see an ordinary block.
+// The volumes of one slab at a time in buffers sized once per pass for its largest slab (so
+// the two passes' buffers never add up): views over them have the slab's extents
+// (LayoutRight, contiguous), so the kernels see an ordinary block.
 template <class Grey, class Label>
 class SlabBuffers {
  public:

@@ -170,6 +170,17 @@ struct ParticleKernel {
 
 namespace {
 
+// The kernel with its scatter types deduced: nvcc's front end writes decltypes of
+// ScatterViews in templates out without `typename` (a host compiler error), so no kernel type
+// is spelled with them.
+template <class Grey, class Label, class... Scatter>
+ParticleKernel<Grey, Label, Scatter...> particle_kernel(const Block<Grey, Label>& block,
+                                                        const LabelIndex<Label>& index,
+                                                        const OwnedLines& lines,
+                                                        const Scatter&... scatter) {
+  return {block.grey, block.labels, index, lines, lines.nx, scatter...};
+}
+
 // Runs the particle kernel with `driver` into `views`.
 template <class Grey, class Label>
 void particle_sums(const Driver driver, const Block<Grey, Label>& block,
@@ -182,13 +193,10 @@ void particle_sums(const Driver driver, const Block<Grey, Label>& block,
   auto grey_float = KE::create_scatter_view(views.grey_float);
   auto grey_min = KE::create_scatter_view(KE::ScatterMin{}, views.grey_min);
   auto grey_max = KE::create_scatter_view(KE::ScatterMax{}, views.grey_max);
-  using Kernel =
-      ParticleKernel<Grey, Label, decltype(sums), decltype(lo), decltype(hi), decltype(grey_int),
-                     decltype(grey_float), decltype(grey_min), decltype(grey_max)>;
-  for_each_line("grapes::particle_sums", driver,
-                Kernel{block.grey, block.labels, index, lines, lines.nx, sums, lo, hi, grey_int,
-                       grey_float, grey_min, grey_max},
-                lines.lines);
+  for_each_line(
+      "grapes::particle_sums", driver,
+      particle_kernel(block, index, lines, sums, lo, hi, grey_int, grey_float, grey_min, grey_max),
+      lines.lines);
   KE::contribute(views.sums, sums);
   KE::contribute(views.lo, lo);
   KE::contribute(views.hi, hi);

@@ -307,9 +307,25 @@ struct InexactViews {
   }
 };
 
+// Named outside any template (nvcc writes decltypes in templates out without `typename`).
+using InexactCount = decltype(InexactViews::count_scatter);
+using InexactFirst = decltype(InexactViews::first_scatter);
 template <class Label>
-using Voxels = LayerVoxels<Label, decltype(InexactViews::count_scatter),
-                           decltype(InexactViews::first_scatter)>;
+using Voxels = LayerVoxels<Label, InexactCount, InexactFirst>;
+
+// The kernels with their scatter types deduced, not spelled (nvcc, as above).
+template <class Label, class MaxScatter>
+LayerExtentKernel<Label, MaxScatter, InexactCount, InexactFirst> extent_kernel(
+    const Voxels<Label>& voxels, const MaxScatter& max_layer) {
+  return {voxels, max_layer, voxels.nx};
+}
+template <bool kRuns, class Grey, class Label, class SumScatter, class SumFScatter>
+LayerSumKernel<Grey, Label, SumScatter, SumFScatter, InexactCount, InexactFirst, kRuns> sum_kernel(
+    const Voxels<Label>& voxels, const View3<const Grey>& grey,
+    const View1<const std::int64_t>& offset, const View1<const double>& shift, bool check,
+    const SumScatter& sums, const SumFScatter& sums_f) {
+  return {voxels, grey, offset, shift, check, sums, sums_f, voxels.nx};
+}
 
 // The first row of each label's layers (label i owns rows offset(i) + 0..K_i) and the number
 // of rows: uniform K = cap when that table is small (one pass), else K_i from an extent pass.
@@ -324,11 +340,7 @@ std::int64_t layer_offsets(const Voxels<Label>& voxels, const std::size_t n,
   }
   View1<std::int64_t> max_layer("grapes::max_layer", n);
   auto max_scatter = KE::create_scatter_view(KE::ScatterMax{}, max_layer);
-  for_each_line<D>(
-      "grapes::layer_extent",
-      LayerExtentKernel<Label, decltype(max_scatter), decltype(voxels.inexact),
-                        decltype(voxels.first_inexact)>{voxels, max_scatter, voxels.nx},
-      voxels.lines.lines);
+  for_each_line<D>("grapes::layer_extent", extent_kernel(voxels, max_scatter), voxels.lines.lines);
   KE::contribute(max_layer, max_scatter);
   auto host_max = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), max_layer);
   std::int64_t rows = 0;
@@ -409,13 +421,10 @@ LayerResult layers_with(const Block<Grey, Label>& block, const View3<const float
   {
     auto sum_scatter = KE::create_scatter_view(sums);
     auto sum_f_scatter = KE::create_scatter_view(sums_f);
-    using Kernel =
-        LayerSumKernel<Grey, Label, decltype(sum_scatter), decltype(sum_f_scatter),
-                       decltype(voxels.inexact), decltype(voxels.first_inexact), D == Driver::gpu>;
-    for_each_line<D>(
-        "grapes::layer_sums",
-        Kernel{voxels, block.grey, offset, shift, uniform, sum_scatter, sum_f_scatter, lines.nx},
-        lines.lines);
+    for_each_line<D>("grapes::layer_sums",
+                     sum_kernel<D == Driver::gpu>(voxels, block.grey, offset, shift, uniform,
+                                                  sum_scatter, sum_f_scatter),
+                     lines.lines);
     KE::contribute(sums, sum_scatter);
     KE::contribute(sums_f, sum_f_scatter);
   }

@@ -28,8 +28,8 @@ void time_phantom(grapes::index_t size) {
   std::vector<std::uint8_t> grey(n);
   std::vector<std::uint16_t> labels(n);
   const auto t1 = std::chrono::steady_clock::now();
-  phantom.fill_box(grapes::whole_box(spec.shape), 1, grey.data(), grapes::DType::u8,
-                   labels.data(), grapes::DType::u16);
+  phantom.fill_box(grapes::whole_box(spec.shape), 1, grey.data(), grapes::DType::u8, labels.data(),
+                   grapes::DType::u16);
   const double fill = seconds_since(t1);
   std::vector<std::size_t> sizes(phantom.particle_count() + 1, 0);
   for (std::uint16_t l : labels) ++sizes[l];

@@ -120,7 +120,8 @@ void exchange_ghosts(const HaloPlan& plan, MPI_Comm comm, const View3<T>& block)
 }
 
 template <class T>
-View3<T> ghosted_view(const HaloPlan& plan, const Box& owned, View3<T>&& owned_view, MPI_Comm comm) {
+View3<T> ghosted_view(const HaloPlan& plan, const Box& owned, View3<T>&& owned_view,
+                      MPI_Comm comm) {
   View3<T> block = owned_view;
   if (plan.local != owned) {
     block = make_view3<T>("grapes::labels_block", plan.local);

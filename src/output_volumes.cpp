@@ -12,8 +12,8 @@ namespace {
 
 // One volume box, its failure agreed on every rank (a full disk stops every rank here, not one
 // rank here and the others in the next collective call).
-void write_agreed(ResultFile& file, const h5::Handle& dataset, const std::string& name,
-                  DType dtype, const Box& box, const void* data) {
+void write_agreed(ResultFile& file, const h5::Handle& dataset, const std::string& name, DType dtype,
+                  const Box& box, const void* data) {
   bool ok = true;
   int error = 0;
   try {

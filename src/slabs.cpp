@@ -88,8 +88,9 @@ void SlabBuffers<Grey, Label>::reserve(const SlabPlan& plan, bool distances) {
     using Buffer = std::decay_t<decltype(buffer)>;
     buffer = Buffer();  // the old one goes first
     buffer = Buffer(Kokkos::view_alloc(std::string(name), Kokkos::WithoutInitializing), size);
-    prepare_large_allocation(buffer.data(), size * sizeof(typename Buffer::value_type),
-                             Kokkos::SpaceAccessibility<Kokkos::HostSpace, kx::MemSpace>::accessible);
+    prepare_large_allocation(
+        buffer.data(), size * sizeof(typename Buffer::value_type),
+        Kokkos::SpaceAccessibility<Kokkos::HostSpace, kx::MemSpace>::accessible);
   };
   fit(grey_, grey, "grapes::slab_grey");
   fit(labels_, labels, "grapes::slab_labels");

@@ -132,7 +132,7 @@ struct RunFacts {
   std::string config_path;
   int ranks = 1;
   std::array<int, 3> grid{1, 1, 1};
-  double peak_memory_mib = 0.0;  // largest over ranks
+  double peak_memory_mib = 0.0;                  // largest over ranks
   std::vector<double> peak_memory_mib_per_rank;  // empty: not recorded
 };
 

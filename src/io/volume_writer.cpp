@@ -112,9 +112,8 @@ h5::Handle create_volume_dataset(hid_t file, const std::string& dataset, const I
       H5Pset_fill_time(dataset_create, H5D_FILL_TIME_NEVER) < 0 ||
       H5Pset_alloc_time(dataset_create, H5D_ALLOC_TIME_EARLY) < 0)
     fail("set up");
-  h5::Handle set =
-      h5::dataset(H5Dcreate2(file, dataset.c_str(), h5::native_type(dtype), file_space, link_create,
-                             dataset_create, H5P_DEFAULT));
+  h5::Handle set = h5::dataset(H5Dcreate2(file, dataset.c_str(), h5::native_type(dtype), file_space,
+                                          link_create, dataset_create, H5P_DEFAULT));
   if (!set.valid()) fail("create (does it exist already?)");
   return set;
 }

@@ -1,5 +1,5 @@
-// Multi-label anisotropic squared EDT (docs/METHOD.md, "Distance") against an O(N^2) brute force in double:
-// random multi-label volumes with every border-flag combination, isotropic (exact) and
+// Multi-label anisotropic squared EDT (docs/METHOD.md, "Distance") against an O(N^2) brute force in
+// double: random multi-label volumes with every border-flag combination, isotropic (exact) and
 // anisotropic (1e-6 relative) spacings, every label type, 1-D and 2-D shapes, blocks cut
 // from a bigger volume (bit-identical where the nearest boundary is inside the block) and a
 // large sphere.

@@ -1,6 +1,6 @@
-// Marching-cubes surface area per label (docs/METHOD.md): agreement with scikit-image on the fixtures
-// of tests/fixtures/make_surface_fixtures.py, closed forms, digitised spheres against 4πR², and
-// invariance under splitting the image into owned boxes.
+// Marching-cubes surface area per label (docs/METHOD.md): agreement with scikit-image on the
+// fixtures of tests/fixtures/make_surface_fixtures.py, closed forms, digitised spheres against
+// 4πR², and invariance under splitting the image into owned boxes.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -186,9 +186,9 @@ const std::vector<FixtureCase>& fixtures() {
   return cases;
 }
 
-// docs/METHOD.md asks for 1% per particle. The table reproduces scikit-image's Lewiner triangulation
-// of every binary configuration, so the only difference left is skimage's float32 vertices
-// (about 1e-7 relative); 1e-5 leaves room for that and fails on any table or cell error.
+// docs/METHOD.md asks for 1% per particle. The table reproduces scikit-image's Lewiner
+// triangulation of every binary configuration, so the only difference left is skimage's float32
+// vertices (about 1e-7 relative); 1e-5 leaves room for that and fails on any table or cell error.
 constexpr double kSkimageTolerance = 1e-5;
 
 // Largest relative deviation from the reference over the labels of one case; also checks that

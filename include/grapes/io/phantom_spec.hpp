@@ -23,10 +23,10 @@ struct PhantomSpec {
   double damage_depth = 25.0;    // grey drop at a damaged particle's centre
   // Multiplier of the damage; nullopt: the operando step (Phantom::damage_scale).
   std::optional<double> damage_scale;
-  double drop_fraction = 0.0;    // labels left out of the label volume, per step
-  std::optional<Box> clear_box;  // no particle reaches into it
+  double drop_fraction = 0.0;        // labels left out of the label volume, per step
+  std::optional<Box> clear_box;      // no particle reaches into it
   std::uint64_t permute_labels = 0;  // nonzero: labels written as a permutation of 1..N (seed)
-  DType grey_dtype = DType::u8;  // dtypes used when the phantom is written to files
+  DType grey_dtype = DType::u8;      // dtypes used when the phantom is written to files
   DType label_dtype = DType::u16;
 };
 

@@ -14,7 +14,7 @@ std::vector<ParticleRecord> particle_partials(const Block<Grey, Label>& block) {
   // which saves a marking pass over the volume; wider labels: index the labels present.
   std::vector<std::uint64_t> candidates;
   LabelIndex<Label> index;
-  if (sizeof(Label) <= 2) {
+  if constexpr (sizeof(Label) <= 2) {
     candidates.resize((std::size_t(1) << (8 * sizeof(Label))) - 1);
     std::iota(candidates.begin(), candidates.end(), std::uint64_t(1));
     index = label_index_from_list<Label>(candidates);

@@ -33,6 +33,17 @@ inline std::filesystem::path source_dir() {
   return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
 }
 
+inline void expect_same_source(const SourceSpec& a, const SourceSpec& b) {
+  EXPECT_EQ(a.key, b.key);
+  EXPECT_EQ(a.kind, b.kind);
+  EXPECT_EQ(a.path, b.path);
+  EXPECT_EQ(a.dataset, b.dataset);
+  EXPECT_EQ(a.shape, b.shape);
+  EXPECT_EQ(a.dtype, b.dtype);
+  EXPECT_EQ(a.big_endian, b.big_endian);
+  EXPECT_EQ(a.header_bytes, b.header_bytes);
+}
+
 }  // namespace grapes::config_test
 
 #define EXPECT_HAS(haystack, needle) \

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "config_test_helpers.hpp"
 #include "grapes/config.hpp"
 #include "grapes/error.hpp"
 #include "grapes/types.hpp"
@@ -25,39 +26,10 @@ const char* const kFiles =
     "  grey: {path: prist.h5, dataset: /grey}\n"
     "  labels: {path: prist.h5, dataset: /labels}\n";
 
-Config parse(const std::string& text, const std::vector<std::string>& overrides = {}) {
-  return parse_config(text, "config.yaml", overrides);
-}
-
-// The InputError message of parsing `text`, or a test failure when it parses.
-std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
-  try {
-    parse(text, overrides);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no InputError for:\n" << text;
-  return "";
-}
-
-#define EXPECT_HAS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
-
-fs::path source_dir() {
-  if (const char* dir = std::getenv("GRAPES_SOURCE_DIR")) return dir;
-  return fs::path(__FILE__).parent_path().parent_path().parent_path();
-}
-
-void expect_same_source(const SourceSpec& a, const SourceSpec& b) {
-  EXPECT_EQ(a.key, b.key);
-  EXPECT_EQ(a.kind, b.kind);
-  EXPECT_EQ(a.path, b.path);
-  EXPECT_EQ(a.dataset, b.dataset);
-  EXPECT_EQ(a.shape, b.shape);
-  EXPECT_EQ(a.dtype, b.dtype);
-  EXPECT_EQ(a.big_endian, b.big_endian);
-  EXPECT_EQ(a.header_bytes, b.header_bytes);
-}
+using config_test::error_of;
+using config_test::expect_same_source;
+using config_test::parse;
+using config_test::source_dir;
 
 void expect_same_phantom(const PhantomSpec& a, const PhantomSpec& b) {
   EXPECT_EQ(a.shape, b.shape);

@@ -13,6 +13,7 @@ namespace grapes {
 namespace {
 
 using config_test::error_of;
+using config_test::expect_same_source;
 using config_test::parse;
 
 // Two phantom steps: no files needed.
@@ -46,17 +47,6 @@ std::string three_steps(const std::string& step2, const std::string& rest = "") 
          "    - {name: \"4.0V\", phantom: {}}\n"
          "    - {name: \"4.4V\", " +
          step2 + "}\n" + rest;
-}
-
-void expect_same_source(const SourceSpec& a, const SourceSpec& b) {
-  EXPECT_EQ(a.key, b.key);
-  EXPECT_EQ(a.kind, b.kind);
-  EXPECT_EQ(a.path, b.path);
-  EXPECT_EQ(a.dataset, b.dataset);
-  EXPECT_EQ(a.shape, b.shape);
-  EXPECT_EQ(a.dtype, b.dtype);
-  EXPECT_EQ(a.big_endian, b.big_endian);
-  EXPECT_EQ(a.header_bytes, b.header_bytes);
 }
 
 void expect_same_step(const StepSpec& a, const StepSpec& b) {

@@ -5,12 +5,12 @@ set(_grapes_root ${CMAKE_CURRENT_LIST_DIR}/..)
 set(GRAPES_KERNEL_SOURCES
     ${_grapes_root}/src/accumulate.cpp
     ${_grapes_root}/src/edt.cpp
-    ${_grapes_root}/src/format.cpp
+    ${_grapes_root}/src/core/format.cpp
     ${_grapes_root}/src/label_index.cpp
     ${_grapes_root}/src/layers.cpp
     ${_grapes_root}/src/surface.cpp
-    ${_grapes_root}/src/types.cpp
-    ${_grapes_root}/src/volume.cpp)
+    ${_grapes_root}/src/core/types.cpp
+    ${_grapes_root}/src/core/volume.cpp)
 
 # Compile options of code with kernels: -march=native (GRAPES_NATIVE) and, for nvcc, relaxed
 # constexpr (the kernels index std::array, whose constexpr operator[] nvcc treats as host-only

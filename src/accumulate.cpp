@@ -13,7 +13,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "grapes/instantiate.hpp"
+#include "grapes/core/instantiate.hpp"
 #include "grapes/kernel_detail.hpp"
 #include "grapes/kernel_drivers.hpp"
 #include "grapes/owned_lines.hpp"

@@ -4,8 +4,8 @@
 #include <iterator>
 
 #include "grapes/accumulate.hpp"
+#include "grapes/core/instantiate.hpp"
 #include "grapes/edt.hpp"
-#include "grapes/instantiate.hpp"
 #include "grapes/label_index.hpp"
 
 namespace grapes {

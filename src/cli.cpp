@@ -9,8 +9,8 @@
 
 #include "cli_commands.hpp"
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
-#include "grapes/failure_text.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/failure_text.hpp"
 #include "grapes/python_launcher.hpp"
 #include "grapes/version.hpp"
 

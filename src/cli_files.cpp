@@ -7,8 +7,8 @@
 
 #include "cli_commands.hpp"
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
-#include "grapes/format.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/format.hpp"
 #include "grapes/output.hpp"
 #include "grapes/tables.hpp"
 

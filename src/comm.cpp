@@ -7,9 +7,9 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "grapes/error.hpp"
-#include "grapes/failure_text.hpp"
-#include "grapes/interrupt.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/failure_text.hpp"
+#include "grapes/core/interrupt.hpp"
 #include "grapes/progress.hpp"
 
 namespace grapes {

@@ -47,8 +47,8 @@
 #include <string>
 
 #include "edt_column.hpp"
+#include "grapes/core/instantiate.hpp"
 #include "grapes/edt_detail.hpp"
-#include "grapes/instantiate.hpp"
 #include "grapes/kernel_drivers.hpp"
 
 namespace grapes {

@@ -5,8 +5,8 @@
 // the line through small accessors, so the CPU driver hands them its team-scratch copy of a
 // block of columns and the GPU driver the device arrays of one column; the arithmetic, and so
 // every bit of the result, is the same (see the top of src/edt.cpp).
-#include "grapes/kokkos_compat.hpp"
-#include "grapes/types.hpp"
+#include "grapes/core/kokkos_compat.hpp"
+#include "grapes/core/types.hpp"
 
 // GCC fully unrolls the short loops over the columns of a block before its loop vectoriser sees
 // them, and then vectorises little of the straight-line code; keeping them loops lets each

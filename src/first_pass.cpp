@@ -3,7 +3,7 @@
 #include <numeric>
 
 #include "grapes/accumulate.hpp"
-#include "grapes/instantiate.hpp"
+#include "grapes/core/instantiate.hpp"
 #include "grapes/label_index.hpp"
 
 namespace grapes {

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
-#include "grapes/format.hpp"
-#include "grapes/kokkos_compat.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/format.hpp"
+#include "grapes/core/kokkos_compat.hpp"
 
 namespace grapes {
 

@@ -4,7 +4,7 @@
 #include <limits>
 #include <string>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 
 namespace grapes {
 

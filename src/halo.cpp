@@ -1,5 +1,5 @@
 #include "grapes/halo.hpp"
-#include "grapes/instantiate.hpp"
+#include "grapes/core/instantiate.hpp"
 
 #include <cstdint>
 #include <limits>

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "grapes/instantiate.hpp"
+#include "grapes/core/instantiate.hpp"
 #include "grapes/kernel_detail.hpp"
 #include "grapes/kernel_drivers.hpp"
 

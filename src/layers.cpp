@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "grapes/instantiate.hpp"
+#include "grapes/core/instantiate.hpp"
 #include "grapes/kernel_detail.hpp"
 #include "grapes/kernel_drivers.hpp"
 #include "grapes/owned_lines.hpp"

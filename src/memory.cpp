@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
-#include "grapes/format.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/format.hpp"
 
 namespace grapes {
 

@@ -4,8 +4,8 @@
 #include <type_traits>
 
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
-#include "grapes/format.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/format.hpp"
 
 namespace grapes {
 

@@ -19,9 +19,9 @@
 #include <thread>
 
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
-#include "grapes/interrupt.hpp"
-#include "grapes/kokkos_compat.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/interrupt.hpp"
+#include "grapes/core/kokkos_compat.hpp"
 #include "grapes/version.hpp"
 
 namespace grapes {

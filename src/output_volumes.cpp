@@ -3,7 +3,7 @@
 #include <cerrno>
 #include <exception>
 
-#include "grapes/instantiate.hpp"
+#include "grapes/core/instantiate.hpp"
 #include "grapes/io/volume_writer.hpp"
 
 namespace grapes {

@@ -6,9 +6,9 @@
 #include <type_traits>
 
 #include "grapes/block_kernels.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/format.hpp"
 #include "grapes/first_pass.hpp"
-#include "grapes/format.hpp"
 #include "grapes/ghost.hpp"
 #include "grapes/halo.hpp"
 #include "grapes/merge.hpp"

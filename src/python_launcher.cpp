@@ -11,7 +11,7 @@
 #include <filesystem>
 
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 
 extern char** environ;
 

@@ -10,8 +10,8 @@
 #include <optional>
 #include <sstream>
 
-#include "grapes/error.hpp"
-#include "grapes/interrupt.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/interrupt.hpp"
 #include "grapes/output.hpp"
 
 namespace grapes {

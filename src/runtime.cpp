@@ -6,9 +6,9 @@
 #include <cstring>
 #include <vector>
 
-#include "grapes/interrupt.hpp"
+#include "grapes/core/interrupt.hpp"
+#include "grapes/core/kokkos_compat.hpp"
 #include "grapes/io/hdf5_handle.hpp"
-#include "grapes/kokkos_compat.hpp"
 
 namespace grapes {
 

@@ -4,7 +4,7 @@
 #include <cstdarg>
 #include <cstdio>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/series/matching.hpp"
 #include "grapes/tables.hpp"
 

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "grapes/error.hpp"
-#include "grapes/format.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/format.hpp"
 #include "grapes/output.hpp"
 #include "grapes/pipeline.hpp"
 #include "grapes/progress.hpp"

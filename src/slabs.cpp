@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
-#include "grapes/instantiate.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/instantiate.hpp"
 
 namespace grapes {
 

@@ -33,8 +33,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "grapes/format.hpp"
-#include "grapes/instantiate.hpp"
+#include "grapes/core/format.hpp"
+#include "grapes/core/instantiate.hpp"
 #include "grapes/kernel_detail.hpp"
 #include "grapes/kernel_drivers.hpp"
 #include "grapes/label_index.hpp"

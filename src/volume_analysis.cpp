@@ -8,7 +8,7 @@
 #include <type_traits>
 
 #include "grapes/block_kernels.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/first_pass.hpp"
 #include "grapes/ghost.hpp"
 #include "grapes/halo.hpp"

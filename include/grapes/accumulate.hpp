@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "grapes/core/records.hpp"
+#include "grapes/core/volume.hpp"
 #include "grapes/label_index.hpp"
-#include "grapes/records.hpp"
-#include "grapes/volume.hpp"
 
 namespace grapes {
 

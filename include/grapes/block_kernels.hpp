@@ -7,11 +7,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "grapes/core/records.hpp"
+#include "grapes/core/volume.hpp"
 #include "grapes/layers.hpp"
 #include "grapes/phase_clock.hpp"
-#include "grapes/records.hpp"
 #include "grapes/surface.hpp"
-#include "grapes/volume.hpp"
 
 namespace grapes {
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "grapes/core/types.hpp"
 #include "grapes/io/phantom_spec.hpp"
 #include "grapes/io/source_spec.hpp"
 #include "grapes/normalise.hpp"
-#include "grapes/types.hpp"
 
 namespace grapes {
 

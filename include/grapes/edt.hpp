@@ -28,7 +28,7 @@
 // contiguous axis (LayoutRight views), z and y extents < 2^24 and x extents < 2^30.
 #include <array>
 
-#include "grapes/volume.hpp"
+#include "grapes/core/volume.hpp"
 
 namespace grapes {
 

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "grapes/core/records.hpp"
+#include "grapes/core/volume.hpp"
 #include "grapes/reconcile.hpp"
-#include "grapes/records.hpp"
-#include "grapes/volume.hpp"
 
 namespace grapes {
 

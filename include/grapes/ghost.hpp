@@ -9,9 +9,9 @@
 
 #include <optional>
 
+#include "grapes/core/records.hpp"
+#include "grapes/core/types.hpp"
 #include "grapes/reconcile.hpp"
-#include "grapes/records.hpp"
-#include "grapes/types.hpp"
 
 namespace grapes {
 

@@ -3,7 +3,7 @@
 #include <array>
 #include <vector>
 
-#include "grapes/types.hpp"
+#include "grapes/core/types.hpp"
 
 namespace grapes {
 

@@ -8,8 +8,8 @@
 
 #include <vector>
 
+#include "grapes/core/volume.hpp"
 #include "grapes/grid.hpp"
-#include "grapes/volume.hpp"
 
 namespace grapes {
 

@@ -13,8 +13,8 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "grapes/kokkos_compat.hpp"
-#include "grapes/types.hpp"
+#include "grapes/core/kokkos_compat.hpp"
+#include "grapes/core/types.hpp"
 
 namespace grapes {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "grapes/kokkos_compat.hpp"
+#include "grapes/core/kokkos_compat.hpp"
 
 #include "grapes/accumulate.hpp"
 

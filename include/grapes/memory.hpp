@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "grapes/types.hpp"
+#include "grapes/core/types.hpp"
 
 namespace grapes {
 

@@ -7,8 +7,8 @@
 #include <mpi.h>
 
 #include "grapes/block_kernels.hpp"
+#include "grapes/core/records.hpp"
 #include "grapes/first_pass.hpp"
-#include "grapes/records.hpp"
 
 namespace grapes {
 

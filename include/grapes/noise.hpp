@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "grapes/records.hpp"
-#include "grapes/volume.hpp"
+#include "grapes/core/records.hpp"
+#include "grapes/core/volume.hpp"
 
 namespace grapes {
 

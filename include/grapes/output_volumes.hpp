@@ -4,10 +4,10 @@
 // (its box, or its slabs one after the other).
 #include <string>
 
+#include "grapes/core/volume.hpp"
 #include "grapes/io/hdf5_handle.hpp"
 #include "grapes/layers.hpp"
 #include "grapes/output.hpp"
-#include "grapes/volume.hpp"
 
 namespace grapes {
 

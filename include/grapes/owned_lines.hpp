@@ -1,7 +1,7 @@
 #pragma once
 // Geometry shared by the per-voxel line kernels: they run over the x-lines of the owned box,
 // one line (z, y) per work item, reading a label view that covers a larger local block.
-#include "grapes/volume.hpp"
+#include "grapes/core/volume.hpp"
 
 namespace grapes {
 

@@ -9,8 +9,8 @@
 #include <optional>
 #include <vector>
 
+#include "grapes/core/volume.hpp"
 #include "grapes/memory.hpp"
-#include "grapes/volume.hpp"
 
 namespace grapes {
 

@@ -24,7 +24,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "grapes/volume.hpp"
+#include "grapes/core/volume.hpp"
 
 namespace grapes {
 

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "grapes/core/records.hpp"
+#include "grapes/core/types.hpp"
 #include "grapes/normalise.hpp"
-#include "grapes/records.hpp"
 #include "grapes/table.hpp"
-#include "grapes/types.hpp"
 
 namespace grapes {
 

@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "config_detail.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 
 namespace grapes {
 namespace config_detail {

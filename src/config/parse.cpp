@@ -6,7 +6,7 @@
 #include <set>
 
 #include "config_detail.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 
 namespace grapes::config_detail {
 

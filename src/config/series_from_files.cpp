@@ -6,7 +6,7 @@
 #include <map>
 
 #include "grapes/config.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 
 namespace grapes {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "io_detail.hpp"
 
 namespace grapes::h5 {

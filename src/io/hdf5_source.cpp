@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/io/hdf5_handle.hpp"
 #include "io_detail.hpp"
 

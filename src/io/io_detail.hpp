@@ -13,10 +13,10 @@
 
 #include "grapes/comm.hpp"
 #include "grapes/config.hpp"
-#include "grapes/error.hpp"
-#include "grapes/format.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/format.hpp"
+#include "grapes/core/types.hpp"
 #include "grapes/io/source.hpp"
-#include "grapes/types.hpp"
 
 namespace grapes::io_detail {
 

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
-#include "grapes/instantiate.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/instantiate.hpp"
 
 namespace grapes {
 

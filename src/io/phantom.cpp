@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "grapes/error.hpp"
-#include "grapes/format.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/format.hpp"
 
 namespace grapes {
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 #include <utility>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "io_detail.hpp"
 
 namespace grapes::io_detail {

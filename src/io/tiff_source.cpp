@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/io/tiff_file.hpp"
 #include "io_detail.hpp"
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/io/tiff_file.hpp"
 
 namespace grapes {

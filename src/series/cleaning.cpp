@@ -5,7 +5,7 @@
 #include <set>
 #include <unordered_set>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/series/detail.hpp"
 #include "grapes/series/stats.hpp"
 

@@ -4,7 +4,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/series/detail.hpp"
 #include "grapes/series/stats.hpp"
 

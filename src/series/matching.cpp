@@ -7,7 +7,7 @@
 #include <tuple>
 #include <utility>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/series/detail.hpp"
 
 namespace grapes::series {

@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/series/cleaning.hpp"
 #include "grapes/series/detail.hpp"
 #include "grapes/series/radial.hpp"

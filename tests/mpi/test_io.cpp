@@ -17,11 +17,11 @@
 
 #include "grapes/comm.hpp"
 #include "grapes/config.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/types.hpp"
 #include "grapes/io/hdf5_handle.hpp"
 #include "grapes/io/source.hpp"
 #include "grapes/io/volume_writer.hpp"
-#include "grapes/types.hpp"
 
 namespace {
 

@@ -12,7 +12,7 @@
 
 #include "grapes/comm.hpp"
 #include "grapes/config.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/grid.hpp"
 #include "grapes/io/label_check.hpp"
 #include "grapes/output.hpp"

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/io/phantom.hpp"
 
 namespace {

@@ -15,7 +15,7 @@
 
 #include "grapes/comm.hpp"
 #include "grapes/config.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/grid.hpp"
 #include "grapes/io/source.hpp"
 #include "grapes/output.hpp"

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "grapes/comm.hpp"
+#include "grapes/core/records.hpp"
 #include "grapes/reconcile.hpp"
-#include "grapes/records.hpp"
 
 namespace grapes {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "grapes/config.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 
 namespace grapes::config_test {
 

@@ -12,8 +12,8 @@
 
 #include "config_test_helpers.hpp"
 #include "grapes/config.hpp"
-#include "grapes/error.hpp"
-#include "grapes/types.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/types.hpp"
 
 namespace grapes {
 namespace {

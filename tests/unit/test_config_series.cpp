@@ -7,7 +7,7 @@
 
 #include "config_test_helpers.hpp"
 #include "grapes/config.hpp"
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 
 namespace grapes {
 namespace {

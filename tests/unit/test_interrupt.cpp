@@ -11,8 +11,8 @@
 #include <string>
 
 #include "grapes/comm.hpp"
-#include "grapes/error.hpp"
-#include "grapes/interrupt.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/interrupt.hpp"
 
 namespace grapes {
 namespace {

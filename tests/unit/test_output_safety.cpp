@@ -13,8 +13,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "grapes/error.hpp"
-#include "grapes/failure_text.hpp"
+#include "grapes/core/error.hpp"
+#include "grapes/core/failure_text.hpp"
 #include "grapes/ghost.hpp"
 #include "grapes/output.hpp"
 

@@ -13,7 +13,7 @@
 #include <random>
 #include <vector>
 
-#include "grapes/records.hpp"
+#include "grapes/core/records.hpp"
 
 namespace grapes {
 namespace {

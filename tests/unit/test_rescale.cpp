@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "config_test_helpers.hpp"
-#include "grapes/format.hpp"
+#include "grapes/core/format.hpp"
 #include "grapes/io/box_parts.hpp"
 #include "grapes/io/rescaled_source.hpp"
 #include "support/memory_source.hpp"

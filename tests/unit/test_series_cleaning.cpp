@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/series/cleaning.hpp"
 #include "grapes/series/series.hpp"
 #include "test_series_support.hpp"

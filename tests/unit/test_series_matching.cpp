@@ -7,7 +7,7 @@
 #include <tuple>
 #include <vector>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/series/matching.hpp"
 #include "test_series_support.hpp"
 

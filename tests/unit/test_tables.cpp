@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/records.hpp"
+#include "grapes/core/records.hpp"
 #include "grapes/tables.hpp"
 
 namespace grapes {

@@ -2,7 +2,7 @@
 // Splitting one read_box call into a fixed number of z-parts. read_box is collective, so a
 // wrapper that reads a box in parts makes the same number of calls on every rank: `parts` is a
 // constant, not a function of the box, and a part may be empty.
-#include "grapes/types.hpp"
+#include "grapes/core/types.hpp"
 
 namespace grapes {
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "grapes/types.hpp"
+#include "grapes/core/types.hpp"
 
 namespace grapes::h5 {
 

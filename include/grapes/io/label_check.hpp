@@ -4,8 +4,8 @@
 // negative. The check runs right after the owned labels are read (docs/CONFIG.md, input.labels).
 #include <mpi.h>
 
+#include "grapes/core/volume.hpp"
 #include "grapes/io/source.hpp"
-#include "grapes/volume.hpp"
 
 namespace grapes {
 

@@ -69,9 +69,9 @@
 #include <string>
 #include <vector>
 
+#include "grapes/core/types.hpp"
 #include "grapes/io/phantom_spec.hpp"
 #include "grapes/io/source.hpp"
-#include "grapes/types.hpp"
 
 namespace grapes {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "grapes/types.hpp"
+#include "grapes/core/types.hpp"
 
 namespace grapes {
 

@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "grapes/core/types.hpp"
 #include "grapes/io/source_spec.hpp"
-#include "grapes/types.hpp"
 
 namespace grapes {
 

@@ -7,8 +7,8 @@
 
 #include <string>
 
+#include "grapes/core/types.hpp"
 #include "grapes/io/hdf5_handle.hpp"
-#include "grapes/types.hpp"
 
 namespace grapes {
 

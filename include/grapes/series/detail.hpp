@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "grapes/error.hpp"
+#include "grapes/core/error.hpp"
 #include "grapes/table.hpp"
 
 namespace grapes::series::detail {

@@ -1,4 +1,4 @@
-#include "grapes/interrupt.hpp"
+#include "grapes/core/interrupt.hpp"
 
 #include <signal.h>
 #include <unistd.h>

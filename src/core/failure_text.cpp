@@ -1,4 +1,4 @@
-#include "grapes/failure_text.hpp"
+#include "grapes/core/failure_text.hpp"
 
 #include <new>
 

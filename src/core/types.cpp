@@ -1,4 +1,4 @@
-#include "grapes/types.hpp"
+#include "grapes/core/types.hpp"
 
 namespace grapes {
 

@@ -1,4 +1,4 @@
-#include "grapes/records.hpp"
+#include "grapes/core/records.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -7,8 +7,8 @@
 #include <array>
 #include <string>
 
-#include "grapes/kokkos_compat.hpp"
-#include "grapes/types.hpp"
+#include "grapes/core/kokkos_compat.hpp"
+#include "grapes/core/types.hpp"
 
 namespace grapes {
 

@@ -1,4 +1,4 @@
-#include "grapes/volume.hpp"
+#include "grapes/core/volume.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>

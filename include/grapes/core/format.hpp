@@ -4,7 +4,7 @@
 #include <array>
 #include <string>
 
-#include "grapes/types.hpp"
+#include "grapes/core/types.hpp"
 
 namespace grapes {
 

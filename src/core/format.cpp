@@ -1,4 +1,4 @@
-#include "grapes/format.hpp"
+#include "grapes/core/format.hpp"
 
 #include <cstdio>
 #include <iomanip>

@@ -8,9 +8,9 @@
 #include <iostream>
 
 #include "cli_commands.hpp"
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/failure_text.hpp"
+#include "grapes/parallel/comm.hpp"
 #include "grapes/python_launcher.hpp"
 #include "grapes/version.hpp"
 

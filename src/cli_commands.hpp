@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/comm.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

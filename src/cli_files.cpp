@@ -6,10 +6,10 @@
 #include <iostream>
 
 #include "cli_commands.hpp"
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
 #include "grapes/output.hpp"
+#include "grapes/parallel/comm.hpp"
 #include "grapes/tables.hpp"
 
 namespace grapes {

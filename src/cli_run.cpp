@@ -5,15 +5,15 @@
 #include <memory>
 
 #include "cli_commands.hpp"
-#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
-#include "grapes/grid.hpp"
 #include "grapes/io/hdf5_handle.hpp"
 #include "grapes/io/phantom.hpp"
 #include "grapes/io/volume_writer.hpp"
 #include "grapes/output.hpp"
+#include "grapes/parallel/comm.hpp"
+#include "grapes/parallel/grid.hpp"
 #include "grapes/pipeline.hpp"
 #include "grapes/series_run.hpp"
 

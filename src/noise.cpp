@@ -3,9 +3,9 @@
 #include <cmath>
 #include <type_traits>
 
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

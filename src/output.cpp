@@ -18,10 +18,10 @@
 #include <exception>
 #include <thread>
 
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/interrupt.hpp"
 #include "grapes/core/kokkos_compat.hpp"
+#include "grapes/parallel/comm.hpp"
 #include "grapes/version.hpp"
 
 namespace grapes {

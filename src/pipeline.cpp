@@ -9,12 +9,12 @@
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
 #include "grapes/first_pass.hpp"
-#include "grapes/ghost.hpp"
-#include "grapes/halo.hpp"
-#include "grapes/merge.hpp"
 #include "grapes/noise.hpp"
+#include "grapes/parallel/ghost_width.hpp"
+#include "grapes/parallel/halo_exchange.hpp"
+#include "grapes/parallel/label_owners.hpp"
+#include "grapes/parallel/merge_records.hpp"
 #include "grapes/phase_clock.hpp"
-#include "grapes/reconcile.hpp"
 
 namespace grapes {
 

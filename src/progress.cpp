@@ -10,8 +10,8 @@
 #include <ostream>
 #include <vector>
 
-#include "grapes/comm.hpp"
 #include "grapes/io/box_parts.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
+#include "grapes/parallel/comm.hpp"
 
 extern char** environ;
 

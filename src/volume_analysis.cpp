@@ -10,17 +10,17 @@
 #include "grapes/block_kernels.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/first_pass.hpp"
-#include "grapes/ghost.hpp"
-#include "grapes/halo.hpp"
 #include "grapes/io/label_check.hpp"
-#include "grapes/memory.hpp"
-#include "grapes/merge.hpp"
 #include "grapes/noise.hpp"
+#include "grapes/parallel/ghost_width.hpp"
+#include "grapes/parallel/halo_exchange.hpp"
+#include "grapes/parallel/label_owners.hpp"
+#include "grapes/parallel/memory.hpp"
+#include "grapes/parallel/merge_records.hpp"
+#include "grapes/parallel/slabs.hpp"
 #include "grapes/phase_clock.hpp"
 #include "grapes/pipeline.hpp"
 #include "grapes/progress.hpp"
-#include "grapes/reconcile.hpp"
-#include "grapes/slabs.hpp"
 
 namespace grapes {
 

@@ -13,7 +13,7 @@
 
 #include "grapes/core/records.hpp"
 #include "grapes/core/volume.hpp"
-#include "grapes/reconcile.hpp"
+#include "grapes/parallel/label_owners.hpp"
 
 namespace grapes {
 

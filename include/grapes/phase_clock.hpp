@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "grapes/comm.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

@@ -13,13 +13,13 @@
 #include <utility>
 #include <vector>
 
-#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
-#include "grapes/grid.hpp"
 #include "grapes/io/phantom.hpp"
 #include "grapes/io/source.hpp"
 #include "grapes/output.hpp"
 #include "grapes/output_volumes.hpp"
+#include "grapes/parallel/comm.hpp"
+#include "grapes/parallel/grid.hpp"
 #include "grapes/tables.hpp"
 
 namespace grapes {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

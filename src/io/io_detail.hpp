@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
 #include "grapes/core/types.hpp"
 #include "grapes/io/source.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes::io_detail {
 

@@ -4,9 +4,9 @@
 #include <limits>
 #include <string>
 
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/instantiate.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

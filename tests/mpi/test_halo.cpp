@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
-#include "grapes/comm.hpp"
-#include "grapes/grid.hpp"
-#include "grapes/halo.hpp"
+#include "grapes/parallel/comm.hpp"
+#include "grapes/parallel/grid.hpp"
+#include "grapes/parallel/halo_exchange.hpp"
 
 namespace grapes {
 namespace {

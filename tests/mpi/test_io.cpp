@@ -15,13 +15,13 @@
 #include <type_traits>
 #include <vector>
 
-#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/types.hpp"
 #include "grapes/io/hdf5_handle.hpp"
 #include "grapes/io/source.hpp"
 #include "grapes/io/volume_writer.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace {
 

@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/core/error.hpp"
-#include "grapes/grid.hpp"
 #include "grapes/io/label_check.hpp"
 #include "grapes/output.hpp"
+#include "grapes/parallel/comm.hpp"
+#include "grapes/parallel/grid.hpp"
 #include "grapes/pipeline.hpp"
 #include "support/memory_source.hpp"
 

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "grapes/accumulate.hpp"
-#include "grapes/comm.hpp"
-#include "grapes/grid.hpp"
-#include "grapes/merge.hpp"
+#include "grapes/parallel/comm.hpp"
+#include "grapes/parallel/grid.hpp"
+#include "grapes/parallel/merge_records.hpp"
 #include "grapes/series/matching.hpp"
 
 namespace grapes {

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/io/phantom.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace {
 

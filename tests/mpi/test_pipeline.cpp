@@ -13,12 +13,12 @@
 #include <random>
 #include <sstream>
 
-#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/core/error.hpp"
-#include "grapes/grid.hpp"
 #include "grapes/io/source.hpp"
 #include "grapes/output.hpp"
+#include "grapes/parallel/comm.hpp"
+#include "grapes/parallel/grid.hpp"
 #include "grapes/pipeline.hpp"
 #include "support/memory_source.hpp"
 #include "support/random_volume.hpp"

@@ -13,9 +13,9 @@
 #include <tuple>
 #include <vector>
 
-#include "grapes/comm.hpp"
 #include "grapes/core/records.hpp"
-#include "grapes/reconcile.hpp"
+#include "grapes/parallel/comm.hpp"
+#include "grapes/parallel/label_owners.hpp"
 
 namespace grapes {
 namespace {

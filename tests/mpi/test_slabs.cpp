@@ -12,13 +12,13 @@
 #include <set>
 #include <string>
 
-#include "grapes/comm.hpp"
 #include "grapes/config.hpp"
 #include "grapes/core/error.hpp"
-#include "grapes/grid.hpp"
 #include "grapes/output.hpp"
+#include "grapes/parallel/comm.hpp"
+#include "grapes/parallel/grid.hpp"
+#include "grapes/parallel/slabs.hpp"
 #include "grapes/pipeline.hpp"
-#include "grapes/slabs.hpp"
 #include "support/memory_source.hpp"
 #include "support/random_volume.hpp"
 

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <string>
 
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/interrupt.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 namespace {

@@ -15,8 +15,8 @@
 
 #include "grapes/core/error.hpp"
 #include "grapes/core/failure_text.hpp"
-#include "grapes/ghost.hpp"
 #include "grapes/output.hpp"
+#include "grapes/parallel/ghost_width.hpp"
 
 namespace grapes {
 namespace {

@@ -1,4 +1,4 @@
-#include "grapes/comm.hpp"
+#include "grapes/parallel/comm.hpp"
 
 #include <algorithm>
 #include <exception>

@@ -1,10 +1,10 @@
-#include "grapes/slabs.hpp"
+#include "grapes/parallel/slabs.hpp"
 
 #include <algorithm>
 
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/instantiate.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

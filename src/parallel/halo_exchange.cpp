@@ -1,11 +1,11 @@
-#include "grapes/halo.hpp"
+#include "grapes/parallel/halo_exchange.hpp"
 #include "grapes/core/instantiate.hpp"
 
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
 
-#include "grapes/comm.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

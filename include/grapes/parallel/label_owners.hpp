@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "grapes/comm.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

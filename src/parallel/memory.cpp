@@ -1,4 +1,4 @@
-#include "grapes/memory.hpp"
+#include "grapes/parallel/memory.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

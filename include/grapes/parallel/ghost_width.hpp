@@ -11,7 +11,7 @@
 
 #include "grapes/core/records.hpp"
 #include "grapes/core/types.hpp"
-#include "grapes/reconcile.hpp"
+#include "grapes/parallel/label_owners.hpp"
 
 namespace grapes {
 

@@ -1,8 +1,8 @@
-#include "grapes/merge.hpp"
+#include "grapes/parallel/merge_records.hpp"
 
 #include <utility>
 
-#include "grapes/reconcile.hpp"
+#include "grapes/parallel/label_owners.hpp"
 
 namespace grapes {
 

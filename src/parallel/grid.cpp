@@ -1,4 +1,4 @@
-#include "grapes/grid.hpp"
+#include "grapes/parallel/grid.hpp"
 
 #include <cmath>
 #include <limits>

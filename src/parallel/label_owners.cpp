@@ -1,4 +1,4 @@
-#include "grapes/reconcile.hpp"
+#include "grapes/parallel/label_owners.hpp"
 
 namespace grapes {
 

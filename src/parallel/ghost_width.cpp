@@ -1,14 +1,14 @@
-#include "grapes/ghost.hpp"
+#include "grapes/parallel/ghost_width.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 
-#include "grapes/comm.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
 #include "grapes/core/kokkos_compat.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "grapes/core/volume.hpp"
-#include "grapes/memory.hpp"
+#include "grapes/parallel/memory.hpp"
 
 namespace grapes {
 

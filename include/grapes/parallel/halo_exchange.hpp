@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "grapes/core/volume.hpp"
-#include "grapes/grid.hpp"
+#include "grapes/parallel/grid.hpp"
 
 namespace grapes {
 

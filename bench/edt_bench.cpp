@@ -14,8 +14,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "grapes/edt.hpp"
-#include "grapes/edt_detail.hpp"
+#include "grapes/kernels/edt.hpp"
+#include "grapes/kernels/edt_detail.hpp"
 #include "grapes/runtime.hpp"
 
 namespace {

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "grapes/edt_detail.hpp"
-#include "grapes/kernel_detail.hpp"
+#include "grapes/kernels/edt_detail.hpp"
+#include "grapes/kernels/kernel_detail.hpp"
 
 namespace {
 

@@ -20,8 +20,8 @@
 #include <CLI/CLI.hpp>
 
 #include "grapes/io/phantom.hpp"
+#include "grapes/kernels/surface.hpp"
 #include "grapes/runtime.hpp"
-#include "grapes/surface.hpp"
 
 namespace {
 

@@ -3,12 +3,12 @@
 # of its own; the main build has them in grapes_core.
 set(_grapes_root ${CMAKE_CURRENT_LIST_DIR}/..)
 set(GRAPES_KERNEL_SOURCES
-    ${_grapes_root}/src/accumulate.cpp
-    ${_grapes_root}/src/edt.cpp
+    ${_grapes_root}/src/kernels/accumulate.cpp
+    ${_grapes_root}/src/kernels/edt.cpp
     ${_grapes_root}/src/core/format.cpp
-    ${_grapes_root}/src/label_index.cpp
-    ${_grapes_root}/src/layers.cpp
-    ${_grapes_root}/src/surface.cpp
+    ${_grapes_root}/src/kernels/label_index.cpp
+    ${_grapes_root}/src/kernels/layers.cpp
+    ${_grapes_root}/src/kernels/surface.cpp
     ${_grapes_root}/src/core/types.cpp
     ${_grapes_root}/src/core/volume.cpp)
 

@@ -5,11 +5,11 @@
 #include <chrono>
 #include <type_traits>
 
-#include "grapes/block_kernels.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
-#include "grapes/first_pass.hpp"
-#include "grapes/noise.hpp"
+#include "grapes/kernels/block_kernels.hpp"
+#include "grapes/kernels/first_pass.hpp"
+#include "grapes/kernels/noise.hpp"
 #include "grapes/parallel/ghost_width.hpp"
 #include "grapes/parallel/halo_exchange.hpp"
 #include "grapes/parallel/label_owners.hpp"

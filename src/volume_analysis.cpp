@@ -7,11 +7,11 @@
 #include <optional>
 #include <type_traits>
 
-#include "grapes/block_kernels.hpp"
 #include "grapes/core/error.hpp"
-#include "grapes/first_pass.hpp"
 #include "grapes/io/label_check.hpp"
-#include "grapes/noise.hpp"
+#include "grapes/kernels/block_kernels.hpp"
+#include "grapes/kernels/first_pass.hpp"
+#include "grapes/kernels/noise.hpp"
 #include "grapes/parallel/ghost_width.hpp"
 #include "grapes/parallel/halo_exchange.hpp"
 #include "grapes/parallel/label_owners.hpp"

@@ -6,7 +6,7 @@
 
 #include "grapes/core/volume.hpp"
 #include "grapes/io/hdf5_handle.hpp"
-#include "grapes/layers.hpp"
+#include "grapes/kernels/layers.hpp"
 #include "grapes/output.hpp"
 
 namespace grapes {

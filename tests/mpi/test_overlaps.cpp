@@ -11,7 +11,7 @@
 #include <map>
 #include <vector>
 
-#include "grapes/accumulate.hpp"
+#include "grapes/kernels/accumulate.hpp"
 #include "grapes/parallel/comm.hpp"
 #include "grapes/parallel/grid.hpp"
 #include "grapes/parallel/merge_records.hpp"

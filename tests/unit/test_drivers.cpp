@@ -1,5 +1,5 @@
-// The GPU-shaped drivers of every per-voxel kernel (include/grapes/kernel_drivers.hpp) against
-// the CPU drivers, both run on this build's backend (Serial, OpenMP, or a GPU): the EDT's
+// The GPU-shaped drivers of every per-voxel kernel (include/grapes/kernels/kernel_drivers.hpp)
+// against the CPU drivers, both run on this build's backend (Serial, OpenMP, or a GPU): the EDT's
 // distances bit for bit (windowed and lower-envelope paths, isotropic and anisotropic), the
 // particle, layer, surface, adjacency and overlap records and the label index equal, on random
 // multi-label blocks with ghosts, odd extents, rows longer than a team's chunk, 2-D images and
@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "grapes/edt_detail.hpp"
-#include "grapes/kernel_detail.hpp"
+#include "grapes/kernels/edt_detail.hpp"
+#include "grapes/kernels/kernel_detail.hpp"
 
 namespace grapes {
 namespace {

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "grapes/edt.hpp"
-#include "grapes/edt_detail.hpp"
+#include "grapes/kernels/edt.hpp"
+#include "grapes/kernels/edt_detail.hpp"
 
 namespace grapes {
 namespace {

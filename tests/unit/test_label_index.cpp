@@ -11,7 +11,7 @@
 #include <set>
 #include <vector>
 
-#include "grapes/label_index.hpp"
+#include "grapes/kernels/label_index.hpp"
 
 namespace grapes {
 namespace {

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "grapes/marching_cubes_tables.hpp"
-#include "grapes/surface.hpp"
+#include "grapes/kernels/marching_cubes_tables.hpp"
+#include "grapes/kernels/surface.hpp"
 
 namespace grapes {
 namespace {

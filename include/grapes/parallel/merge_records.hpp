@@ -6,9 +6,9 @@
 // neighbours of its labels.
 #include <mpi.h>
 
-#include "grapes/block_kernels.hpp"
 #include "grapes/core/records.hpp"
-#include "grapes/first_pass.hpp"
+#include "grapes/kernels/block_kernels.hpp"
+#include "grapes/kernels/first_pass.hpp"
 
 namespace grapes {
 

@@ -1,10 +1,10 @@
 #pragma once
-// The per-line steps of the EDT (src/edt.cpp) that both drivers share (kernel_drivers.hpp):
+// The per-line steps of the EDT (src/kernels/edt.cpp) that both drivers share (kernel_drivers.hpp):
 // the x value of a voxel of a run, and for the y and z passes the windowed minimum over a
 // voxel's column and the Felzenszwalb–Huttenlocher lower envelope of a whole line. They read
 // the line through small accessors, so the CPU driver hands them its team-scratch copy of a
 // block of columns and the GPU driver the device arrays of one column; the arithmetic, and so
-// every bit of the result, is the same (see the top of src/edt.cpp).
+// every bit of the result, is the same (see the top of src/kernels/edt.cpp).
 #include "grapes/core/kokkos_compat.hpp"
 #include "grapes/core/types.hpp"
 
@@ -81,7 +81,7 @@ struct ColumnMath {
     GRAPES_EDT_COLUMNS for (int c = 0; c < C; ++c) best[c] = kx::min(best[c], rows(r, c) + t);
   }
 
-  // Voxel i's windowed minimum (see the top of src/edt.cpp): best = min over k of
+  // Voxel i's windowed minimum (see the top of src/kernels/edt.cpp): best = min over k of
   // f(i -+ k) + k^2 s2, stopping once k^2 s2 reaches every column's best. False when the window
   // would pass `window` steps (the caller falls back to the lower envelope).
   template <int C, class Rows>
@@ -100,7 +100,7 @@ struct ColumnMath {
   }
 
   // First i in [lo, hi] at which site q (> p) is at least as good as site p; hi if none:
-  // the smallest i with i*D >= N (see the top of src/edt.cpp), from the rounded quotient,
+  // the smallest i with i*D >= N (see the top of src/kernels/edt.cpp), from the rounded quotient,
   // which is within one of it, and then decided exactly.
   KOKKOS_INLINE_FUNCTION int threshold(const int p, const double fp, const int q, const double fq,
                                        const int lo, const int hi) const {

@@ -1,6 +1,6 @@
 // Radial layers: line kernels (one function per segment of an x-line, the CPU and GPU drivers
 // of kernel_drivers.hpp) over the owned voxels, and the per-voxel layer and distance volumes.
-#include "grapes/layers.hpp"
+#include "grapes/kernels/layers.hpp"
 
 #include <Kokkos_ScatterView.hpp>
 
@@ -10,9 +10,9 @@
 #include <type_traits>
 
 #include "grapes/core/instantiate.hpp"
-#include "grapes/kernel_detail.hpp"
-#include "grapes/kernel_drivers.hpp"
-#include "grapes/owned_lines.hpp"
+#include "grapes/kernels/kernel_detail.hpp"
+#include "grapes/kernels/kernel_drivers.hpp"
+#include "grapes/kernels/owned_lines.hpp"
 
 namespace grapes {
 

@@ -24,7 +24,7 @@
 //
 // Cost: the y and z passes search a window around each voxel as wide as its distance; a
 // block of columns whose window would pass 64 steps falls back to the Felzenszwalb–Huttenlocher
-// lower envelope (linear per line, same bits). See src/edt.cpp. Requires x to be the
+// lower envelope (linear per line, same bits). See src/kernels/edt.cpp. Requires x to be the
 // contiguous axis (LayoutRight views), z and y extents < 2^24 and x extents < 2^30.
 #include <array>
 

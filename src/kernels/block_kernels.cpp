@@ -1,12 +1,12 @@
-#include "grapes/block_kernels.hpp"
+#include "grapes/kernels/block_kernels.hpp"
 
 #include <algorithm>
 #include <iterator>
 
-#include "grapes/accumulate.hpp"
 #include "grapes/core/instantiate.hpp"
-#include "grapes/edt.hpp"
-#include "grapes/label_index.hpp"
+#include "grapes/kernels/accumulate.hpp"
+#include "grapes/kernels/edt.hpp"
+#include "grapes/kernels/label_index.hpp"
 
 namespace grapes {
 

@@ -1,11 +1,11 @@
-#include "grapes/label_index.hpp"
+#include "grapes/kernels/label_index.hpp"
 
 #include <algorithm>
 #include <limits>
 
 #include "grapes/core/instantiate.hpp"
-#include "grapes/kernel_detail.hpp"
-#include "grapes/kernel_drivers.hpp"
+#include "grapes/kernels/kernel_detail.hpp"
+#include "grapes/kernels/kernel_drivers.hpp"
 
 namespace grapes {
 

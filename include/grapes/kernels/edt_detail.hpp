@@ -1,7 +1,7 @@
 #pragma once
 // Internals of squared_edt, exposed for the tests and the benchmark only.
-#include "grapes/edt.hpp"
-#include "grapes/kernel_drivers.hpp"
+#include "grapes/kernels/edt.hpp"
+#include "grapes/kernels/kernel_drivers.hpp"
 
 namespace grapes::detail {
 

@@ -1,6 +1,6 @@
 // Per-voxel particle sums, face adjacency and label overlaps: line kernels (one function per
 // segment of an x-line, the CPU and GPU drivers of kernel_drivers.hpp).
-#include "grapes/accumulate.hpp"
+#include "grapes/kernels/accumulate.hpp"
 
 #include <Kokkos_ScatterView.hpp>
 #include <Kokkos_UnorderedMap.hpp>
@@ -14,9 +14,9 @@
 #include <utility>
 
 #include "grapes/core/instantiate.hpp"
-#include "grapes/kernel_detail.hpp"
-#include "grapes/kernel_drivers.hpp"
-#include "grapes/owned_lines.hpp"
+#include "grapes/kernels/kernel_detail.hpp"
+#include "grapes/kernels/kernel_drivers.hpp"
+#include "grapes/kernels/owned_lines.hpp"
 
 namespace grapes {
 

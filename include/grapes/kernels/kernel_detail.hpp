@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "grapes/accumulate.hpp"
-#include "grapes/kernel_drivers.hpp"
-#include "grapes/label_index.hpp"
-#include "grapes/layers.hpp"
-#include "grapes/surface.hpp"
+#include "grapes/kernels/accumulate.hpp"
+#include "grapes/kernels/kernel_drivers.hpp"
+#include "grapes/kernels/label_index.hpp"
+#include "grapes/kernels/layers.hpp"
+#include "grapes/kernels/surface.hpp"
 
 namespace grapes::detail {
 

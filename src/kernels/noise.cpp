@@ -1,4 +1,4 @@
-#include "grapes/noise.hpp"
+#include "grapes/kernels/noise.hpp"
 
 #include <cmath>
 #include <type_traits>

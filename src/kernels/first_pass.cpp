@@ -1,10 +1,10 @@
-#include "grapes/first_pass.hpp"
+#include "grapes/kernels/first_pass.hpp"
 
 #include <numeric>
 
-#include "grapes/accumulate.hpp"
 #include "grapes/core/instantiate.hpp"
-#include "grapes/label_index.hpp"
+#include "grapes/kernels/accumulate.hpp"
+#include "grapes/kernels/label_index.hpp"
 
 namespace grapes {
 

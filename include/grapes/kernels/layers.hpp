@@ -7,7 +7,7 @@
 
 #include "grapes/core/kokkos_compat.hpp"
 
-#include "grapes/accumulate.hpp"
+#include "grapes/kernels/accumulate.hpp"
 
 namespace grapes {
 

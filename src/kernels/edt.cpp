@@ -17,8 +17,8 @@
 // which is then exact (below 2^24) and gives the same bits. Every product is exact, so a
 // compiler contracting a multiply and an add into an FMA cannot change a result either.
 //
-// The y and z passes search a window (ColumnMath::window_minimum, src/edt_column.hpp) and fall
-// back to the lower envelope when a window would pass `window` steps (default 64); both give
+// The y and z passes search a window (ColumnMath::window_minimum, src/kernels/edt_column.hpp) and
+// fall back to the lower envelope when a window would pass `window` steps (default 64); both give
 // the same bits (tested), so the result does not depend on which one ran, nor on which driver.
 //
 // Lower envelopes are computed in the integer domain: for sites p < q the first integer i
@@ -28,7 +28,7 @@
 // shorter than 2^14), so the envelope is the exact one, ties included. (Longer lines are still
 // correct to rounding; only the bit-for-bit agreement with the window is then unproven.)
 //
-// Drivers (kernel_drivers.hpp), sharing the per-line steps of src/edt_column.hpp:
+// Drivers (kernel_drivers.hpp), sharing the per-line steps of src/kernels/edt_column.hpp:
 //  - CPU: the x pass runs one row per work item (RowScan). The y and z passes run blocks of
 //    16-32 adjacent x-columns (contiguous in memory) per work item, gathered into team scratch
 //    with +inf padding and walked with short SIMD-friendly loops (ColumnBlocks); a block whose
@@ -39,7 +39,7 @@
 //    second one (ColumnThreads: a column's values are read by its neighbours' windows, so they
 //    cannot be overwritten in place); a column whose window overflows is listed and its lower
 //    envelope taken by a second kernel, one thread per listed column (ColumnEnvelopes).
-#include "grapes/edt.hpp"
+#include "grapes/kernels/edt.hpp"
 
 #include <cmath>
 #include <limits>
@@ -48,8 +48,8 @@
 
 #include "edt_column.hpp"
 #include "grapes/core/instantiate.hpp"
-#include "grapes/edt_detail.hpp"
-#include "grapes/kernel_drivers.hpp"
+#include "grapes/kernels/edt_detail.hpp"
+#include "grapes/kernels/kernel_drivers.hpp"
 
 namespace grapes {
 namespace {

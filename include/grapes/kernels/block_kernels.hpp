@@ -9,9 +9,9 @@
 
 #include "grapes/core/records.hpp"
 #include "grapes/core/volume.hpp"
-#include "grapes/layers.hpp"
+#include "grapes/kernels/layers.hpp"
+#include "grapes/kernels/surface.hpp"
 #include "grapes/phase_clock.hpp"
-#include "grapes/surface.hpp"
 
 namespace grapes {
 

@@ -8,7 +8,7 @@
 
 #include "grapes/core/records.hpp"
 #include "grapes/core/volume.hpp"
-#include "grapes/label_index.hpp"
+#include "grapes/kernels/label_index.hpp"
 
 namespace grapes {
 

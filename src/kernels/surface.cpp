@@ -1,5 +1,5 @@
 // Marching-cubes surface cells per label: see surface.hpp for the cell ownership rule and the
-// configuration classes, include/grapes/marching_cubes_tables.hpp for the triangles.
+// configuration classes, include/grapes/kernels/marching_cubes_tables.hpp for the triangles.
 //
 // The kernel walks rows of cells along x: one work item is a chunk of a row (the whole row on
 // CPUs up to kHostChunk cells, kDeviceChunk cells on GPUs), whose 4 corner rows (z, y),
@@ -22,7 +22,7 @@
 // modest; sparse wide labels use the LabelIndex of the region instead. The table is an integer
 // ScatterView (plain adds on Serial, per-thread copies on OpenMP, atomics on GPUs): exact, so
 // the order of the adds does not matter.
-#include "grapes/surface.hpp"
+#include "grapes/kernels/surface.hpp"
 
 #include <Kokkos_ScatterView.hpp>
 
@@ -35,10 +35,10 @@
 
 #include "grapes/core/format.hpp"
 #include "grapes/core/instantiate.hpp"
-#include "grapes/kernel_detail.hpp"
-#include "grapes/kernel_drivers.hpp"
-#include "grapes/label_index.hpp"
-#include "grapes/marching_cubes_tables.hpp"
+#include "grapes/kernels/kernel_detail.hpp"
+#include "grapes/kernels/kernel_drivers.hpp"
+#include "grapes/kernels/label_index.hpp"
+#include "grapes/kernels/marching_cubes_tables.hpp"
 
 namespace grapes {
 

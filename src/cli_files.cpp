@@ -8,9 +8,9 @@
 #include "cli_commands.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
-#include "grapes/output.hpp"
+#include "grapes/output/output.hpp"
+#include "grapes/output/particle_tables.hpp"
 #include "grapes/parallel/comm.hpp"
-#include "grapes/tables.hpp"
 
 namespace grapes {
 

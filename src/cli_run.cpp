@@ -11,7 +11,7 @@
 #include "grapes/io/hdf5_handle.hpp"
 #include "grapes/io/phantom.hpp"
 #include "grapes/io/volume_writer.hpp"
-#include "grapes/output.hpp"
+#include "grapes/output/output.hpp"
 #include "grapes/parallel/comm.hpp"
 #include "grapes/parallel/grid.hpp"
 #include "grapes/pipeline.hpp"

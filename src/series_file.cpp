@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "grapes/core/error.hpp"
+#include "grapes/output/particle_tables.hpp"
 #include "grapes/series/matching.hpp"
-#include "grapes/tables.hpp"
 
 namespace grapes {
 

@@ -11,7 +11,7 @@
 
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
-#include "grapes/output.hpp"
+#include "grapes/output/output.hpp"
 #include "grapes/pipeline.hpp"
 #include "grapes/progress.hpp"
 #include "grapes/series/exsitu.hpp"

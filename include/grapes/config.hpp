@@ -12,7 +12,7 @@
 #include "grapes/core/types.hpp"
 #include "grapes/io/phantom_spec.hpp"
 #include "grapes/io/source_spec.hpp"
-#include "grapes/normalise.hpp"
+#include "grapes/output/normalise.hpp"
 
 namespace grapes {
 

@@ -16,11 +16,11 @@
 #include "grapes/config.hpp"
 #include "grapes/io/phantom.hpp"
 #include "grapes/io/source.hpp"
-#include "grapes/output.hpp"
-#include "grapes/output_volumes.hpp"
+#include "grapes/output/output.hpp"
+#include "grapes/output/output_volumes.hpp"
+#include "grapes/output/particle_tables.hpp"
 #include "grapes/parallel/comm.hpp"
 #include "grapes/parallel/grid.hpp"
-#include "grapes/tables.hpp"
 
 namespace grapes {
 

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "grapes/output.hpp"
+#include "grapes/output/column_table.hpp"
+#include "grapes/output/output.hpp"
 #include "grapes/series/exsitu.hpp"
 #include "grapes/series/series.hpp"
-#include "grapes/table.hpp"
 
 namespace grapes {
 

@@ -16,7 +16,7 @@
 #include "grapes/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/io/source.hpp"
-#include "grapes/output.hpp"
+#include "grapes/output/output.hpp"
 #include "grapes/parallel/comm.hpp"
 #include "grapes/parallel/grid.hpp"
 #include "grapes/pipeline.hpp"

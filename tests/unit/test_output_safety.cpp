@@ -15,7 +15,7 @@
 
 #include "grapes/core/error.hpp"
 #include "grapes/core/failure_text.hpp"
-#include "grapes/output.hpp"
+#include "grapes/output/output.hpp"
 #include "grapes/parallel/ghost_width.hpp"
 
 namespace grapes {

@@ -1,6 +1,6 @@
 #pragma once
 // Hand-built step tables for the series tests: only the columns the series module reads,
-// with the names and types of src/tables.cpp.
+// with the names and types of src/output/particle_tables.cpp.
 #include <cmath>
 #include <cstdint>
 #include <optional>

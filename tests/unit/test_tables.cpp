@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "grapes/core/records.hpp"
-#include "grapes/tables.hpp"
+#include "grapes/output/particle_tables.hpp"
 
 namespace grapes {
 namespace {

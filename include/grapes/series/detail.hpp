@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "grapes/core/error.hpp"
-#include "grapes/table.hpp"
+#include "grapes/output/column_table.hpp"
 
 namespace grapes::series::detail {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "grapes/table.hpp"
+#include "grapes/output/column_table.hpp"
 
 namespace grapes::series {
 

@@ -8,8 +8,8 @@
 
 #include "grapes/core/records.hpp"
 #include "grapes/core/types.hpp"
-#include "grapes/normalise.hpp"
-#include "grapes/table.hpp"
+#include "grapes/output/column_table.hpp"
+#include "grapes/output/normalise.hpp"
 
 namespace grapes {
 

@@ -1,4 +1,4 @@
-#include "grapes/table.hpp"
+#include "grapes/output/column_table.hpp"
 
 #include <stdexcept>
 

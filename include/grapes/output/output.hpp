@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "grapes/io/hdf5_handle.hpp"
+#include "grapes/output/column_table.hpp"
+#include "grapes/output/particle_tables.hpp"
 #include "grapes/phase_clock.hpp"
-#include "grapes/table.hpp"
-#include "grapes/tables.hpp"
 
 namespace grapes {
 

@@ -1,4 +1,4 @@
-#include "grapes/output.hpp"
+#include "grapes/output/output.hpp"
 
 #include <dirent.h>
 #include <signal.h>

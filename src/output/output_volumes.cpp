@@ -1,4 +1,4 @@
-#include "grapes/output_volumes.hpp"
+#include "grapes/output/output_volumes.hpp"
 
 #include <cerrno>
 #include <exception>

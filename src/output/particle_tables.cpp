@@ -1,4 +1,4 @@
-#include "grapes/tables.hpp"
+#include "grapes/output/particle_tables.hpp"
 
 #include <algorithm>
 #include <cmath>

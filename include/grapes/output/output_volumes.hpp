@@ -7,7 +7,7 @@
 #include "grapes/core/volume.hpp"
 #include "grapes/io/hdf5_handle.hpp"
 #include "grapes/kernels/layers.hpp"
-#include "grapes/output.hpp"
+#include "grapes/output/output.hpp"
 
 namespace grapes {
 

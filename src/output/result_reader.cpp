@@ -12,7 +12,7 @@
 
 #include "grapes/core/error.hpp"
 #include "grapes/core/interrupt.hpp"
-#include "grapes/output.hpp"
+#include "grapes/output/output.hpp"
 
 namespace grapes {
 

@@ -16,7 +16,7 @@
 
 #include "grapes/kernels/edt.hpp"
 #include "grapes/kernels/edt_detail.hpp"
-#include "grapes/runtime.hpp"
+#include "grapes/run/runtime.hpp"
 
 namespace {
 

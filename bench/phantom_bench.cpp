@@ -10,7 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "grapes/io/phantom.hpp"
-#include "grapes/runtime.hpp"
+#include "grapes/run/runtime.hpp"
 
 namespace {
 

@@ -21,7 +21,7 @@
 
 #include "grapes/io/phantom.hpp"
 #include "grapes/kernels/surface.hpp"
-#include "grapes/runtime.hpp"
+#include "grapes/run/runtime.hpp"
 
 namespace {
 

@@ -14,8 +14,8 @@
 #include "grapes/output/output.hpp"
 #include "grapes/parallel/comm.hpp"
 #include "grapes/parallel/grid.hpp"
-#include "grapes/pipeline.hpp"
-#include "grapes/series_run.hpp"
+#include "grapes/run/pipeline.hpp"
+#include "grapes/run/series_run.hpp"
 
 namespace grapes {
 

@@ -1,5 +1,5 @@
 #include "grapes/cli.hpp"
-#include "grapes/runtime.hpp"
+#include "grapes/run/runtime.hpp"
 
 int main(int argc, char** argv) {
   grapes::Runtime runtime(argc, argv);

@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "grapes/runtime.hpp"
+#include "grapes/run/runtime.hpp"
 
 int main(int argc, char** argv) {
   grapes::Runtime runtime(argc, argv);

@@ -10,7 +10,7 @@
 #include "grapes/core/error.hpp"
 #include "grapes/core/failure_text.hpp"
 #include "grapes/core/interrupt.hpp"
-#include "grapes/progress.hpp"
+#include "grapes/run/progress.hpp"
 
 namespace grapes {
 

@@ -16,7 +16,7 @@
 #include "grapes/output/output.hpp"
 #include "grapes/parallel/comm.hpp"
 #include "grapes/parallel/grid.hpp"
-#include "grapes/pipeline.hpp"
+#include "grapes/run/pipeline.hpp"
 #include "support/memory_source.hpp"
 
 namespace grapes {

@@ -18,7 +18,7 @@
 #include "grapes/parallel/comm.hpp"
 #include "grapes/parallel/grid.hpp"
 #include "grapes/parallel/slabs.hpp"
-#include "grapes/pipeline.hpp"
+#include "grapes/run/pipeline.hpp"
 #include "support/memory_source.hpp"
 #include "support/random_volume.hpp"
 

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-#include "grapes/progress.hpp"
+#include "grapes/run/progress.hpp"
 
 namespace grapes {
 namespace {

@@ -11,7 +11,7 @@
 #include "grapes/core/volume.hpp"
 #include "grapes/kernels/layers.hpp"
 #include "grapes/kernels/surface.hpp"
-#include "grapes/phase_clock.hpp"
+#include "grapes/run/phase_clock.hpp"
 
 namespace grapes {
 

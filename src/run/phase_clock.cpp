@@ -1,4 +1,4 @@
-#include "grapes/phase_clock.hpp"
+#include "grapes/run/phase_clock.hpp"
 
 #include <iomanip>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "grapes/progress.hpp"
+#include "grapes/run/progress.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "grapes/series_run.hpp"
+#include "grapes/run/series_run.hpp"
 
 #include <sys/stat.h>
 
@@ -12,8 +12,8 @@
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
 #include "grapes/output/output.hpp"
-#include "grapes/pipeline.hpp"
-#include "grapes/progress.hpp"
+#include "grapes/run/pipeline.hpp"
+#include "grapes/run/progress.hpp"
 #include "grapes/series/exsitu.hpp"
 #include "grapes/series/series.hpp"
 #include "grapes/series_file.hpp"

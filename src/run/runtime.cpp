@@ -1,4 +1,4 @@
-#include "grapes/runtime.hpp"
+#include "grapes/run/runtime.hpp"
 
 #include <mpi.h>
 

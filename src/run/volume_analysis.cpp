@@ -18,9 +18,9 @@
 #include "grapes/parallel/memory.hpp"
 #include "grapes/parallel/merge_records.hpp"
 #include "grapes/parallel/slabs.hpp"
-#include "grapes/phase_clock.hpp"
-#include "grapes/pipeline.hpp"
-#include "grapes/progress.hpp"
+#include "grapes/run/phase_clock.hpp"
+#include "grapes/run/pipeline.hpp"
+#include "grapes/run/progress.hpp"
 
 namespace grapes {
 

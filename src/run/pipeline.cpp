@@ -1,4 +1,4 @@
-#include "grapes/pipeline.hpp"
+#include "grapes/run/pipeline.hpp"
 
 #include <sys/resource.h>
 
@@ -14,7 +14,7 @@
 #include "grapes/parallel/halo_exchange.hpp"
 #include "grapes/parallel/label_owners.hpp"
 #include "grapes/parallel/merge_records.hpp"
-#include "grapes/phase_clock.hpp"
+#include "grapes/run/phase_clock.hpp"
 
 namespace grapes {
 

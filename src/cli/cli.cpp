@@ -1,4 +1,4 @@
-#include "grapes/cli.hpp"
+#include "grapes/cli/cli.hpp"
 
 #include <mpi.h>
 #include <CLI/CLI.hpp>
@@ -8,10 +8,10 @@
 #include <iostream>
 
 #include "cli_commands.hpp"
+#include "grapes/cli/python_launcher.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/failure_text.hpp"
 #include "grapes/parallel/comm.hpp"
-#include "grapes/python_launcher.hpp"
 #include "grapes/version.hpp"
 
 namespace grapes {

@@ -1,4 +1,4 @@
-#include "grapes/python_launcher.hpp"
+#include "grapes/cli/python_launcher.hpp"
 
 #include <mpi.h>
 #include <spawn.h>

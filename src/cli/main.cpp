@@ -1,4 +1,4 @@
-#include "grapes/cli.hpp"
+#include "grapes/cli/cli.hpp"
 #include "grapes/run/runtime.hpp"
 
 int main(int argc, char** argv) {

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "cli_commands.hpp"
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
 #include "grapes/io/hdf5_handle.hpp"

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 
 namespace grapes::config_detail {
 

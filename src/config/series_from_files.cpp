@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <map>
 
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 #include "grapes/core/error.hpp"
 
 namespace grapes {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
 #include "grapes/core/types.hpp"

@@ -15,7 +15,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/types.hpp"
 #include "grapes/io/hdf5_handle.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/io/label_check.hpp"
 #include "grapes/output/output.hpp"

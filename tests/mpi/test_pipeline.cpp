@@ -13,7 +13,7 @@
 #include <random>
 #include <sstream>
 
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/io/source.hpp"
 #include "grapes/output/output.hpp"

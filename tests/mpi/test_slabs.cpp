@@ -12,7 +12,7 @@
 #include <set>
 #include <string>
 
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/output/output.hpp"
 #include "grapes/parallel/comm.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 #include "grapes/core/error.hpp"
 
 namespace grapes::config_test {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "config_test_helpers.hpp"
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 
 namespace grapes {
 namespace {

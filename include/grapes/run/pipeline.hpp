@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 #include "grapes/io/phantom.hpp"
 #include "grapes/io/source.hpp"
 #include "grapes/output/output.hpp"

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/config.hpp"
+#include "grapes/config/config.hpp"
 #include "grapes/parallel/comm.hpp"
 
 namespace grapes {

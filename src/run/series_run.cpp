@@ -16,7 +16,7 @@
 #include "grapes/run/progress.hpp"
 #include "grapes/series/exsitu.hpp"
 #include "grapes/series/series.hpp"
-#include "grapes/series_file.hpp"
+#include "grapes/series/series_file.hpp"
 
 namespace grapes {
 

@@ -1,4 +1,4 @@
-#include "grapes/series_file.hpp"
+#include "grapes/series/series_file.hpp"
 
 #include <cmath>
 #include <cstdarg>

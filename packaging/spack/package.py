@@ -40,6 +40,7 @@ class GrapesHpc(CMakePackage, CudaPackage):
     depends_on("yaml-cpp")
     depends_on("libtiff")
     depends_on("cli11")
+    depends_on("boost@1.74:")  # header-only Boost.Math (the series t-tests)
     depends_on("googletest", type="test")
 
     # grapes plot and the grapes_hpc package.

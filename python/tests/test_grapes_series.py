@@ -232,7 +232,8 @@ class RealSeriesStatistics(unittest.TestCase):
                                    delta=1e-12)
         quartiles = series["quartiles"]
         self.assertEqual(list(quartiles.columns),
-                         ["quartile", "step", "n", "delta_mean", "delta_se_tot"])
+                         ["quartile", "step", "n", "delta_mean", "delta_se_tot", "z_paired",
+                          "df_paired", "p_paired_t_two"])
         self.assertEqual(sorted(quartiles["quartile"].unique()), [1, 2, 3, 4])
         # Q1 is farthest from the collector (high x): the lowest reference centroid-2.
         x = particles[steps[0]].set_index("label").loc[values["label"], "centroid-2"].to_numpy()

@@ -82,9 +82,10 @@ Subset all_of(std::size_t n) {
   return subset;
 }
 
-// Mean with its sampling, measurement and total errors (paper §3.1).
+// Mean with its sampling, measurement and total errors: the paper's (sem, se_tot) and the
+// standard measurement error of the mean (sem_n = sqrt(sum SEM_P^2) / n), docs/SERIES.md 8b.
 struct MeanError {
-  double mean = 0, sd = 0, ses = 0, sem = 0, se_tot = 0;
+  double mean = 0, sd = 0, ses = 0, sem = 0, se_tot = 0, sem_n = 0;
 };
 
 MeanError mean_error(const std::vector<double>& values, const std::vector<double>& sems) {
@@ -94,6 +95,7 @@ MeanError mean_error(const std::vector<double>& values, const std::vector<double
   e.ses = e.sd / std::sqrt(static_cast<double>(values.size()));
   e.sem = sem_of_mean(sems);
   e.se_tot = se_total(e.ses, e.sem);
+  e.sem_n = sem_of_mean_over_n(sems);
   return e;
 }
 
@@ -112,40 +114,107 @@ std::vector<double> deltas(const StepValues& s, const StepValues& ref, const Sub
   return d;
 }
 
-// Delta_I statistics; for the reference step itself all zero by definition.
+// Delta_I statistics; for the reference step itself zero by definition, but only when there
+// is a particle to take the difference of (n = 0: NaN, docs/SERIES.md 8b).
 MeanError delta_error(const StepValues& s, const StepValues& ref, const Subset& subset,
                       bool is_reference) {
-  if (is_reference) return MeanError{};
+  if (is_reference)
+    return subset.empty() ? MeanError{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN} : MeanError{};
   std::vector<double> sems;
   for (std::size_t i : subset) sems.push_back(std::hypot(ref.sem[i], s.sem[i]));
   return mean_error(deltas(s, ref, subset), sems);
 }
 
+// The tests of one step against the reference (docs/SERIES.md items 8 and 8b); all NaN for
+// the reference itself (no test of a step against itself).
+struct StepTests {
+  double z = kNaN, p_one = kNaN, p_two = kNaN, z_paired = kNaN, p_paired = kNaN;
+  double df_welch = kNaN, p_welch_one = kNaN, p_welch_two = kNaN;
+  double df_paired = kNaN, p_paired_t_one = kNaN, p_paired_t_two = kNaN;
+};
+
+StepTests step_tests(const MeanError& e, const MeanError& e0, const std::vector<double>& delta,
+                     Alternative alternative) {
+  StepTests t;
+  const double n = static_cast<double>(delta.size());
+  t.z = z_unpaired(e.mean, e.sd, n, e0.mean, e0.sd, n);
+  t.p_one = p_one_tailed(t.z, alternative);
+  t.p_two = p_two_tailed(t.z);
+  t.z_paired = z_paired(delta);
+  t.p_paired = p_two_tailed(t.z_paired);
+  t.df_welch = welch_df(e.sd, n, e0.sd, n);
+  t.p_welch_one = p_t_one_tailed(t.z, t.df_welch, alternative);
+  t.p_welch_two = p_t_two_tailed(t.z, t.df_welch);
+  t.df_paired = n >= 2 ? n - 1 : kNaN;
+  t.p_paired_t_one = p_t_one_tailed(t.z_paired, t.df_paired, alternative);
+  t.p_paired_t_two = p_t_two_tailed(t.z_paired, t.df_paired);
+  return t;
+}
+
+// /series/steps: the paper's columns (items 6-8), then the standard ones (item 8b).
 Table steps_table(const std::vector<StepData>& steps, const std::vector<StepValues>& values,
-                  std::size_t reference) {
+                  const SeriesSettings& settings) {
   Table t;
   auto& step = t.add<std::int64_t>("step");
   auto& name = t.add<std::string>("name");
   auto& n = t.add<std::int64_t>("n");
-  const char* const stat_names[] = {
-      "mean",      "sd",           "ses", "sem",   "se_tot", "delta_mean", "delta_ses",
-      "delta_sem", "delta_se_tot", "z",   "p_one", "p_two",  "z_paired",   "p_paired"};
+  const char* const stat_names[] = {"mean",
+                                    "sd",
+                                    "ses",
+                                    "sem",
+                                    "se_tot",
+                                    "delta_mean",
+                                    "delta_ses",
+                                    "delta_sem",
+                                    "delta_se_tot",
+                                    "z",
+                                    "p_one",
+                                    "p_two",
+                                    "z_paired",
+                                    "p_paired",
+                                    "sem_of_mean",
+                                    "delta_sem_of_mean",
+                                    "df_welch",
+                                    "p_welch_one",
+                                    "p_welch_two",
+                                    "df_paired",
+                                    "p_paired_t_one",
+                                    "p_paired_t_two"};
   std::vector<std::vector<double>*> stat;
   for (const char* column : stat_names) stat.push_back(&t.add<double>(column));
+  const std::size_t reference = settings.reference;
   const StepValues& ref = values[reference];
   const Subset subset = all_of(ref.value.size());
   const MeanError e0 = level_error(ref, subset);
-  const double n0 = static_cast<double>(subset.size());
   for (std::size_t s = 0; s < steps.size(); ++s) {
     const bool is_ref = s == reference;
     const MeanError e = level_error(values[s], subset);
     const MeanError d = delta_error(values[s], ref, subset, is_ref);
-    // No test of the reference against itself: NaN rather than a meaningless 0 / 0.
-    const double z = is_ref ? kNaN : z_unpaired(e.mean, e.sd, n0, e0.mean, e0.sd, n0);
-    const double zp = is_ref ? kNaN : z_paired(deltas(values[s], ref, subset));
-    const double row[] = {
-        e.mean, e.sd,     e.ses, e.sem,           e.se_tot,        d.mean, d.ses,
-        d.sem,  d.se_tot, z,     p_one_tailed(z), p_two_tailed(z), zp,     p_two_tailed(zp)};
+    const StepTests x =
+        is_ref ? StepTests{}
+               : step_tests(e, e0, deltas(values[s], ref, subset), settings.alternative);
+    const double row[] = {e.mean,
+                          e.sd,
+                          e.ses,
+                          e.sem,
+                          e.se_tot,
+                          d.mean,
+                          d.ses,
+                          d.sem,
+                          d.se_tot,
+                          x.z,
+                          x.p_one,
+                          x.p_two,
+                          x.z_paired,
+                          x.p_paired,
+                          e.sem_n,
+                          d.sem_n,
+                          x.df_welch,
+                          x.p_welch_one,
+                          x.p_welch_two,
+                          x.df_paired,
+                          x.p_paired_t_one,
+                          x.p_paired_t_two};
     step.push_back(static_cast<std::int64_t>(s));
     name.push_back(steps[s].name);
     n.push_back(static_cast<std::int64_t>(subset.size()));
@@ -187,6 +256,8 @@ Table conditions_table(const std::vector<StepData>& steps, const SeriesSettings&
   auto& op = t.add<std::string>("op");
   auto& fraction = t.add<double>("fraction");
   auto& se = t.add<double>("se");
+  auto& ci_low = t.add<double>("ci_low");
+  auto& ci_high = t.add<double>("ci_high");
   for (const Condition& c : settings.conditions) {
     const auto& a = values[step_index(steps, c.a, c.name)].value;
     const auto& b = values[step_index(steps, c.b, c.name)].value;
@@ -200,6 +271,9 @@ Table conditions_table(const std::vector<StepData>& steps, const SeriesSettings&
     op.push_back(c.op);
     fraction.push_back(f);
     se.push_back(binomial_se(f, n));
+    const Interval ci = wilson_interval(static_cast<double>(hits), n);
+    ci_low.push_back(ci.low);
+    ci_high.push_back(ci.high);
   }
   return t;
 }
@@ -214,6 +288,9 @@ Table quartiles_table(const std::vector<StepData>& steps, const SeriesSettings& 
   auto& n = t.add<std::int64_t>("n");
   auto& delta_mean = t.add<double>("delta_mean");
   auto& delta_se_tot = t.add<double>("delta_se_tot");
+  auto& z_paired_column = t.add<double>("z_paired");
+  auto& df_paired = t.add<double>("df_paired");
+  auto& p_paired_t_two = t.add<double>("p_paired_t_two");
   if (!settings.quartile_axis) return t;
   const std::size_t ref = settings.reference;
   const std::string axis = "centroid-" + std::to_string(*settings.quartile_axis);
@@ -237,13 +314,62 @@ Table quartiles_table(const std::vector<StepData>& steps, const SeriesSettings& 
   for (std::size_t q = 0; q < 4; ++q)
     for (std::size_t s = 0; s < steps.size(); ++s) {
       const MeanError d = delta_error(values[s], values[ref], members[q], s == ref);
+      const double m = static_cast<double>(members[q].size());
+      const double zp = s == ref ? kNaN : z_paired(deltas(values[s], values[ref], members[q]));
+      const double df = s != ref && m >= 2 ? m - 1 : kNaN;
       quartile.push_back(static_cast<std::int64_t>(q + 1));
       step.push_back(static_cast<std::int64_t>(s));
       n.push_back(static_cast<std::int64_t>(members[q].size()));
       delta_mean.push_back(d.mean);
       delta_se_tot.push_back(d.se_tot);
+      z_paired_column.push_back(zp);
+      df_paired.push_back(df);
+      p_paired_t_two.push_back(p_t_two_tailed(zp, df));
     }
   return t;
+}
+
+// The printed values of a steps row that are NaN (docs/SERIES.md 8b); the tests only for
+// steps other than the reference.
+std::string undefined_columns(const Table& t, std::size_t row, bool is_reference) {
+  static const char* const levels[] = {"mean",       "ses",       "se_tot",
+                                       "delta_mean", "delta_ses", "delta_se_tot"};
+  static const char* const tests[] = {"z",         "p_two",          "z_paired",
+                                      "df_paired", "p_paired_t_two", "p_welch_two"};
+  std::string text;
+  const auto add = [&](const char* column) {
+    if (std::isnan(t.get<double>(column)[row]))
+      text += (text.empty() ? "" : ", ") + std::string(column);
+  };
+  for (const char* column : levels) add(column);
+  if (!is_reference)
+    for (const char* column : tests) add(column);
+  return text;
+}
+
+// Warnings naming step, subset and n wherever n < 5 or a printed value is undefined.
+std::vector<std::string> statistics_warnings(const SeriesResult& out, std::size_t reference) {
+  std::vector<std::string> warnings;
+  const Table& steps = out.tables.at("steps");
+  const auto& name = steps.get<std::string>("name");
+  const auto& n = steps.get<std::int64_t>("n");
+  for (std::size_t s = 0; s < steps.rows(); ++s) {
+    const std::string where =
+        "step '" + name[s] + "' (all kept particles, n = " + std::to_string(n[s]) + ")";
+    const std::string undefined = undefined_columns(steps, s, s == reference);
+    if (!undefined.empty()) warnings.push_back(where + ": undefined (NaN): " + undefined);
+    if (n[s] < 5 && s != reference)
+      warnings.push_back(where + ": n < 5, read the t-tests' p, not the normal Z's");
+  }
+  const Table& quartiles = out.tables.at("quartiles");
+  for (std::size_t r = 0; r < quartiles.rows(); ++r) {
+    const std::int64_t m = quartiles.get<std::int64_t>("n")[r];
+    if (quartiles.get<std::int64_t>("step")[r] == static_cast<std::int64_t>(reference) && m < 5)
+      warnings.push_back("quartile Q" + std::to_string(quartiles.get<std::int64_t>("quartile")[r]) +
+                         " (every step, n = " + std::to_string(m) +
+                         "): n < 5, its delta errors are unreliable or NaN");
+  }
+  return warnings;
 }
 
 }  // namespace
@@ -255,7 +381,7 @@ SeriesResult analyse_series(const std::vector<StepData>& steps, const SeriesSett
   const std::size_t ref = settings.reference;
 
   SeriesResult out;
-  out.tables["steps"] = steps_table(steps, values, ref);
+  out.tables["steps"] = steps_table(steps, values, settings);
   out.tables["values"] = values_table(steps, cleaning.kept, values);
   out.tables["removed"] = removed_table(cleaning);
   out.tables["conditions"] = conditions_table(steps, settings, values);
@@ -269,6 +395,7 @@ SeriesResult analyse_series(const std::vector<StepData>& steps, const SeriesSett
   }
   std::vector<std::string> notes;
   if (!quartile_note.empty()) notes.push_back(quartile_note);
+  out.warnings = statistics_warnings(out, ref);
   out.summary = format_summary(steps, settings, out, notes);
   return out;
 }

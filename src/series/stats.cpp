@@ -4,11 +4,27 @@
 #include <cmath>
 #include <limits>
 
+#include <boost/math/distributions/students_t.hpp>
+
 namespace grapes::series {
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kWilsonZ = 1.959963984540054;  // the standard normal 0.975 quantile
+
+// Boost.Math without exceptions or errno: a domain error gives NaN (the caller checks first).
+using QuietPolicy = boost::math::policies::policy<
+    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>>;
+
+// P(T >= t) for Student's t with df degrees of freedom; t = +-inf handled here.
+double t_upper_tail(double t, double df) {
+  if (std::isnan(t) || !(df > 0)) return kNaN;
+  if (std::isinf(t)) return t > 0 ? 0.0 : 1.0;
+  const boost::math::students_t_distribution<double, QuietPolicy> distribution(df);
+  return boost::math::cdf(boost::math::complement(distribution, t));
+}
 
 double sum_of_squared_deviations(const std::vector<double>& values, double centre) {
   double sum = 0.0;
@@ -115,8 +131,35 @@ double p_two_tailed(double z) {
   return std::erfc(std::fabs(z) / std::sqrt(2.0));
 }
 
-double p_one_tailed(double z) {
-  return 0.5 * std::erfc(std::fabs(z) / std::sqrt(2.0));
+double p_one_tailed(double z, Alternative alternative) {
+  const double toward_greater = alternative == Alternative::greater ? z : -z;
+  return 0.5 * std::erfc(toward_greater / std::sqrt(2.0));
+}
+
+double p_t_two_tailed(double t, double df) {
+  const double p = 2.0 * t_upper_tail(std::fabs(t), df);
+  return p > 1.0 ? 1.0 : p;  // NaN stays NaN
+}
+
+double p_t_one_tailed(double t, double df, Alternative alternative) {
+  return t_upper_tail(alternative == Alternative::greater ? t : -t, df);
+}
+
+double welch_df(double sd_a, double n_a, double sd_b, double n_b) {
+  if (!(n_a >= 2 && n_b >= 2)) return kNaN;
+  const double a = sd_a * sd_a / n_a, b = sd_b * sd_b / n_b;
+  const double denominator = a * a / (n_a - 1) + b * b / (n_b - 1);
+  if (!(denominator > 0)) return kNaN;
+  return (a + b) * (a + b) / denominator;
+}
+
+Interval wilson_interval(double successes, double n) {
+  if (!(n > 0)) return {kNaN, kNaN};
+  const double f = successes / n, z2 = kWilsonZ * kWilsonZ;
+  const double scale = 1.0 + z2 / n;
+  const double centre = (f + z2 / (2 * n)) / scale;
+  const double half = kWilsonZ / scale * std::sqrt(f * (1 - f) / n + z2 / (4 * n * n));
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
 double binomial_se(double fraction, double n) {
@@ -129,6 +172,13 @@ double sem_of_mean(const std::vector<double>& sem_per_particle) {
   double sum = 0.0;
   for (double sem : sem_per_particle) sum += sem * sem;
   return std::sqrt(sum / static_cast<double>(sem_per_particle.size()));
+}
+
+double sem_of_mean_over_n(const std::vector<double>& sem_per_particle) {
+  if (sem_per_particle.empty()) return kNaN;
+  double sum = 0.0;
+  for (double sem : sem_per_particle) sum += sem * sem;
+  return std::sqrt(sum) / static_cast<double>(sem_per_particle.size());
 }
 
 double se_total(double ses, double sem) {

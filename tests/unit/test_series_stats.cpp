@@ -18,7 +18,7 @@ TEST(SeriesStats, PaperWorkedExampleZ) {
   EXPECT_NEAR(z, -1.41 / std::sqrt((11.27 * 11.27 + 11.08 * 11.08) / 3650.0), 1e-12);
   // Well beyond the paper's 5-sigma one-tailed critical value of -5.01.
   EXPECT_LT(z, -5.01);
-  EXPECT_NEAR(p_one_tailed(z), 3.52e-8, 0.01e-8);
+  EXPECT_NEAR(p_one_tailed(z, Alternative::less), 3.52e-8, 0.01e-8);
 }
 
 TEST(SeriesStats, MeanAndStandardDeviations) {
@@ -37,12 +37,67 @@ TEST(SeriesStats, NormalTailsMatchTables) {
   EXPECT_NEAR(p_two_tailed(-1.959963984540054), 0.05, 1e-15);
   EXPECT_NEAR(p_two_tailed(1.0), 0.31731050786291415, 1e-15);
   EXPECT_NEAR(p_two_tailed(3.0), 0.0026997960632601866, 1e-17);
-  EXPECT_NEAR(p_one_tailed(-1.6448536269514722), 0.05, 1e-15);
-  EXPECT_NEAR(p_one_tailed(2.3263478740408408), 0.01, 1e-15);
+  EXPECT_NEAR(p_one_tailed(-1.6448536269514722, Alternative::less), 0.05, 1e-15);
+  EXPECT_NEAR(p_one_tailed(2.3263478740408408, Alternative::greater), 0.01, 1e-15);
+  // The alternative is fixed: the observed sign does not choose the tail.
+  EXPECT_NEAR(p_one_tailed(2.3263478740408408, Alternative::less), 0.99, 1e-15);
+  EXPECT_NEAR(p_one_tailed(-1.6448536269514722, Alternative::greater), 0.95, 1e-15);
   EXPECT_DOUBLE_EQ(p_two_tailed(0.0), 1.0);
-  EXPECT_DOUBLE_EQ(p_one_tailed(0.0), 0.5);
+  EXPECT_DOUBLE_EQ(p_one_tailed(0.0, Alternative::less), 0.5);
   EXPECT_DOUBLE_EQ(p_two_tailed(INFINITY), 0.0);
   EXPECT_TRUE(std::isnan(p_two_tailed(NAN)));
+}
+
+// scipy.stats.t (tests/fixtures/series_small_n_reference.py): t, df, t.sf, t.cdf, 2 t.sf(|t|).
+TEST(SeriesStats, StudentTTailsEqualScipy) {
+  struct Case {
+    double t, df, sf, cdf, two;
+  };
+  const Case cases[] = {
+      {-19.9, 1, 0.9840179718316634, 0.015982028168336538, 0.031964056336673076},
+      {2.0, 3, 0.06966298427942155, 0.9303370157205785, 0.1393259685588431},
+      {-1.5, 157, 0.9321886685821468, 0.06781133141785328, 0.13562266283570656},
+      {0.5, 2.5, 0.3288489599348574, 0.6711510400651426, 0.6576979198697148},
+      {0.001, 1000000.0, 0.49960105788582454, 0.5003989421141755, 0.9992021157716491}};
+  for (const Case& c : cases) {
+    EXPECT_NEAR(p_t_one_tailed(c.t, c.df, Alternative::greater), c.sf, 1e-9 * c.sf) << c.t;
+    EXPECT_NEAR(p_t_one_tailed(c.t, c.df, Alternative::less), c.cdf, 1e-9 * c.cdf) << c.t;
+    EXPECT_NEAR(p_t_two_tailed(c.t, c.df), c.two, 1e-9 * c.two) << c.t;
+  }
+  // The n = 2 case: Z_paired = -19.9 is p = 6.6e-88 under the normal, 0.032 under t.
+  EXPECT_LT(p_two_tailed(-19.9), 1e-87);
+  EXPECT_TRUE(std::isnan(p_t_two_tailed(NAN, 3)));
+  EXPECT_TRUE(std::isnan(p_t_two_tailed(1.0, NAN)));
+  EXPECT_TRUE(std::isnan(p_t_two_tailed(1.0, 0)));
+  EXPECT_EQ(p_t_two_tailed(-INFINITY, 4), 0.0);
+  EXPECT_EQ(p_t_one_tailed(-INFINITY, 4, Alternative::less), 0.0);
+  EXPECT_EQ(p_t_one_tailed(-INFINITY, 4, Alternative::greater), 1.0);
+}
+
+TEST(SeriesStats, WelchDegreesOfFreedom) {
+  // sd 2 and 1, n 5 and 10: a = 0.8, b = 0.1 -> 0.81 / (0.64 / 4 + 0.01 / 9).
+  EXPECT_NEAR(welch_df(2, 5, 1, 10), 0.81 / (0.16 + 0.01 / 9), 1e-12);
+  EXPECT_NEAR(welch_df(3, 50, 3, 50), 98.0, 1e-12);  // equal sd and n: 2 (n - 1)
+  EXPECT_TRUE(std::isnan(welch_df(2, 1, 1, 10)));
+  EXPECT_TRUE(std::isnan(welch_df(0, 5, 0, 5)));
+}
+
+// The closed form of the 95 % Wilson interval, written out in
+// tests/fixtures/series_small_n_reference.py.
+TEST(SeriesStats, WilsonIntervalClosedForm) {
+  struct Case {
+    double k, n, low, high;
+  };
+  const Case cases[] = {{0, 5, 0.0, 0.43448246478317476},
+                        {5, 5, 0.5655175352168251, 1.0},
+                        {3, 10, 0.10779126740630099, 0.6032218525388546},
+                        {80, 158, 0.4291525517284712, 0.5832052212091531}};
+  for (const Case& c : cases) {
+    const Interval ci = wilson_interval(c.k, c.n);
+    EXPECT_NEAR(ci.low, c.low, 1e-12) << c.k << " of " << c.n;
+    EXPECT_NEAR(ci.high, c.high, 1e-12) << c.k << " of " << c.n;
+  }
+  EXPECT_TRUE(std::isnan(wilson_interval(0, 0).low));
 }
 
 TEST(SeriesStats, PairedZ) {
@@ -57,6 +112,9 @@ TEST(SeriesStats, ErrorCombinations) {
   EXPECT_TRUE(std::isnan(binomial_se(0.5, 0)));
   EXPECT_DOUBLE_EQ(sem_of_mean({3, 4}), std::sqrt(12.5));
   EXPECT_TRUE(std::isnan(sem_of_mean({3, NAN})));
+  EXPECT_DOUBLE_EQ(sem_of_mean_over_n({3, 4}), 5.0 / 2);
+  EXPECT_TRUE(std::isnan(sem_of_mean_over_n({})));
+  EXPECT_TRUE(std::isnan(sem_of_mean_over_n({3, NAN})));
   EXPECT_DOUBLE_EQ(se_total(3, 4), 5.0);
   EXPECT_DOUBLE_EQ(se_total(3, NAN), 3.0);
 }

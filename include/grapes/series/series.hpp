@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "grapes/output/column_table.hpp"
+#include "grapes/series/stats.hpp"
 
 namespace grapes::series {
 
@@ -39,7 +40,12 @@ struct SeriesSettings {
   std::vector<Condition> conditions;
   std::optional<int> quartile_axis;  // 0, 1, 2 (z, y, x); nullopt: no /series/quartiles rows
   bool collector_high = true;        // current collector at the high end of the axis
-  double error_multiple = 3.0;       // k in the summary's "+/- k SE_tot"
+  double error_multiple = 3.0;       // k in the summary's "+/- k SE_tot" (or "+/- k SES")
+  // The one-tailed alternative of every *_one column (docs/SERIES.md item 8).
+  Alternative alternative = Alternative::less;
+  // What the summary prints: the paper's +/- k SE_tot with the normal Z (false) or the
+  // standard +/- k SES with the t-tests (true) (docs/SERIES.md item 8b).
+  bool standard_error_bars = false;
 };
 
 struct SeriesResult {
@@ -48,6 +54,9 @@ struct SeriesResult {
   // (rule, labels removed by it), rules in the order of docs/SERIES.md, every rule listed (0
   // when off)
   std::vector<std::pair<std::string, std::int64_t>> removed_per_rule;
+  // Undefined (NaN) printed values and small n, naming step, subset and n (docs/SERIES.md
+  // 8b); in the summary as "Warning: ..." lines.
+  std::vector<std::string> warnings;
   std::string summary;
 };
 

@@ -8,8 +8,10 @@
 
 namespace grapes::series {
 
-// Cleaning counts, then per step: name, n, mean +/- k SE_tot, delta +/- k SE_tot, Z and the
-// two-tailed p (k = settings.error_multiple), then a line per step without noise and `notes`.
+// Cleaning counts, then per step the chosen error model (paper: mean and delta +/- k SE_tot,
+// Z, its p and the paired t-test's p; standard: +/- k SES with the t-tests) and the other
+// model's rows, the conditions with their Wilson intervals, a line per step without noise,
+// `notes` and the result's warnings (docs/SERIES.md 8b).
 std::string format_summary(const std::vector<StepData>& steps, const SeriesSettings& settings,
                            const SeriesResult& result, const std::vector<std::string>& notes);
 

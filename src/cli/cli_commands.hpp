@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "grapes/parallel/comm.hpp"
+#include "grapes/run/logger.hpp"
 
 namespace grapes {
 

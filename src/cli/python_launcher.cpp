@@ -165,8 +165,7 @@ int run_python_plot(const std::vector<std::string>& arguments) {
   agree_or_throw(comm, [&] {
     if (comm_rank(comm) == 0) status = plot_on_this_rank(arguments);
   });
-  MPI_Bcast(&status, 1, MPI_INT, 0, comm);
-  return status;
+  return broadcast_value(comm, status);
 }
 
 }  // namespace grapes

@@ -1,6 +1,7 @@
 #include "grapes/core/records.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 namespace grapes {
@@ -36,6 +37,30 @@ void ParticleRecord::merge(const ParticleRecord& other) {
   }
   grey_min = std::min(grey_min, other.grey_min);
   grey_max = std::max(grey_max, other.grey_max);
+}
+
+namespace {
+template <class T>
+void move_append(std::vector<T>& to, std::vector<T>& from) {
+  if (to.empty()) {
+    to = std::move(from);
+  } else {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  }
+  from.clear();
+}
+}  // namespace
+
+void PartialRecords::append(PartialRecords&& other) {
+  move_append(layers, other.layers);
+  move_append(surfaces, other.surfaces);
+  move_append(adjacency, other.adjacency);
+  unassigned_voxels += other.unassigned_voxels;
+  if (other.inexact_voxels > 0)
+    first_inexact_label = inexact_voxels > 0
+                              ? std::min(first_inexact_label, other.first_inexact_label)
+                              : other.first_inexact_label;
+  inexact_voxels += other.inexact_voxels;
 }
 
 }  // namespace grapes

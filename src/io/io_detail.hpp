@@ -20,25 +20,6 @@
 
 namespace grapes::io_detail {
 
-// Broadcasts `text` from `root` to every rank of `comm`.
-inline void broadcast(MPI_Comm comm, std::string& text, int root = 0) {
-  std::int64_t size = static_cast<std::int64_t>(text.size());
-  check_mpi(MPI_Bcast(&size, 1, MPI_INT64_T, root, comm), "MPI_Bcast");
-  text.resize(static_cast<std::size_t>(size));
-  if (size > 0)
-    check_mpi(MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, root, comm), "MPI_Bcast");
-}
-
-// Broadcasts `values` from `root` to every rank of `comm`.
-inline void broadcast(MPI_Comm comm, std::vector<std::int64_t>& values, int root = 0) {
-  std::int64_t size = static_cast<std::int64_t>(values.size());
-  check_mpi(MPI_Bcast(&size, 1, MPI_INT64_T, root, comm), "MPI_Bcast");
-  values.resize(static_cast<std::size_t>(size));
-  if (size > 0)
-    check_mpi(MPI_Bcast(values.data(), static_cast<int>(size), MPI_INT64_T, root, comm),
-              "MPI_Bcast");
-}
-
 // Runs `check` on rank 0 only; when it throws, every rank of `comm` throws an InputError with
 // its message. Collective.
 inline void check_on_root(MPI_Comm comm, const std::function<void()>& check) {

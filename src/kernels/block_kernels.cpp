@@ -10,30 +10,6 @@
 
 namespace grapes {
 
-namespace {
-template <class T>
-void move_append(std::vector<T>& to, std::vector<T>& from) {
-  if (to.empty()) {
-    to = std::move(from);
-  } else {
-    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-  }
-  from.clear();
-}
-}  // namespace
-
-void PartialRecords::append(PartialRecords&& other) {
-  move_append(layers, other.layers);
-  move_append(surfaces, other.surfaces);
-  move_append(adjacency, other.adjacency);
-  unassigned_voxels += other.unassigned_voxels;
-  if (other.inexact_voxels > 0)
-    first_inexact_label = inexact_voxels > 0
-                              ? std::min(first_inexact_label, other.first_inexact_label)
-                              : other.first_inexact_label;
-  inexact_voxels += other.inexact_voxels;
-}
-
 template <class Grey, class Label>
 PartialRecords block_kernels(const Block<Grey, Label>& block, const View3<float>& dist2,
                              const LayerSettings& settings,

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <iostream>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -10,7 +9,6 @@
 #include "grapes/core/error.hpp"
 #include "grapes/core/failure_text.hpp"
 #include "grapes/core/interrupt.hpp"
-#include "grapes/run/progress.hpp"
 
 namespace grapes {
 
@@ -89,15 +87,14 @@ void agree_or_throw(MPI_Comm comm, const std::function<void()>& stage) {
   // The lowest failing rank speaks for everyone.
   const int candidate = kind != kOk ? rank : comm_size(comm);
   int speaker = 0;
-  MPI_Allreduce(&candidate, &speaker, 1, MPI_INT, MPI_MIN, comm);
+  check_mpi(MPI_Allreduce(&candidate, &speaker, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
   if (speaker == comm_size(comm)) return;
-  int header[3] = {kind, static_cast<int>(message.size()), signal_number};
-  MPI_Bcast(header, 3, MPI_INT, speaker, comm);
-  message.resize(static_cast<std::size_t>(header[1]));
-  MPI_Bcast(message.data(), header[1], MPI_CHAR, speaker, comm);
+  kind = broadcast_value(comm, kind, speaker);
+  signal_number = broadcast_value(comm, signal_number, speaker);
+  broadcast(comm, message, speaker);
   g_collective_exceptions = std::uncaught_exceptions() + 1;
-  if (header[0] == kInterrupted) throw Interrupted(message, header[2]);
-  if (header[0] == kInput) throw InputError(message);
+  if (kind == kInterrupted) throw Interrupted(message, signal_number);
+  if (kind == kInput) throw InputError(message);
   throw RemoteError(message);
 }
 
@@ -141,6 +138,31 @@ std::int64_t exclusive_scan_sum(MPI_Comm comm, std::int64_t value) {
   std::int64_t out = 0;
   check_mpi(MPI_Exscan(&value, &out, 1, MPI_INT64_T, MPI_SUM, comm), "MPI_Exscan");
   return comm_rank(comm) == 0 ? 0 : out;  // MPI leaves rank 0's result undefined
+}
+
+void broadcast(MPI_Comm comm, std::string& text, int root) {
+  const std::int64_t size = broadcast_value(comm, static_cast<std::int64_t>(text.size()), root);
+  text.resize(static_cast<std::size_t>(size));
+  if (size > 0)
+    check_mpi(MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, root, comm), "MPI_Bcast");
+}
+
+void broadcast(MPI_Comm comm, std::vector<std::int64_t>& values, int root) {
+  const std::int64_t size = broadcast_value(comm, static_cast<std::int64_t>(values.size()), root);
+  values.resize(static_cast<std::size_t>(size));
+  if (size > 0)
+    check_mpi(MPI_Bcast(values.data(), static_cast<int>(size), MPI_INT64_T, root, comm),
+              "MPI_Bcast");
+}
+
+int broadcast_value(MPI_Comm comm, int value, int root) {
+  check_mpi(MPI_Bcast(&value, 1, MPI_INT, root, comm), "MPI_Bcast");
+  return value;
+}
+
+std::int64_t broadcast_value(MPI_Comm comm, std::int64_t value, int root) {
+  check_mpi(MPI_Bcast(&value, 1, MPI_INT64_T, root, comm), "MPI_Bcast");
+  return value;
 }
 
 namespace {
@@ -206,36 +228,6 @@ std::vector<std::vector<char>> alltoall_bytes(MPI_Comm comm,
     out[r].assign(receive_buffer.begin() + receive_offsets[r],
                   receive_buffer.begin() + receive_offsets[r] + receive_counts[r]);
   return out;
-}
-
-Logger::Logger() : progress_(std::make_shared<Progress>()) {}
-
-Logger::Logger(MPI_Comm comm, Verbosity verbosity)
-    : root_(comm_rank(comm) == 0), verbosity_(verbosity) {
-  int shown = root_ && verbosity != Verbosity::quiet && progress_wanted() ? 1 : 0;
-  check_mpi(MPI_Bcast(&shown, 1, MPI_INT, 0, comm), "MPI_Bcast");
-  shows_progress_ = shown != 0;
-  const bool verbose = root_ && verbosity == Verbosity::verbose;
-  progress_ = root_ ? std::make_shared<Progress>(shows_progress_, verbose, std::cerr, std::cout)
-                    : std::make_shared<Progress>();
-}
-
-void Logger::print(const std::string& line) const {
-  progress_->clear();
-  std::cout << line << std::endl;
-  progress_->redraw();
-}
-
-void Logger::info(const std::string& line) const {
-  if (root_ && verbosity_ != Verbosity::quiet) print(line);
-}
-
-void Logger::warn(const std::string& line) const {
-  if (root_ && verbosity_ != Verbosity::quiet) print("warning: " + line);
-}
-
-void Logger::result(const std::string& line) const {
-  if (root_) print(line);
 }
 
 }  // namespace grapes

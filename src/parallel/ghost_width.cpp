@@ -93,14 +93,14 @@ void throw_inexact(const GhostChoice& ghost, std::int64_t inexact_voxels,
   MPI_Allreduce(&mine, &label, 1, MPI_INT64_T, MPI_MIN, comm);
   // The owner of the label knows its global bounding box, hence the width it needs.
   const int owner = ownership.owner(static_cast<std::uint64_t>(label));
-  std::int64_t needed = 0;
+  std::int64_t needed_here = 0;
   if (comm_rank(comm) == owner)
     for (const ParticleRecord& p : particles)
       if (p.label == static_cast<std::uint64_t>(label)) {
         const Index3 width = ghost_for(distance_bound(p, spacing, planar), spacing, planar);
-        needed = *std::max_element(width.begin(), width.end());
+        needed_here = *std::max_element(width.begin(), width.end());
       }
-  MPI_Bcast(&needed, 1, MPI_INT64_T, owner, comm);
+  const std::int64_t needed = broadcast_value(comm, needed_here, owner);
   // Through an agreement: every rank throws together, so destructors may still make
   // collective calls on the way out (comm.hpp, unwinding_collectively).
   agree_or_throw(comm, [&] {

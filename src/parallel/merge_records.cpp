@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "grapes/kernels/surface.hpp"
 #include "grapes/parallel/label_owners.hpp"
 
 namespace grapes {

@@ -7,14 +7,8 @@
 
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
-#include "grapes/kernels/block_kernels.hpp"
-#include "grapes/kernels/first_pass.hpp"
-#include "grapes/kernels/noise.hpp"
-#include "grapes/parallel/ghost_width.hpp"
-#include "grapes/parallel/halo_exchange.hpp"
-#include "grapes/parallel/label_owners.hpp"
-#include "grapes/parallel/merge_records.hpp"
-#include "grapes/run/phase_clock.hpp"
+#include "grapes/core/kokkos_compat.hpp"
+#include "grapes/parallel/comm.hpp"
 
 namespace grapes {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "grapes/io/box_parts.hpp"
-#include "grapes/parallel/comm.hpp"
+#include "grapes/run/logger.hpp"
 
 namespace grapes {
 

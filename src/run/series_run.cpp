@@ -12,6 +12,7 @@
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
 #include "grapes/output/output.hpp"
+#include "grapes/parallel/comm.hpp"
 #include "grapes/run/pipeline.hpp"
 #include "grapes/run/progress.hpp"
 #include "grapes/series/exsitu.hpp"
@@ -140,10 +141,7 @@ std::string recorded_fingerprint(const std::string& path, MPI_Comm comm) {
       }
     }
   }
-  int length = static_cast<int>(recorded.size());
-  MPI_Bcast(&length, 1, MPI_INT, 0, comm);
-  recorded.resize(static_cast<std::size_t>(length));
-  MPI_Bcast(recorded.data(), length, MPI_CHAR, 0, comm);
+  broadcast(comm, recorded);
   return recorded;
 }
 
@@ -272,10 +270,7 @@ std::string assemble(const Config& config, const std::vector<StepSource>& source
     write_series_file(config.output_path, sources, analysis, facts);
     summary = analysis.summary;
   });
-  int length = static_cast<int>(summary.size());
-  MPI_Bcast(&length, 1, MPI_INT, 0, comm);
-  summary.resize(static_cast<std::size_t>(length));
-  MPI_Bcast(summary.data(), length, MPI_CHAR, 0, comm);
+  broadcast(comm, summary);
   log.info(summary);
   return summary;
 }

@@ -72,6 +72,32 @@ struct OverlapRecord {
   void merge(const OverlapRecord& other) { voxels += other.voxels; }
 };
 
+// Surface cell classes (surface.hpp): more than the table has (31, checked when the classes
+// are built).
+constexpr int kSurfaceClasses = 32;
+
+struct SurfaceRecord {
+  std::uint64_t label = 0;
+  std::int64_t cells[kSurfaceClasses] = {};  // owned cells of each class that contain the label
+  void merge(const SurfaceRecord& other) {
+    for (int c = 0; c < kSurfaceClasses; ++c) cells[c] += other.cells[c];
+  }
+};
+
+// What the kernels give for one block (block_kernels.hpp), before any merge: the lists of
+// all a rank's blocks are appended and merged once (merge_records.hpp).
+struct PartialRecords {
+  std::vector<LayerRecord> layers;         // by (label, layer) within one block
+  std::vector<SurfaceRecord> surfaces;     // by label within one block
+  std::vector<AdjacencyRecord> adjacency;  // by (label_a, label_b) within one block
+  std::int64_t unassigned_voxels = 0;      // particle voxels in layer 0 (no layer)
+  std::int64_t inexact_voxels = 0;         // owned voxels whose distance needs more ghosts
+  std::uint64_t first_inexact_label = 0;   // smallest label among those (0: none)
+
+  // Adds another block's records (the lists stay unmerged until merge_records).
+  void append(PartialRecords&& other);
+};
+
 // What the merge hands to the tables: this rank's label range, every list sorted.
 struct MergedRecords {
   std::vector<ParticleRecord> particles;  // by label, surface_area filled in

@@ -15,18 +15,6 @@
 
 namespace grapes {
 
-struct PartialRecords {
-  std::vector<LayerRecord> layers;         // by (label, layer) within one block
-  std::vector<SurfaceRecord> surfaces;     // by label within one block
-  std::vector<AdjacencyRecord> adjacency;  // by (label_a, label_b) within one block
-  std::int64_t unassigned_voxels = 0;      // particle voxels in layer 0 (no layer)
-  std::int64_t inexact_voxels = 0;         // owned voxels whose distance needs more ghosts
-  std::uint64_t first_inexact_label = 0;   // smallest label among those (0: none)
-
-  // Adds another block's records (the lists stay unmerged until merge_records).
-  void append(PartialRecords&& other);
-};
-
 // Runs every kernel on `block`. `dist2` covers block.geometry.local and receives the squared
 // distances (EDT units); the caller may reuse it (optional volumes, the next slab).
 // `owned_labels` (sorted) must contain every label with owned voxels in the block. Ends the

@@ -24,20 +24,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "grapes/core/records.hpp"
 #include "grapes/core/volume.hpp"
 
 namespace grapes {
-
-// More than the classes of the table (31, checked when the classes are built).
-constexpr int kSurfaceClasses = 32;
-
-struct SurfaceRecord {
-  std::uint64_t label = 0;
-  std::int64_t cells[kSurfaceClasses] = {};  // owned cells of each class that contain the label
-  void merge(const SurfaceRecord& other) {
-    for (int c = 0; c < kSurfaceClasses; ++c) cells[c] += other.cells[c];
-  }
-};
 
 // The class of each of the 256 cell configurations (see above) and how many classes there are.
 struct SurfaceClasses {

@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +50,14 @@ std::int64_t allreduce_max(MPI_Comm comm, std::int64_t value);
 double allreduce_max(MPI_Comm comm, double value);
 std::int64_t exclusive_scan_sum(MPI_Comm comm, std::int64_t value);
 
+// Checked broadcasts from `root` (check_mpi names the call when one fails): the size first,
+// then the contents, so the receivers need not know the length.
+void broadcast(MPI_Comm comm, std::string& text, int root = 0);
+void broadcast(MPI_Comm comm, std::vector<std::int64_t>& values, int root = 0);
+// `value` on `root`, returned on every rank.
+int broadcast_value(MPI_Comm comm, int value, int root = 0);
+std::int64_t broadcast_value(MPI_Comm comm, std::int64_t value, int root = 0);
+
 // Every rank's value on every rank, in rank order.
 std::vector<double> allgather(MPI_Comm comm, double value);
 
@@ -60,34 +67,5 @@ std::vector<std::vector<char>> allgather_bytes(MPI_Comm comm, const std::vector<
 // All-to-all of byte buffers: send[r] goes to rank r; returns what each rank sent to us.
 std::vector<std::vector<char>> alltoall_bytes(MPI_Comm comm,
                                               const std::vector<std::vector<char>>& send);
-
-// How much a command prints: --quiet (errors and the final line), the default, --verbose
-// (also a line per slab and step).
-enum class Verbosity { quiet, normal, verbose };
-
-class Progress;  // progress.hpp
-
-// Rank 0 writes to stdout; every other rank stays silent. Progress lines (progress.hpp) go
-// to rank 0's terminal and are erased before each line written here.
-class Logger {
- public:
-  // Collective over `comm`: rank 0's choice of progress lines is shared with every rank.
-  explicit Logger(MPI_Comm comm, Verbosity verbosity = Verbosity::normal);
-  static Logger silent() { return Logger(); }  // for tests and library callers
-  void info(const std::string& line) const;    // not with --quiet
-  void warn(const std::string& line) const;    // not with --quiet (counts are in the file)
-  void result(const std::string& line) const;  // always: a command's final line
-  bool verbose() const { return verbosity_ == Verbosity::verbose; }
-  bool shows_progress() const { return shows_progress_; }  // the same on every rank
-  Progress& progress() const { return *progress_; }        // does nothing but on rank 0
-
- private:
-  Logger();
-  void print(const std::string& line) const;
-  bool root_ = false;
-  Verbosity verbosity_ = Verbosity::normal;
-  bool shows_progress_ = false;
-  std::shared_ptr<Progress> progress_;
-};
 
 }  // namespace grapes

@@ -7,7 +7,6 @@
 #include <mpi.h>
 
 #include "grapes/core/records.hpp"
-#include "grapes/kernels/block_kernels.hpp"
 #include "grapes/kernels/first_pass.hpp"
 
 namespace grapes {

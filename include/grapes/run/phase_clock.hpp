@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "grapes/parallel/comm.hpp"
+#include "grapes/run/logger.hpp"
 
 namespace grapes {
 

@@ -19,7 +19,7 @@
 #include "grapes/output/output.hpp"
 #include "grapes/output/output_volumes.hpp"
 #include "grapes/output/particle_tables.hpp"
-#include "grapes/parallel/comm.hpp"
+#include "grapes/run/logger.hpp"
 #include "grapes/parallel/grid.hpp"
 
 namespace grapes {

@@ -1,6 +1,6 @@
 #pragma once
 // Progress of the phases that take seconds (reading, the kernels of each slab, the steps of a
-// series), on rank 0 only, through the Logger (comm.hpp):
+// series), on rank 0 only, through the Logger (logger.hpp):
 //  - on a terminal (stderr is a tty, or GRAPES_PROGRESS=1): one line rewritten in place,
 //      "  [step 2 of 4 '4.2V'] read grey    ######....  61%  412 MiB/s  0.8 s"
 //    at most every 0.1 s, erased before any other output;

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "grapes/config/config.hpp"
-#include "grapes/parallel/comm.hpp"
+#include "grapes/run/logger.hpp"
 
 namespace grapes {
 

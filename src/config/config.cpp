@@ -46,10 +46,6 @@ YAML::Node in_schema_order(const YAML::Node& map, const std::string& schema_pref
 
 }  // namespace config_detail
 
-double Config::resolved_layer_width() const {
-  return layer_width ? *layer_width : *std::min_element(voxel_size.begin(), voxel_size.end());
-}
-
 std::size_t SeriesSpec::reference_index() const {
   for (std::size_t i = 0; i < steps.size(); ++i)
     if (steps[i].name == reference) return i;

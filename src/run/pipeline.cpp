@@ -72,7 +72,8 @@ RunPlan plan_run(const Config& config, const Index3& shape, MPI_Comm comm, const
   plan.voxel_size = config.voxel_size;
   plan.fixed_ghost = config.ghost;
   plan.max_block_growth = config.max_block_growth;
-  plan.layer_width = config.layer_width;
+  plan.edt_unit = min_spacing(config.voxel_size, plan.planar());
+  plan.layer_width = config.layer_width.value_or(plan.edt_unit);
   plan.tables.voxel_size = config.voxel_size;
   plan.tables.image_shape = shape;
   plan.tables.normalise = config.normalise;

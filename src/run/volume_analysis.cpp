@@ -168,9 +168,8 @@ FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
 // Stage "ghosts": the owned labels grown into the block with the margin the ghost choice asks
 // for, filled from the ranks that own it (the owned copy is released on the way).
 template <class Grey, class Label>
-Block<Grey, Label> ghosted_block(OwnedVolumes<Grey, Label>&& owned, const GhostChoice& ghost,
+Block<Grey, Label> ghosted_block(OwnedVolumes<Grey, Label>&& owned, const HaloPlan& halo,
                                  const RunPlan& plan) {
-  const HaloPlan halo(plan.grid, plan.rank, ghost.width);
   const Box box = owned.geometry.owned;
   Block<Grey, Label> block;
   block.grey = std::move(owned.grey);
@@ -186,12 +185,11 @@ Block<Grey, Label> ghosted_block(OwnedVolumes<Grey, Label>&& owned, const GhostC
 template <class Grey>
 LayerSettings layer_settings(const RunPlan& plan, const GhostChoice& ghost,
                              const FirstPass& first) {
-  const double unit = min_spacing(plan.voxel_size, plan.planar());
-  check_layer_count(ghost, plan.layer_width.value_or(unit), plan.comm);
-  LayerSettings settings;
-  settings.relative_layer_width = plan.layer_width.value_or(unit) / unit;
+  check_layer_count(ghost, plan.layer_width, plan.comm);
+  LayerSettings settings;  // in EDT units
+  settings.relative_layer_width = plan.layer_width / plan.edt_unit;
   // No exact distance exceeds the largest particle's bound, also with a fixed ghost.
-  settings.max_distance = ghost.global_bound / unit;
+  settings.max_distance = ghost.global_bound / plan.edt_unit;
   if (std::is_floating_point<Grey>::value)
     settings.grey_shift =
         fetch_from_owners(plan.comm, first.ownership, first.owned_labels, [&](std::uint64_t label) {
@@ -215,23 +213,23 @@ struct KernelInputs {
 // exchange (each voxel read once).
 template <class Grey, class Label>
 PartialRecords kernels_on_box(const RunPlan& plan, OwnedVolumes<Grey, Label>&& owned,
-                              const KernelInputs& in, VolumeOutput& volumes, PhaseClock& clock) {
+                              const HaloPlan& halo, const KernelInputs& in, VolumeOutput& volumes,
+                              PhaseClock& clock) {
   const Box box = owned.geometry.owned;
-  const Box local = local_box(plan.grid, plan.rank, in.ghost.width);
+  const Box& local = halo.local;
   const VoxelBytes bytes = voxel_bytes<Grey, Label>();
   // Peak: the owned labels and the block's labels together, then the block with distances.
   const std::uint64_t need =
       kFixedBytes + std::max(block_bytes(box, local, bytes, false) + box.voxels() * bytes.labels,
                              block_bytes(box, local, bytes, true));
   check_memory(need, "the distance transform", plan.comm);
-  const Block<Grey, Label> block = ghosted_block(std::move(owned), in.ghost, plan);
+  const Block<Grey, Label> block = ghosted_block(std::move(owned), halo, plan);
   clock.lap("ghosts");
   View3<float> dist2 = make_view3<float>("grapes::dist2", block.geometry.local);
   plan.log->progress().step("kernels", 0, box.voxels(), ProgressUnit::voxels);
   PartialRecords partial = block_kernels(block, dist2, in.layers, in.first.owned_labels, clock);
   plan.log->progress().step("kernels", box.voxels(), box.voxels(), ProgressUnit::voxels, "box");
-  volumes.write<Label>(block.labels, block.geometry, dist2, in.layers,
-                       min_spacing(plan.voxel_size, plan.planar()));
+  volumes.write<Label>(block.labels, block.geometry, dist2, in.layers, plan.edt_unit);
   return partial;
 }
 
@@ -258,8 +256,7 @@ PartialRecords kernels_on_slabs(const RunPlan& plan, Inputs& inputs, const SlabP
     clock.lap("slab_read", false);
     const View3<float> dist2 = buffers.dist2(slabs.local[s]);
     partial.append(block_kernels(block, dist2, in.layers, in.first.owned_labels, clock, false));
-    volumes.write<Label>(block.labels, block.geometry, dist2, in.layers,
-                         min_spacing(plan.voxel_size, plan.planar()));
+    volumes.write<Label>(block.labels, block.geometry, dist2, in.layers, plan.edt_unit);
     plan.log->progress().step("kernels", slab_end(slabs, owned, s), owned.voxels(),
                               ProgressUnit::voxels, part_name(s, slabs.owned.size()));
   }
@@ -283,7 +280,7 @@ VolumeFacts volume_facts(const RunPlan& plan, const Inputs& inputs, const GhostC
   facts.shape = plan.grid.shape();
   facts.ghost_width = ghost.width;
   facts.voxel_size = plan.voxel_size;
-  facts.layer_width = plan.layer_width.value_or(min_spacing(plan.voxel_size, plan.planar()));
+  facts.layer_width = plan.layer_width;
   facts.input_grey = inputs.grey->describe();
   facts.input_grey_dtype = dtype_name(inputs.grey->dtype());
   facts.input_labels = inputs.labels->describe();
@@ -325,9 +322,10 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
   PartialRecords partial;
   std::int64_t halo_bytes = 0, margin_bytes = 0;
   if (pass.kept && slabs.whole_box()) {
-    for (const auto& transfer : HaloPlan(plan.grid, plan.rank, ghost.width).receives)
+    const HaloPlan halo(plan.grid, plan.rank, ghost.width);
+    for (const auto& transfer : halo.receives)
       halo_bytes += transfer.box.voxels() * static_cast<std::int64_t>(sizeof(Label));
-    partial = kernels_on_box(plan, std::move(*pass.kept), in, *volumes, clock);
+    partial = kernels_on_box(plan, std::move(*pass.kept), halo, in, *volumes, clock);
   } else {
     pass.kept.reset();
     for (std::size_t s = 0; s < slabs.owned.size(); ++s)

@@ -534,6 +534,24 @@ TEST(Pipeline, OptionalVolumesHoldEveryVoxelsLayerAndDistance) {
   EXPECT_EQ(wrong, 0);
 }
 
+// The plan resolves analysis.layer_width = min_spacing once: in the plane for a 2-D image
+// (its z spacing is not a distance of the analysis), over all axes for a volume.
+TEST(Pipeline, PlanDerivesTheUnitAndLayerWidth) {
+  const RefVolume v = random_volume({4, 5, 6}, 3, {0.25, 2, 3}, 255);
+  const Config config = make_config(v, {1, 1, ranks()}, "auto", output_name("plan"));
+  const RunPlan volume = plan_run(config, Index3{4, 5, 6}, MPI_COMM_WORLD, Logger::silent());
+  EXPECT_EQ(volume.edt_unit, 0.25);
+  EXPECT_EQ(volume.layer_width, 0.25);
+  const RunPlan image = plan_run(config, Index3{1, 5, 6}, MPI_COMM_WORLD, Logger::silent());
+  EXPECT_EQ(image.edt_unit, 2.0);
+  EXPECT_EQ(image.layer_width, 2.0);
+  const Config wide =
+      make_config(v, {1, 1, ranks()}, "auto", output_name("plan"), {"analysis.layer_width=1.5"});
+  const RunPlan fixed = plan_run(wide, Index3{1, 5, 6}, MPI_COMM_WORLD, Logger::silent());
+  EXPECT_EQ(fixed.edt_unit, 2.0);
+  EXPECT_EQ(fixed.layer_width, 1.5);
+}
+
 TEST(Pipeline, BadInputsAreInputErrorsWithNoOutput) {
   RefVolume v = random_volume({4, 5, 6}, 3, {1, 1, 1}, 255);
   const Index3 shape{4, 5, 6};

@@ -111,7 +111,6 @@ TEST(Config, DefaultValues) {
   EXPECT_EQ(c.output_path, "results/grapes.h5");
   EXPECT_FALSE(c.write_layers_volume);
   EXPECT_FALSE(c.write_edt_volume);
-  EXPECT_EQ(c.resolved_layer_width(), 1.0);
 }
 
 TEST(Config, EmptySectionsMeanDefaults) {
@@ -171,7 +170,6 @@ TEST(Config, EveryPhantomAndAnalysisKey) {
   EXPECT_EQ(c.normalise, Normalise::surface);
   EXPECT_EQ(c.core_exclude_layers, 0);
   EXPECT_EQ(c.layer_width, 0.75);
-  EXPECT_EQ(c.resolved_layer_width(), 0.75);
   EXPECT_EQ(c.grid, (std::array<int, 3>{1, 2, 3}));
   EXPECT_EQ(c.ghost, 12);
   EXPECT_EQ(c.max_block_growth, 2.5);
@@ -184,8 +182,10 @@ TEST(Config, EveryPhantomAndAnalysisKey) {
 TEST(Config, VoxelSizeAndLayerWidth) {
   EXPECT_EQ(parse(std::string(kPhantom) + "voxel_size: 0.37\n").voxel_size,
             (Spacing3{0.37, 0.37, 0.37}));
+  // min_spacing is resolved by the run plan, which knows whether the image is 2-D
+  // (test_pipeline.cpp, PlanDerivesTheUnitAndLayerWidth).
   const Config c = parse(std::string(kPhantom) + "voxel_size: [2, 0.5, 1]\n");
-  EXPECT_EQ(c.resolved_layer_width(), 0.5);
+  EXPECT_FALSE(c.layer_width.has_value());
   const Config d = parse(std::string(kPhantom) + "analysis: {layer_width: min_spacing}\n");
   EXPECT_FALSE(d.layer_width.has_value());
   EXPECT_EQ(parse(std::string(kPhantom) + "output: {volumes: [edt]}\n").write_edt_volume, true);

@@ -126,8 +126,6 @@ struct Config {
   // series (grapes series), instead of input.
   std::optional<SeriesSpec> series;
 
-  // The layer width in physical units (resolving min_spacing).
-  double resolved_layer_width() const;
   // A series config (`series:`, for grapes series) rather than a single run (`input:`).
   bool is_series() const { return series.has_value(); }
 };

@@ -19,8 +19,8 @@
 #include "grapes/output/output.hpp"
 #include "grapes/output/output_volumes.hpp"
 #include "grapes/output/particle_tables.hpp"
-#include "grapes/run/logger.hpp"
 #include "grapes/parallel/grid.hpp"
+#include "grapes/run/logger.hpp"
 
 namespace grapes {
 
@@ -54,11 +54,15 @@ struct RunPlan {
   Grid grid{{0, 0, 0}, {1, 1, 1}};
   int rank = 0;
   Spacing3 voxel_size{1, 1, 1};
-  std::optional<int> fixed_ghost;     // decomposition.ghost (nullopt: auto)
-  double max_block_growth = 8.0;      // decomposition.max_block_growth
-  std::optional<double> layer_width;  // analysis.layer_width, physical (nullopt: min spacing)
-  TableSettings tables;               // float_grey is set per volume
-  VolumeChoice volumes;               // output.volumes
+  std::optional<int> fixed_ghost;  // decomposition.ghost (nullopt: auto)
+  double max_block_growth = 8.0;   // decomposition.max_block_growth
+  // Derived once, here (docs/METHOD.md, "Layers"): the distance unit of the EDT (the smallest
+  // spacing; in the plane for a 2-D image) and the layer width in physical units
+  // (analysis.layer_width, or that unit).
+  double edt_unit = 1.0;
+  double layer_width = 1.0;
+  TableSettings tables;                          // float_grey is set per volume
+  VolumeChoice volumes;                          // output.volumes
   std::optional<std::uint64_t> memory_per_rank;  // decomposition.memory_per_rank (slabs)
   bool planar() const { return grid.shape()[0] == 1; }
 };

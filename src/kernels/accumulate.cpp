@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "grapes/core/instantiate.hpp"
-#include "grapes/kernels/kernel_detail.hpp"
+#include "grapes/kernels/accumulate_detail.hpp"
 #include "grapes/kernels/kernel_drivers.hpp"
 #include "grapes/kernels/owned_lines.hpp"
 

@@ -10,8 +10,8 @@
 #include <type_traits>
 
 #include "grapes/core/instantiate.hpp"
-#include "grapes/kernels/kernel_detail.hpp"
 #include "grapes/kernels/kernel_drivers.hpp"
+#include "grapes/kernels/layers_detail.hpp"
 #include "grapes/kernels/owned_lines.hpp"
 
 namespace grapes {

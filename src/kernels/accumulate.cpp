@@ -14,9 +14,9 @@
 #include <utility>
 
 #include "grapes/core/instantiate.hpp"
-#include "grapes/kernels/kernel_detail.hpp"
+#include "grapes/kernels/accumulate_detail.hpp"
 #include "grapes/kernels/kernel_drivers.hpp"
-#include "grapes/kernels/owned_lines.hpp"
+#include "grapes/kernels/line_rows.hpp"
 
 namespace grapes {
 
@@ -59,7 +59,7 @@ struct ParticleKernel {
   View3<const Grey> grey;
   View3<const Label> labels;
   LabelIndex<Label> index;
-  OwnedLines lines;
+  LineRows lines;
   index_t nx;
   Sum sums;
   Min lo;
@@ -72,22 +72,18 @@ struct ParticleKernel {
   struct Rows {
     const Label* labels;
     const Grey* grey;
-    KOKKOS_INLINE_FUNCTION Rows advanced(const index_t j) const { return {labels + j, grey + j}; }
+    template <class F>
+    KOKKOS_INLINE_FUNCTION Rows each(const F& f) const {
+      return {f(labels), f(grey)};
+    }
   };
-  // Plain row pointers (LayoutRight rows are contiguous): the compiler need not reload the
-  // views' data and strides after every store.
   KOKKOS_INLINE_FUNCTION Rows rows(const index_t line) const {
-    const index_t z = line / lines.ny, y = line % lines.ny;
-    return {&labels(z + lines.label_offset[0], y + lines.label_offset[1], lines.label_offset[2]),
-            &grey(z, y, 0)};
+    return {lines.local_row(labels, line), lines.owned_row(grey, line)};
   }
-  static std::size_t stage_bytes(const index_t n) {
-    return kx::scratch_bytes<Label>(n) + kx::scratch_bytes<Grey>(n);
-  }
+  static std::size_t stage_bytes(const index_t n) { return staged_bytes<Label, Grey>(n); }
   KOKKOS_INLINE_FUNCTION Rows stage(const kx::TeamMember& team, const index_t line,
                                     const index_t x0, const index_t n) const {
-    const Rows at = rows(line).advanced(x0);
-    return {kx::stage(team, at.labels, n), kx::stage(team, at.grey, n)};
+    return staged(team, rows(line), x0, n);
   }
 
   // The ScatterView accesses of one work item (per-thread copies on OpenMP: taken once).
@@ -176,7 +172,7 @@ namespace {
 template <class Grey, class Label, class... Scatter>
 ParticleKernel<Grey, Label, Scatter...> particle_kernel(const Block<Grey, Label>& block,
                                                         const LabelIndex<Label>& index,
-                                                        const OwnedLines& lines,
+                                                        const LineRows& lines,
                                                         const Scatter&... scatter) {
   return {block.grey, block.labels, index, lines, lines.nx, scatter...};
 }
@@ -185,7 +181,7 @@ ParticleKernel<Grey, Label, Scatter...> particle_kernel(const Block<Grey, Label>
 template <class Grey, class Label>
 void particle_sums(const Driver driver, const Block<Grey, Label>& block,
                    const LabelIndex<Label>& index, ParticleViews& views) {
-  const OwnedLines lines(block.geometry);
+  const LineRows lines(block.geometry);
   auto sums = KE::create_scatter_view(views.sums);
   auto lo = KE::create_scatter_view(KE::ScatterMin{}, views.lo);
   auto hi = KE::create_scatter_view(KE::ScatterMax{}, views.hi);
@@ -281,7 +277,7 @@ using PairMap = Kokkos::UnorderedMap<LabelPair, std::int64_t, kx::ExecSpace>;
 template <class Label>
 struct AdjacencyKernel {
   View3<const Label> labels;
-  OwnedLines lines;
+  LineRows lines;
   Index3 neighbour_limit;  // local index bound for a +1 neighbour per axis (exclusive)
   PairMap map;
 
@@ -322,8 +318,9 @@ struct AdjacencyKernel {
     const Label* row;
     const Label* row_z;
     const Label* row_y;
-    KOKKOS_INLINE_FUNCTION Rows advanced(const index_t j) const {
-      return {row + j, row_z + j, row_y + j};
+    template <class F>
+    KOKKOS_INLINE_FUNCTION Rows each(const F& f) const {
+      return {f(row), f(row_z), f(row_y)};
     }
   };
   index_t nx;
@@ -332,17 +329,16 @@ struct AdjacencyKernel {
     return l + lines.label_offset[axis] + 1 < neighbour_limit[axis];
   }
   KOKKOS_INLINE_FUNCTION Rows rows(const index_t line) const {
-    const index_t lz = line / lines.ny + lines.label_offset[0];
-    const index_t ly = line % lines.ny + lines.label_offset[1];
-    const index_t x0 = lines.label_offset[2];
-    const Label* row = &labels(lz, ly, x0);
-    return {row, has(0, line) ? &labels(lz + 1, ly, x0) : row,
-            has(1, line) ? &labels(lz, ly + 1, x0) : row};
+    const Label* row = lines.local_row(labels, line);
+    // The +z and +y rows lie one plane and one row of the label view further on.
+    return {row, has(0, line) ? row + labels.stride(0) : row,
+            has(1, line) ? row + labels.stride(1) : row};
   }
   static std::size_t stage_bytes(const index_t n) { return 3 * kx::scratch_bytes<Label>(n + 1); }
+  // Not staged(): the row itself is read one voxel past the chunk.
   KOKKOS_INLINE_FUNCTION Rows stage(const kx::TeamMember& team, const index_t line,
                                     const index_t x0, const index_t n) const {
-    const Rows at = rows(line).advanced(x0);
+    const Rows at = advanced(rows(line), x0);
     // One voxel past the chunk where the +x neighbour exists.
     const index_t past = kx::min(n + 1, neighbour_limit[2] - lines.label_offset[2] - x0);
     const Label* row = kx::stage(team, at.row, past);
@@ -419,7 +415,7 @@ std::vector<AdjacencyRecord> accumulate_adjacency_with(const Driver driver,
                                                        std::size_t label_count_hint) {
   kx::ScopedRegion region("grapes::accumulate_adjacency");
   if (geometry.owned.empty()) return {};
-  const OwnedLines lines(geometry);
+  const LineRows lines(geometry);
   Index3 limit;  // local is clipped to the image
   for (int a = 0; a < 3; ++a) limit[a] = geometry.local.extent(a);
   // Particles touch about a dozen others: size the map for that, retry larger if it fills.
@@ -446,7 +442,7 @@ template <class ReferenceLabel, class Label>
 struct OverlapKernel {
   View3<const ReferenceLabel> reference;  // covers the owned box
   View3<const Label> labels;              // covers the block
-  OwnedLines lines;
+  LineRows lines;
   PairMap map;
   index_t nx;
 
@@ -463,22 +459,18 @@ struct OverlapKernel {
   struct Rows {
     const ReferenceLabel* reference;
     const Label* labels;
-    KOKKOS_INLINE_FUNCTION Rows advanced(const index_t j) const {
-      return {reference + j, labels + j};
+    template <class F>
+    KOKKOS_INLINE_FUNCTION Rows each(const F& f) const {
+      return {f(reference), f(labels)};
     }
   };
   KOKKOS_INLINE_FUNCTION Rows rows(const index_t line) const {
-    const index_t z = line / lines.ny, y = line % lines.ny;
-    return {&reference(z, y, 0),
-            &labels(z + lines.label_offset[0], y + lines.label_offset[1], lines.label_offset[2])};
+    return {lines.owned_row(reference, line), lines.local_row(labels, line)};
   }
-  static std::size_t stage_bytes(const index_t n) {
-    return kx::scratch_bytes<ReferenceLabel>(n) + kx::scratch_bytes<Label>(n);
-  }
+  static std::size_t stage_bytes(const index_t n) { return staged_bytes<ReferenceLabel, Label>(n); }
   KOKKOS_INLINE_FUNCTION Rows stage(const kx::TeamMember& team, const index_t line,
                                     const index_t x0, const index_t n) const {
-    const Rows at = rows(line).advanced(x0);
-    return {kx::stage(team, at.reference, n), kx::stage(team, at.labels, n)};
+    return staged(team, rows(line), x0, n);
   }
 
   KOKKOS_INLINE_FUNCTION void segment(const Rows& rows, index_t, index_t, const index_t n) const {
@@ -508,7 +500,7 @@ std::vector<OverlapRecord> accumulate_overlaps_with(const Driver driver,
                                                     std::size_t label_count_hint) {
   kx::ScopedRegion region("grapes::accumulate_overlaps");
   if (geometry.owned.empty()) return {};
-  const OwnedLines lines(geometry);
+  const LineRows lines(geometry);
   // Registered steps: each label overlaps a few others; retry larger if the map fills.
   const auto capacity = static_cast<std::uint32_t>(
       std::min<std::size_t>(1u << 30, std::max<std::size_t>(1u << 12, 8 * label_count_hint)));

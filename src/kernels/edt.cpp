@@ -209,8 +209,8 @@ struct ColumnBlocks {
            ScratchView<float>::shmem_size(rows * kBlock);       // envelope: results
   }
 
-  // Rows of the scratch copy: f of column c at row r.
-  struct Block {
+  // The block's columns as gathered into scratch: f of column c at row r.
+  struct GatheredColumns {
     const T* fs;
     KOKKOS_INLINE_FUNCTION T operator()(const int r, const int c) const {
       return fs[r * kBlock + c];
@@ -261,7 +261,7 @@ struct ColumnBlocks {
   KOKKOS_INLINE_FUNCTION bool windowed(const T* fs, const int* back, float* out,
                                        const int nc) const {
     const int n = math.n;
-    const Block block{fs};
+    const GatheredColumns gathered{fs};
     int end[kBlock];  // first row after the run of row i
     GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) end[c] = n;
     for (int i = n - 1; i >= 0; --i) {
@@ -274,7 +274,7 @@ struct ColumnBlocks {
         const int ahead = (end[c] < n) | math.border_hi ? end[c] - i : kNone;
         best[c] = math.initial(f_row[c], kx::min(back_row[c], ahead));
       }
-      if (!math.window_minimum(best, block, i)) return false;
+      if (!math.window_minimum(best, gathered, i)) return false;
       float* orow = out + i * cols.d_line;
       if (nc == kBlock) {
         GRAPES_EDT_COLUMNS for (int c = 0; c < kBlock; ++c) orow[c] = static_cast<float>(best[c]);

@@ -4,7 +4,6 @@
 #include <limits>
 
 #include "grapes/core/instantiate.hpp"
-#include "grapes/kernels/kernel_detail.hpp"
 #include "grapes/kernels/kernel_drivers.hpp"
 
 namespace grapes {

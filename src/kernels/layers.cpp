@@ -10,9 +10,9 @@
 #include <type_traits>
 
 #include "grapes/core/instantiate.hpp"
-#include "grapes/kernels/kernel_detail.hpp"
 #include "grapes/kernels/kernel_drivers.hpp"
-#include "grapes/kernels/owned_lines.hpp"
+#include "grapes/kernels/layers_detail.hpp"
+#include "grapes/kernels/line_rows.hpp"
 
 namespace grapes {
 
@@ -101,21 +101,13 @@ struct LayerVoxels {
   View3<const Label> labels;
   View3<const float> dist2;
   LabelIndex<Label> index;
-  OwnedLines lines;
+  LineRows lines;
   Reach reach;
   LayerRule rule;
   CountScatter inexact;
   MinScatter first_inexact;
   index_t nx;
 
-  KOKKOS_INLINE_FUNCTION const Label* label_row(const index_t line) const {
-    return &labels(line / lines.ny + lines.label_offset[0], line % lines.ny + lines.label_offset[1],
-                   lines.label_offset[2]);
-  }
-  KOKKOS_INLINE_FUNCTION const float* dist2_row(const index_t line) const {
-    return &dist2(line / lines.ny + lines.label_offset[0], line % lines.ny + lines.label_offset[1],
-                  lines.label_offset[2]);
-  }
   KOKKOS_INLINE_FUNCTION double reach_zy(const index_t line) const {
     return kx::min(reach.axis2(0, line / lines.ny + lines.label_offset[0]),
                    reach.axis2(1, line % lines.ny + lines.label_offset[1]));
@@ -145,18 +137,19 @@ struct LayerExtentKernel {
   struct Rows {
     const Label* labels;
     const float* dist2;
-    KOKKOS_INLINE_FUNCTION Rows advanced(const index_t j) const { return {labels + j, dist2 + j}; }
+    template <class F>
+    KOKKOS_INLINE_FUNCTION Rows each(const F& f) const {
+      return {f(labels), f(dist2)};
+    }
   };
   KOKKOS_INLINE_FUNCTION Rows rows(const index_t line) const {
-    return {voxels.label_row(line), voxels.dist2_row(line)};
+    return {voxels.lines.local_row(voxels.labels, line),
+            voxels.lines.local_row(voxels.dist2, line)};
   }
-  static std::size_t stage_bytes(const index_t n) {
-    return kx::scratch_bytes<Label>(n) + kx::scratch_bytes<float>(n);
-  }
+  static std::size_t stage_bytes(const index_t n) { return staged_bytes<Label, float>(n); }
   KOKKOS_INLINE_FUNCTION Rows stage(const kx::TeamMember& team, const index_t line,
                                     const index_t x0, const index_t n) const {
-    const Rows at = rows(line).advanced(x0);
-    return {kx::stage(team, at.labels, n), kx::stage(team, at.dist2, n)};
+    return staged(team, rows(line), x0, n);
   }
 
   KOKKOS_INLINE_FUNCTION void segment(const Rows& row, const index_t line, const index_t x0,
@@ -239,22 +232,20 @@ struct LayerSumKernel {
     const Label* labels;
     const float* dist2;
     const Grey* grey;
-    KOKKOS_INLINE_FUNCTION Rows advanced(const index_t j) const {
-      return {labels + j, dist2 + j, grey + j};
+    template <class F>
+    KOKKOS_INLINE_FUNCTION Rows each(const F& f) const {
+      return {f(labels), f(dist2), f(grey)};
     }
   };
   KOKKOS_INLINE_FUNCTION Rows rows(const index_t line) const {
-    return {voxels.label_row(line), voxels.dist2_row(line),
-            &grey(line / voxels.lines.ny, line % voxels.lines.ny, 0)};
+    const LineRows& lines = voxels.lines;
+    return {lines.local_row(voxels.labels, line), lines.local_row(voxels.dist2, line),
+            lines.owned_row(grey, line)};
   }
-  static std::size_t stage_bytes(const index_t n) {
-    return kx::scratch_bytes<Label>(n) + kx::scratch_bytes<float>(n) + kx::scratch_bytes<Grey>(n);
-  }
+  static std::size_t stage_bytes(const index_t n) { return staged_bytes<Label, float, Grey>(n); }
   KOKKOS_INLINE_FUNCTION Rows stage(const kx::TeamMember& team, const index_t line,
                                     const index_t x0, const index_t n) const {
-    const Rows at = rows(line).advanced(x0);
-    return {kx::stage(team, at.labels, n), kx::stage(team, at.dist2, n),
-            kx::stage(team, at.grey, n)};
+    return staged(team, rows(line), x0, n);
   }
 
   KOKKOS_INLINE_FUNCTION void segment(const Rows& row, const index_t line, const index_t x0,
@@ -397,7 +388,7 @@ LayerResult layers_with(const Block<Grey, Label>& block, const View3<const float
                         const std::vector<std::uint64_t>& index_labels) {
   LayerResult result;
   const std::size_t n = index_labels.size();
-  const OwnedLines lines(block.geometry);
+  const LineRows lines(block.geometry);
   InexactViews inexact;
   const Voxels<Label> voxels{block.labels,
                              dist2,

@@ -35,10 +35,10 @@
 
 #include "grapes/core/format.hpp"
 #include "grapes/core/instantiate.hpp"
-#include "grapes/kernels/kernel_detail.hpp"
 #include "grapes/kernels/kernel_drivers.hpp"
 #include "grapes/kernels/label_index.hpp"
 #include "grapes/kernels/marching_cubes_tables.hpp"
+#include "grapes/kernels/surface_detail.hpp"
 
 namespace grapes {
 

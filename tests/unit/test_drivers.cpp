@@ -16,8 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "grapes/kernels/accumulate_detail.hpp"
 #include "grapes/kernels/edt_detail.hpp"
-#include "grapes/kernels/kernel_detail.hpp"
+#include "grapes/kernels/label_index.hpp"
+#include "grapes/kernels/layers_detail.hpp"
+#include "grapes/kernels/surface_detail.hpp"
 
 namespace grapes {
 namespace {

@@ -9,6 +9,9 @@
 
 #include "grapes/core/records.hpp"
 #include "grapes/core/volume.hpp"
+// accumulate.hpp only for the callers that run accumulate_overlaps too (run/volume_analysis.cpp
+// got it through layers.hpp); it belongs in their own includes.
+#include "grapes/kernels/accumulate.hpp"
 #include "grapes/kernels/layers.hpp"
 #include "grapes/kernels/surface.hpp"
 #include "grapes/run/phase_clock.hpp"

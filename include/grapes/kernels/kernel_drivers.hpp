@@ -73,8 +73,25 @@ KOKKOS_INLINE_FUNCTION const T* stage(const TeamMember& team, const T* src, cons
 //                                                the chunk's rows copied into team scratch
 //   void segment(const Rows&, index_t line, index_t x0, index_t n) const;
 //                                                the one function: voxels x0 .. x0 + n - 1
-// where Rows (plain pointers, at some x) has `Rows advanced(index_t j) const` (at x + j). The
-// CPU driver calls segment once per whole line; the GPU driver once per kSegment voxels.
+// where Rows (plain pointers, at some x) lists its pointers once in
+//   template <class F> Rows each(const F& f) const;   // {f(row_a), f(row_b), ...}
+// (line_rows.hpp builds rows() and stage() from that). The CPU driver calls segment once per
+// whole line; the GPU driver once per kSegment voxels.
+
+// Moves every pointer of a Rows j voxels along x (Rows::each).
+struct AdvanceRows {
+  index_t j;
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T* operator()(T* row) const {
+    return row + j;
+  }
+};
+
+// The rows j voxels further along x.
+template <class Rows>
+KOKKOS_INLINE_FUNCTION Rows advanced(const Rows& rows, const index_t j) {
+  return rows.each(AdvanceRows{j});
+}
 
 // Voxels per thread of the GPU line driver.
 constexpr index_t kSegment = 16;
@@ -99,11 +116,11 @@ struct StagedLines {
     const index_t n = kx::min(chunk, kernel.nx - x0);
     const auto rows = kernel.stage(team, line, x0, n);
     team.team_barrier();
-    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, (n + kSegment - 1) / kSegment),
-                         [&](const index_t part) {
-                           const index_t a = part * kSegment;
-                           kernel.segment(rows.advanced(a), line, x0 + a, kx::min(kSegment, n - a));
-                         });
+    Kokkos::parallel_for(
+        Kokkos::TeamThreadRange(team, (n + kSegment - 1) / kSegment), [&](const index_t part) {
+          const index_t a = part * kSegment;
+          kernel.segment(advanced(rows, a), line, x0 + a, kx::min(kSegment, n - a));
+        });
   }
 };
 

@@ -2,10 +2,15 @@
 // Maps label values to compact indices 0..n-1 inside kernels. Dense (a lookup table over
 // [min_label, max_label]) when the label range is modest, which is the common case of labels
 // 1..N; otherwise a sorted list with binary search (arbitrary uint64 labels).
+//
+// A shared interface, not a kernel of its own: the particle, layer and surface kernels take a
+// LabelIndex, and the surface kernel builds one with its own driver, so the explicit-driver
+// builders (detail::*_with) are declared here too, not in a detail header.
 #include <cstdint>
 #include <vector>
 
 #include "grapes/core/volume.hpp"
+#include "grapes/kernels/kernel_drivers.hpp"
 
 namespace grapes {
 
@@ -47,5 +52,20 @@ LabelIndex<Label> build_label_index(const View3<const Label>& labels, const Box&
 // The same for an explicit sorted list of labels.
 template <class Label>
 LabelIndex<Label> label_index_from_list(const std::vector<std::uint64_t>& sorted_labels);
+
+namespace detail {
+
+// Smallest and largest non-zero label of `region` (view coordinates); min > max when none.
+template <class Label>
+Kokkos::MinMaxScalar<std::uint64_t> label_range_with(Driver driver,
+                                                     const View3<const Label>& labels,
+                                                     const Box& region);
+
+// build_label_index with an explicit driver (kernel_drivers.hpp): the same index with either.
+template <class Label>
+LabelIndex<Label> build_label_index_with(Driver driver, const View3<const Label>& labels,
+                                         const Box& region, std::vector<std::uint64_t>& labels_out);
+
+}  // namespace detail
 
 }  // namespace grapes

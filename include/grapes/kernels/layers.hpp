@@ -6,8 +6,9 @@
 #include <vector>
 
 #include "grapes/core/kokkos_compat.hpp"
-
-#include "grapes/kernels/accumulate.hpp"
+#include "grapes/core/records.hpp"
+#include "grapes/core/volume.hpp"
+#include "grapes/kernels/label_index.hpp"
 
 namespace grapes {
 

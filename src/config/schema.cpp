@@ -8,8 +8,8 @@
 namespace grapes::config_detail {
 namespace {
 
-// Blocks of keys used in more than one place: a volume on disk, the phantom.
-enum class Block { none, source, grey, phantom };  // grey: the source keys and rescale
+// Groups of keys used in more than one place: a volume on disk, the phantom.
+enum class KeyGroup { none, source, grey, phantom };  // grey: the source keys and rescale
 
 struct Entry {
   const char* key;
@@ -17,7 +17,7 @@ struct Entry {
   const char* def;
   const char* doc;
   const char* choices = nullptr;
-  Block block = Block::none;  // the keys of this block follow, under this key
+  KeyGroup group = KeyGroup::none;  // the keys of this group follow, under this key
 };
 
 const Entry kSourceKeys[] = {
@@ -79,13 +79,13 @@ const Entry kPhantomKeys[] = {
 const Entry kInputKeys[] = {
     {"input", Kind::section, nullptr,
      "The volumes to analyse (grapes run): input.phantom, or both input.grey and input.labels."},
-    {"input.grey", Kind::source, nullptr, "The greyscale volume on disk.", nullptr, Block::grey},
+    {"input.grey", Kind::source, nullptr, "The greyscale volume on disk.", nullptr, KeyGroup::grey},
     {"input.labels", Kind::source, nullptr,
      "The particle label volume on disk (0 = background), same shape as input.grey.", nullptr,
-     Block::source},
+     KeyGroup::source},
     {"input.phantom", Kind::section, nullptr,
      "The built-in synthetic NMC electrode instead of files ({} for all defaults).", nullptr,
-     Block::phantom},
+     KeyGroup::phantom},
 };
 
 const Entry kSeriesKeys[] = {
@@ -104,11 +104,11 @@ const Entry kSeriesKeys[] = {
     {"series.steps[].soc", Kind::number, nullptr,
      "Optional: state of charge or voltage of the step, for tables and plots."},
     {"series.steps[].grey", Kind::source, nullptr, "The step's grey volume, as input.grey.",
-     nullptr, Block::grey},
+     nullptr, KeyGroup::grey},
     {"series.steps[].labels", Kind::source, nullptr, "The step's label volume, as input.labels.",
-     nullptr, Block::source},
+     nullptr, KeyGroup::source},
     {"series.steps[].phantom", Kind::section, nullptr,
-     "The phantom instead of files, as input.phantom.", nullptr, Block::phantom},
+     "The phantom instead of files, as input.phantom.", nullptr, KeyGroup::phantom},
     {"series.steps[].phantom.step", Kind::nonneg_int, nullptr,
      "The phantom's operando step (0 pristine, damage grows with it); default the position."},
     {"series.steps[].noise", Kind::noise, "none",
@@ -179,7 +179,7 @@ bool starts_with(const std::string& text, const char* prefix) {
 }
 
 template <std::size_t N>
-void add_block(std::vector<Row>& rows, const std::string& under, const Entry (&entries)[N]) {
+void add_group(std::vector<Row>& rows, const std::string& under, const Entry (&entries)[N]) {
   for (const Entry& entry : entries)
     rows.push_back({under + "." + entry.key, entry.kind, entry.def, entry.doc, entry.choices,
                     starts_with(under, "series.")});
@@ -189,10 +189,10 @@ template <std::size_t N>
 void add_entries(std::vector<Row>& rows, const Entry (&entries)[N]) {
   for (const Entry& entry : entries) {
     rows.push_back({entry.key, entry.kind, entry.def, entry.doc, entry.choices, false});
-    if (entry.block == Block::source || entry.block == Block::grey)
-      add_block(rows, entry.key, kSourceKeys);
-    if (entry.block == Block::grey) add_block(rows, entry.key, kGreyKeys);
-    if (entry.block == Block::phantom) add_block(rows, entry.key, kPhantomKeys);
+    if (entry.group == KeyGroup::source || entry.group == KeyGroup::grey)
+      add_group(rows, entry.key, kSourceKeys);
+    if (entry.group == KeyGroup::grey) add_group(rows, entry.key, kGreyKeys);
+    if (entry.group == KeyGroup::phantom) add_group(rows, entry.key, kPhantomKeys);
   }
 }
 

@@ -18,6 +18,17 @@ double peak_memory_mib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: kilobytes
 }
 
+RunFacts run_facts(const Config& config, const std::array<int, 3>& grid, MPI_Comm comm) {
+  RunFacts facts;
+  facts.config_text = config.yaml_text;
+  facts.config_path = config.origin;
+  facts.ranks = comm_size(comm);
+  facts.grid = grid;
+  facts.peak_memory_mib_per_rank = allgather(comm, peak_memory_mib());
+  facts.peak_memory_mib = allreduce_max(comm, peak_memory_mib());
+  return facts;
+}
+
 Inputs open_inputs(bool use_phantom, const PhantomSpec& phantom, int phantom_step,
                    const SourceSpec& grey, const SourceSpec& labels, MPI_Comm comm) {
   Inputs inputs;
@@ -121,9 +132,8 @@ RunSummary run_analysis(const Config& config, std::unique_ptr<VolumeSource> grey
   summary.particles = allreduce_sum(comm, std::int64_t(result.tables.particles.rows()));
   summary.layer_rows = allreduce_sum(comm, std::int64_t(result.tables.layers.rows()));
   summary.adjacency_rows = allreduce_sum(comm, std::int64_t(result.tables.adjacency.rows()));
-  summary.peak_memory_mib = allreduce_max(comm, peak_memory_mib());
-  RunFacts facts{config.yaml_text, config.origin,           comm_size(comm),
-                 plan.grid.dims(), summary.peak_memory_mib, allgather(comm, peak_memory_mib())};
+  const RunFacts facts = run_facts(config, plan.grid.dims(), comm);
+  summary.peak_memory_mib = facts.peak_memory_mib;
   agree_or_throw(comm, [&] {
     write_volume_facts(*file, "", result.facts);
     write_run_facts(*file, facts);

@@ -189,12 +189,7 @@ void analyse_step(const Config& config, const RunPlan& plan, std::size_t i,
     options.noise_key = key + ".noise.box";
   }
   const VolumeResult result = analyse_volume(plan, inputs, *file, options);
-  const RunFacts facts{config.yaml_text,
-                       config.origin,
-                       comm_size(comm),
-                       plan.grid.dims(),
-                       allreduce_max(comm, peak_memory_mib()),
-                       allgather(comm, peak_memory_mib())};
+  const RunFacts facts = run_facts(config, plan.grid.dims(), comm);
   agree_or_throw(comm, [&] {
     write_volume_facts(*file, "", result.facts);
     write_run_facts(*file, facts);
@@ -250,12 +245,7 @@ series::ExsituSettings exsitu_settings(const SeriesSpec& spec) {
 // ranks wait for the verdict.
 std::string assemble(const Config& config, const std::vector<StepSource>& sources,
                      const std::array<int, 3>& grid, MPI_Comm comm, const Logger& log) {
-  const RunFacts facts{config.yaml_text,
-                       config.origin,
-                       comm_size(comm),
-                       grid,
-                       allreduce_max(comm, peak_memory_mib()),
-                       allgather(comm, peak_memory_mib())};
+  const RunFacts facts = run_facts(config, grid, comm);
   std::string summary;
   agree_or_throw(comm, [&] {
     if (comm_rank(comm) != 0) return;

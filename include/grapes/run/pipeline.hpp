@@ -111,4 +111,8 @@ VolumeResult analyse_volume(const RunPlan& plan, Inputs& inputs, ResultFile& fil
 // Peak resident memory of this process in MiB.
 double peak_memory_mib();
 
+// Collective: what the file records about the run (config, ranks, grid, peak memory per rank
+// so far); the one place a RunFacts is made.
+RunFacts run_facts(const Config& config, const std::array<int, 3>& grid, MPI_Comm comm);
+
 }  // namespace grapes

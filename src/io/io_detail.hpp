@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "grapes/config/config.hpp"
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
 #include "grapes/core/types.hpp"

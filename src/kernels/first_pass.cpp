@@ -28,17 +28,6 @@ std::vector<ParticleRecord> particle_partials(const Block<Grey, Label>& block) {
   return accumulate_particles<Grey, Label>(block, index, candidates);
 }
 
-FirstPass merge_first_pass(std::vector<ParticleRecord> partials, MPI_Comm comm) {
-  FirstPass first;
-  partials = merge_sorted(std::move(partials), ByLabel{});
-  first.owned_labels.reserve(partials.size());
-  for (const ParticleRecord& p : partials) first.owned_labels.push_back(p.label);
-  first.ownership = LabelOwnership::build(comm, first.owned_labels);
-  first.particles = route_and_merge(
-      comm, first.ownership, partials, [](const ParticleRecord& p) { return p.label; }, ByLabel{});
-  return first;
-}
-
 #define GRAPES_PARTICLE_PARTIALS(Grey, Label) \
   template std::vector<ParticleRecord> particle_partials(const Block<Grey, Label>&);
 GRAPES_FOR_EACH_GREY_AND_LABEL(GRAPES_PARTICLE_PARTIALS)

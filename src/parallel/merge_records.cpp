@@ -7,6 +7,17 @@
 
 namespace grapes {
 
+FirstPass merge_first_pass(std::vector<ParticleRecord> partials, MPI_Comm comm) {
+  FirstPass first;
+  partials = merge_sorted(std::move(partials), ByLabel{});
+  first.owned_labels.reserve(partials.size());
+  for (const ParticleRecord& p : partials) first.owned_labels.push_back(p.label);
+  first.ownership = LabelOwnership::build(comm, first.owned_labels);
+  first.particles = route_and_merge(
+      comm, first.ownership, partials, [](const ParticleRecord& p) { return p.label; }, ByLabel{});
+  return first;
+}
+
 namespace {
 
 // Each particle's area from its merged cell counts (absent: no surface cell, area 0).

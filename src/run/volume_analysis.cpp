@@ -9,7 +9,6 @@
 
 #include "grapes/core/error.hpp"
 #include "grapes/io/label_check.hpp"
-#include "grapes/kernels/block_kernels.hpp"
 #include "grapes/kernels/first_pass.hpp"
 #include "grapes/kernels/noise.hpp"
 #include "grapes/parallel/ghost_width.hpp"
@@ -18,6 +17,7 @@
 #include "grapes/parallel/memory.hpp"
 #include "grapes/parallel/merge_records.hpp"
 #include "grapes/parallel/slabs.hpp"
+#include "grapes/run/block_kernels.hpp"
 #include "grapes/run/phase_clock.hpp"
 #include "grapes/run/pipeline.hpp"
 #include "grapes/run/progress.hpp"

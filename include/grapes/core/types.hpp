@@ -5,12 +5,18 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace grapes {
 
 using index_t = std::int64_t;
 using Index3 = std::array<index_t, 3>;
 using Spacing3 = std::array<double, 3>;
+
+// Wall seconds per phase of a run ("read", "edt", ...), in order of first lap
+// (run/phase_clock.hpp measures them, the result file records them).
+using PhaseTimes = std::vector<std::pair<std::string, double>>;
 
 // A half-open box [lo, hi) of global voxel indices.
 struct Box {

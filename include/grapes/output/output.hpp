@@ -14,7 +14,6 @@
 #include "grapes/io/hdf5_handle.hpp"
 #include "grapes/output/column_table.hpp"
 #include "grapes/output/particle_tables.hpp"
-#include "grapes/run/phase_clock.hpp"
 
 namespace grapes {
 

@@ -6,10 +6,26 @@
 // neighbours of its labels.
 #include <mpi.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "grapes/core/records.hpp"
-#include "grapes/kernels/first_pass.hpp"
+#include "grapes/core/types.hpp"
+#include "grapes/parallel/label_owners.hpp"
 
 namespace grapes {
+
+// The merged first pass (kernels/first_pass.hpp): the global bounding boxes the ghost width
+// comes from, and the label ownership every later merge uses.
+struct FirstPass {
+  std::vector<ParticleRecord> particles;    // merged records of the labels this rank owns
+  LabelOwnership ownership;                 // which rank owns which label
+  std::vector<std::uint64_t> owned_labels;  // the labels with voxels in this rank's box, sorted
+};
+
+// Collective: merges this rank's partial particle records (all its blocks, merged locally
+// first, so the result is the same whatever the slabs were) on the labels' owners.
+FirstPass merge_first_pass(std::vector<ParticleRecord> partials, MPI_Comm comm);
 
 // Collective. `voxel_size` (physical) gives the surface areas their units.
 MergedRecords merge_records(FirstPass&& first, PartialRecords&& partial, const Spacing3& voxel_size,

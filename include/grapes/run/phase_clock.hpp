@@ -6,11 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "grapes/core/types.hpp"
 #include "grapes/run/logger.hpp"
 
 namespace grapes {
-
-using PhaseTimes = std::vector<std::pair<std::string, double>>;  // in order of first lap
 
 class PhaseClock {
  public:

@@ -1,4 +1,4 @@
-#include "grapes/kernels/block_kernels.hpp"
+#include "grapes/run/block_kernels.hpp"
 
 #include <algorithm>
 #include <iterator>

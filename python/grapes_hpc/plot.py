@@ -265,23 +265,46 @@ def _step_ticks(ax, steps: pd.DataFrame) -> None:
     ax.margins(x=0.12)  # room for the annotations beside the outer points
 
 
-def mean_per_step_figure(name: str, steps: pd.DataFrame, k: float, unit: str):
-    """Fig. 8: (a) Ī per step ±k·SE_tot, (b) ΔĪ vs the reference ±k·delta_SE_tot with Z."""
+#: The two error models of a series (docs/SERIES.md "Which test to use", config
+#: series.error_bars): column of the bar, of the delta bar, its name, and the p-values printed.
+ERROR_MODELS = {
+    "paper": ("se_tot", "delta_se_tot", "SE_tot", (("Z", "z"), ("paired Z", "z_paired"))),
+    "standard": ("ses", "delta_ses", "SES",
+                 (("p Welch", "p_welch_two"), ("p paired t", "p_paired_t_two"))),
+}
+
+
+def _annotation(row, model: str) -> str:
+    """The test statistics printed beside a point of fig. 8b, as the error model reads them."""
+    parts = []
+    for label, column in ERROR_MODELS[model][3]:
+        value = getattr(row, column, np.nan)
+        if value is not None and np.isfinite(value):
+            parts.append(f"{label} {value:.1f}" if model == "paper" else f"{label} {value:.2g}")
+    return "\n".join(parts)
+
+
+def mean_per_step_figure(name: str, steps: pd.DataFrame, k: float, unit: str,
+                         model: str = "paper"):
+    """Fig. 8: (a) Ī per step ±k·SE, (b) ΔĪ vs the reference ±k·delta SE with its tests; SE is
+    SE_tot with the normal Z (model "paper") or SES = sd/√n with the t-tests' p ("standard")."""
+    bar, delta_bar, bar_name, _ = ERROR_MODELS[model]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.8))
     reference = steps["name"].iloc[0]
-    _errorbar(left, steps["step"], steps["mean"], k * steps["se_tot"], "tab:blue",
-              f"Ī ± {k:g} SE_tot")
+    _errorbar(left, steps["step"], steps["mean"], k * steps[bar], "tab:blue",
+              f"Ī ± {k:g} {bar_name}")
     left.set_ylabel(f"Ī: mean core grey level\nof the particles ({unit})")
-    left.set_title(f"(a) Ī per step, ± {k:g} SE_tot")
-    _errorbar(right, steps["step"], steps["delta_mean"], k * steps["delta_se_tot"], "tab:red",
-              f"ΔĪ ± {k:g} SE_tot (Z: unpaired, paired)")
+    left.set_title(f"(a) Ī per step, ± {k:g} {bar_name}")
+    tests = "Z: unpaired, paired" if model == "paper" else "two-sided p: Welch, paired t"
+    _errorbar(right, steps["step"], steps["delta_mean"], k * steps[delta_bar], "tab:red",
+              f"ΔĪ ± {k:g} {bar_name} ({tests})")
     right.axhline(0.0, color="0.5", linewidth=0.8)
     right.set_ylabel(f"ΔĪ: mean change of core grey level\nvs {reference} ({unit})")
-    right.set_title(f"(b) ΔĪ vs {reference}, ± {k:g} SE_tot")
+    right.set_title(f"(b) ΔĪ vs {reference}, ± {k:g} {bar_name}")
     for row in steps.itertuples(index=False):
-        z, paired = getattr(row, "z", np.nan), getattr(row, "z_paired", np.nan)
-        if np.isfinite(z) or np.isfinite(paired):
-            right.annotate(f"Z {z:.1f}\npaired {paired:.1f}", (row.step, row.delta_mean),
+        text = _annotation(row, model)
+        if text:
+            right.annotate(text, (row.step, row.delta_mean),
                            textcoords="offset points", xytext=(9, -4), fontsize=7, color="0.25",
                            va="top", bbox={"boxstyle": "round,pad=0.15", "fc": "white",
                                            "ec": "none", "alpha": 0.8})
@@ -290,7 +313,7 @@ def mean_per_step_figure(name: str, steps: pd.DataFrame, k: float, unit: str):
         ax.legend(fontsize=8)
         ax.grid(True, linestyle="--", alpha=0.4)
     fig.suptitle(f"{name}: particle core grey level per step ({int(steps['n'].iloc[0])} "
-                 "particles; Z vs the reference step)")
+                 f"particles; {model} error bars, series.error_bars)")
     fig.tight_layout()
     return fig
 
@@ -597,11 +620,16 @@ def exsitu_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, out:
 
 
 def operando_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, out: str,
-                     fmt: str, k: Optional[float], min_particles: int) -> List[str]:
+                     fmt: str, k: Optional[float], min_particles: int,
+                     error_bars: Optional[str] = None) -> List[str]:
     """Operando files: figs. 8-10, the radial change, the kept particles' radial profiles per
-    step, and the label matching when the series matched labels."""
+    step, and the label matching when the series matched labels. Fig. 8 uses ``error_bars``,
+    else the series' own ``error_bars`` setting, else the paper's."""
     config = _config(attrs).get("series", {}) or {}
     series_k = k if k is not None else float(config.get("error_multiple", SERIES_K))
+    model = error_bars or str(config.get("error_bars", "paper"))
+    if model not in ERROR_MODELS:
+        raise GrapesFileError(f"'{path}': unknown series.error_bars '{model}' (paper or standard)")
     name = _stem(path)
     steps = series.get("steps")
     if steps is None or not len(steps):
@@ -614,7 +642,7 @@ def operando_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, ou
         profiles.append((str(step), layer_statistics(layers, "graylevel"),
                          int(layers.index.nunique())))
     unit = _grey_unit(step_attrs[steps["name"].iloc[0]])
-    written = [_save(mean_per_step_figure(name, steps, series_k, unit), out,
+    written = [_save(mean_per_step_figure(name, steps, series_k, unit, model), out,
                      f"{name}_mean_per_step", fmt)]
     if "quartiles" in series and len(series["quartiles"]):
         axis = (config.get("quartiles") or {}).get("axis")
@@ -646,7 +674,7 @@ def operando_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, ou
 
 
 def series_figures(path: str, out: str, fmt: str, k: Optional[float],
-                   min_particles: int) -> List[str]:
+                   min_particles: int, error_bars: Optional[str] = None) -> List[str]:
     """The figures of a series file: operando or ex-situ (root attribute series_mode)."""
     series = read_series(path)
     attrs = read_attrs(path)
@@ -655,7 +683,7 @@ def series_figures(path: str, out: str, fmt: str, k: Optional[float],
         mode = "operando" if "steps" in series else "exsitu"
     if mode == "exsitu":
         return exsitu_figures(path, series, attrs, out, fmt, k, min_particles)
-    return operando_figures(path, series, attrs, out, fmt, k, min_particles)
+    return operando_figures(path, series, attrs, out, fmt, k, min_particles, error_bars)
 
 
 def _arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
@@ -678,6 +706,9 @@ def _arguments(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help="plot a layer only where at least N particles reach it (10)")
     parser.add_argument("--largest-quartile", action="store_true",
                         help="radial profile of the largest volume quartile only (paper fig. 7)")
+    parser.add_argument("--error-bars", choices=tuple(ERROR_MODELS),
+                        help="series error model: paper (±k SE_tot, Z) or standard (±k SES, "
+                             "t-tests' p); default: the series' series.error_bars")
     return parser.parse_args(argv)
 
 
@@ -698,7 +729,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 if kinds[path] == "steps":
                     raise GrapesFileError(f"'{path}' has /steps but no /series tables yet: "
                                           "plot its steps with grapes_hpc.read(path, step=...)")
-                written += series_figures(path, out, args.format, args.k, args.min_particles)
+                written += series_figures(path, out, args.format, args.k, args.min_particles,
+                                          args.error_bars)
     except (GrapesFileError, FileNotFoundError, OSError) as error:
         print(f"grapes plot: error: {error}", file=sys.stderr)
         return 2

@@ -53,11 +53,21 @@ def _make_results(binary: str) -> str:
         _run([mpiexec, "-n", "2", binary, "run", demo, "--set",
               f"output.path={folder}/demo_np2.h5"], folder)
     _run([binary, "phantom", demo, "-o", f"{folder}/phantom.h5"], folder)
+    _run(hdf5_run_command(binary, source, folder), folder)
     for name, (config, ranks) in SERIES_FILES.items():
         command = [binary, "series", os.path.join(source, "inputs", config), "-o",
                    f"{folder}/{name}", "--quiet"]
         _run(([mpiexec, "-n", str(ranks)] if mpiexec and ranks > 1 else []) + command, folder)
     return folder
+
+
+def hdf5_run_command(binary: str, source: str, folder: str) -> list:
+    """grapes run on phantom.h5's /grey and /labels as HDF5 inputs (hdf5_run.h5): a result whose
+    label volume grapes view can slice (the demo's input is the phantom, not a file)."""
+    return [binary, "run", os.path.join(source, "inputs", "hdf5_example.yaml"),
+            "--set", f"input.grey.path={folder}/phantom.h5",
+            "--set", f"input.labels.path={folder}/phantom.h5",
+            "--set", "output.volumes=[]", "--set", f"output.path={folder}/hdf5_run.h5", "--quiet"]
 
 
 def grapes_results(case: unittest.TestCase) -> str:

@@ -13,6 +13,7 @@ from helpers import series_files, temporary_folder
 import synthetic
 
 from grapes_hpc import plot
+from grapes_hpc import read_series
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -188,6 +189,29 @@ class RealSeriesFigures(unittest.TestCase):
                 self.assertIn(f"n={kept}", svg, figure)   # the particle count of each step
             else:
                 self.assertIn(f"{kept} particles", svg, figure)
+
+    def test_error_models_draw_their_bars(self):
+        """Fig. 8's bars are k SE_tot (paper) or k SES (standard) of /series/steps, as read
+        with h5py; the standard model prints the t-tests' p."""
+        path = self.files["operando.h5"]
+        with h5py.File(path, "r") as file:
+            steps = {c: file[f"series/steps/{c}"][()] for c in file["series/steps"]}
+        frame = read_series(path)["steps"].sort_values("step").reset_index(drop=True)
+        order = np.argsort(steps["step"])
+        for model, column, delta in (("paper", "se_tot", "delta_se_tot"),
+                                     ("standard", "ses", "delta_ses")):
+            with self.subTest(model=model):
+                fig = plot.mean_per_step_figure("operando", frame, 3.0, "grey", model)
+                for ax, name in zip(fig.axes, (column, delta)):
+                    bars = ax.containers[0].lines[2][0].get_segments()
+                    half = np.array([abs(b[1][1] - b[0][1]) / 2 for b in bars])
+                    expected = np.nan_to_num(3.0 * steps[name][order])
+                    np.testing.assert_allclose(half, expected, rtol=1e-12, atol=1e-12)
+                texts = " ".join(t.get_text() for t in fig.axes[1].texts)
+                self.assertIn("paired Z" if model == "paper" else "p paired t", texts)
+                plot.plt.close(fig)
+        status, _, err = run_plot(path, "--out", self.folder, "--error-bars", "standard")
+        self.assertEqual(status, 0, err)
 
 
 if __name__ == "__main__":

@@ -28,12 +28,17 @@ struct Arguments {
   // grapes plot: the options are declared here so that --help lists them, and passed on
   // unchanged to the Python package (python_launcher.hpp).
   std::vector<std::string> plot_files;
-  std::string plot_out, plot_format = "png";
+  std::string plot_out, plot_format = "png", plot_error_bars;
   double plot_k = 0;
   int plot_min_particles = 10;
   bool plot_largest_quartile = false;
   CLI::Option* plot_k_option = nullptr;
   CLI::Option* plot_min_option = nullptr;
+  // grapes view (docs/VIEW.md): passed on to python3 -m grapes_hpc.view.
+  std::vector<std::string> view_paths;
+  int view_port = 8765;
+  std::string view_host = "127.0.0.1";
+  bool view_no_browser = false;
 };
 
 // --quiet and --verbose of run and series (one excludes the other).
@@ -57,6 +62,7 @@ struct Subcommands {
   CLI::App* info;
   CLI::App* exporter;
   CLI::App* plot;
+  CLI::App* view;
 };
 
 void add_plot(CLI::App& app, Arguments& a, Subcommands& s) {
@@ -72,6 +78,19 @@ void add_plot(CLI::App& app, Arguments& a, Subcommands& s) {
                                          "Plot a layer only where >= N particles reach it (10)");
   s.plot->add_flag("--largest-quartile", a.plot_largest_quartile,
                    "Radial profile of the largest volume quartile only (paper fig. 7)");
+  s.plot
+      ->add_option("--error-bars", a.plot_error_bars,
+                   "Series error model: paper or standard (default: the series' own)")
+      ->check(CLI::IsMember({"paper", "standard"}));
+}
+
+void add_view(CLI::App& app, Arguments& a, Subcommands& s) {
+  s.view = app.add_subcommand(
+      "view", "Browse result and series files in a web browser (python3 -m grapes_hpc.view)");
+  s.view->add_option("paths", a.view_paths, "Result files or folders to serve (default: .)");
+  s.view->add_option("--port", a.view_port, "Port (default 8765)")->check(CLI::Range(1, 65535));
+  s.view->add_option("--host", a.view_host, "Address to bind (default 127.0.0.1: this machine)");
+  s.view->add_flag("--no-browser", a.view_no_browser, "Print the URL only; open no browser");
 }
 
 Subcommands add_subcommands(CLI::App& app, Arguments& a) {
@@ -108,6 +127,7 @@ Subcommands add_subcommands(CLI::App& app, Arguments& a) {
   s.exporter->add_option("file", a.file, "Result file (HDF5)")->required();
   s.exporter->add_option("--csv", a.csv_directory, "Directory for the CSV files")->required();
   add_plot(app, a, s);
+  add_view(app, a, s);
   return s;
 }
 
@@ -120,7 +140,16 @@ int plot(const Arguments& a) {
   if (a.plot_min_option->count())
     arguments.insert(arguments.end(), {"--min-particles", std::to_string(a.plot_min_particles)});
   if (a.plot_largest_quartile) arguments.push_back("--largest-quartile");
-  return run_python_plot(arguments);
+  if (!a.plot_error_bars.empty())
+    arguments.insert(arguments.end(), {"--error-bars", a.plot_error_bars});
+  return run_python_tool(kPlotTool, arguments);
+}
+
+int view(const Arguments& a) {
+  std::vector<std::string> arguments = a.view_paths;
+  arguments.insert(arguments.end(), {"--port", std::to_string(a.view_port), "--host", a.view_host});
+  if (a.view_no_browser) arguments.push_back("--no-browser");
+  return run_python_tool(kViewTool, arguments);
 }
 
 int dispatch(const Subcommands& s, const Arguments& a) {
@@ -135,6 +164,7 @@ int dispatch(const Subcommands& s, const Arguments& a) {
   if (s.info->parsed()) return command_info(a.file);
   if (s.exporter->parsed()) return command_export(a.file, a.csv_directory);
   if (s.plot->parsed()) return plot(a);
+  if (s.view->parsed()) return view(a);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "grapes/cli/python_launcher.hpp"
 
 #include <mpi.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <filesystem>
 
 #include "grapes/core/error.hpp"
+#include "grapes/core/interrupt.hpp"
 #include "grapes/parallel/comm.hpp"
 
 extern char** environ;
@@ -42,8 +44,9 @@ bool holds_package(const std::string& folder) {
 }
 
 // The environment of the child: PYTHONPATH with `package` first, the program name for
-// argparse's messages.
-std::vector<std::string> child_environment(const std::string& package) {
+// argparse's messages (GRAPES_PLOT_PROG=grapes plot).
+std::vector<std::string> child_environment(const std::string& package, const PythonTool& tool) {
+  const std::string program_variable = tool.program_variable + "=";
   std::vector<std::string> out;
   std::string python_path = package;
   for (char** entry = environ; *entry; ++entry) {
@@ -51,12 +54,12 @@ std::vector<std::string> child_environment(const std::string& package) {
     if (text.rfind("PYTHONPATH=", 0) == 0) {
       const std::string old = text.substr(11);
       if (!old.empty()) python_path += (python_path.empty() ? "" : ":") + old;
-    } else if (text.rfind("GRAPES_PLOT_PROG=", 0) != 0) {
+    } else if (text.rfind(program_variable, 0) != 0) {
       out.push_back(text);
     }
   }
   if (!python_path.empty()) out.push_back("PYTHONPATH=" + python_path);
-  out.push_back("GRAPES_PLOT_PROG=grapes plot");
+  out.push_back(program_variable + "grapes " + tool.command);
   return out;
 }
 
@@ -80,9 +83,17 @@ int spawn_and_wait(const std::string& python, std::vector<std::string> arguments
     errno = status;
     return -1;
   }
+  // A SIGTERM/SIGINT caught by our handler (interrupt.hpp) is passed on to the child once,
+  // so `kill` or scancel of grapes view/plot stops the server too instead of orphaning it.
   int wait_status = 0;
-  while (waitpid(child, &wait_status, 0) < 0)
+  bool forwarded = false;
+  while (waitpid(child, &wait_status, 0) < 0) {
     if (errno != EINTR) return -1;
+    if (!forwarded && pending_signal() != 0) {
+      kill(child, pending_signal());
+      forwarded = true;
+    }
+  }
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
   return 128 + (WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0);
 }
@@ -94,17 +105,17 @@ std::string searched_list() {
   return text;
 }
 
-// Checked before the figures run, so a missing module is one line naming it, not a traceback.
-// argv[1] is the list of folders searched for grapes_hpc.
+// Checked before the tool runs, so a missing module is one line naming it, not a traceback.
+// argv: the folders searched for grapes_hpc, "quiet" or "report", the command, the modules.
 constexpr const char* kCheckModules = R"py(import importlib.util, sys
-missing = [n for n in ("h5py", "numpy", "pandas", "matplotlib") if importlib.util.find_spec(n) is None]
+missing = [n for n in sys.argv[4].split(",") if importlib.util.find_spec(n) is None]
 if importlib.util.find_spec("grapes_hpc") is None:
     missing.append("the grapes_hpc package (looked in " + sys.argv[1] + " and the interpreter's "
                    "path: pip install <grapes-hpc source>/python, or set PYTHONPATH)")
 if missing and sys.argv[2] == "quiet":
     sys.exit(3)
 if missing:
-    sys.exit("error: grapes plot: " + sys.executable + " lacks " + ", ".join(missing) +
+    sys.exit("error: grapes " + sys.argv[3] + ": " + sys.executable + " lacks " + ", ".join(missing) +
              "; set GRAPES_PYTHON to an interpreter that has them")
 )py";
 
@@ -116,35 +127,35 @@ std::vector<std::string> python_candidates() {
   return {"python3", "/usr/bin/python3"};
 }
 
-int plot_on_this_rank(const std::vector<std::string>& arguments) {
+int tool_on_this_rank(const PythonTool& tool, const std::vector<std::string>& arguments) {
   std::string package;
   for (const std::string& folder : python_package_candidates())
     if (holds_package(folder)) {
       package = folder;
       break;
     }
-  const std::vector<std::string> environment = child_environment(package);
+  const std::vector<std::string> environment = child_environment(package, tool);
   const std::vector<std::string> candidates = python_candidates();
   std::string python;
   int status = -1;
   for (std::size_t i = 0; i < candidates.size() && status != 0; ++i) {
     python = candidates[i];
     const bool last = i + 1 == candidates.size();
-    status = spawn_and_wait(
-        python, {"-c", kCheckModules, searched_list(), last ? "report" : "quiet"}, environment);
+    status = spawn_and_wait(python,
+                            {"-c", kCheckModules, searched_list(), last ? "report" : "quiet",
+                             tool.command, tool.modules},
+                            environment);
   }
+  const std::string name = "grapes " + tool.command;
   if (status < 0)
-    throw InputError(
-        "grapes plot needs Python 3 with h5py, numpy, pandas and matplotlib: "
-        "cannot run '" +
-        python + "' (" + std::strerror(errno) +
-        "); put python3 on PATH or set GRAPES_PYTHON to an interpreter");
+    throw InputError(name + " needs Python 3 with " + tool.modules + ": cannot run '" + python +
+                     "' (" + std::strerror(errno) +
+                     "); put python3 on PATH or set GRAPES_PYTHON to an interpreter");
   if (status != 0) return 2;  // the check said what is missing
-  std::vector<std::string> command = {"-m", "grapes_hpc.plot"};
+  std::vector<std::string> command = {"-m", tool.module};
   command.insert(command.end(), arguments.begin(), arguments.end());
   status = spawn_and_wait(python, command, environment);
-  if (status < 0)
-    throw InputError("grapes plot: cannot run '" + python + "': " + std::strerror(errno));
+  if (status < 0) throw InputError(name + ": cannot run '" + python + "': " + std::strerror(errno));
   return status;
 }
 
@@ -159,11 +170,16 @@ std::vector<std::string> python_package_candidates() {
   return out;
 }
 
-int run_python_plot(const std::vector<std::string>& arguments) {
+const PythonTool kPlotTool{"plot", "grapes_hpc.plot", "h5py,numpy,pandas,matplotlib",
+                           "GRAPES_PLOT_PROG"};
+const PythonTool kViewTool{"view", "grapes_hpc.view", "h5py,numpy,pandas,flask,yaml",
+                           "GRAPES_VIEW_PROG"};
+
+int run_python_tool(const PythonTool& tool, const std::vector<std::string>& arguments) {
   MPI_Comm comm = MPI_COMM_WORLD;
   int status = 0;
   agree_or_throw(comm, [&] {
-    if (comm_rank(comm) == 0) status = plot_on_this_rank(arguments);
+    if (comm_rank(comm) == 0) status = tool_on_this_rank(tool, arguments);
   });
   return broadcast_value(comm, status);
 }

@@ -23,6 +23,12 @@ run_grapes 2 run "$demo" --set "output.path=$WORK/results/demo_np2.h5"
 [ "$status" -eq 0 ] && pass "demo at 2 ranks" || { fail "demo at 2 ranks"; cat "$WORK/err"; }
 run_grapes 1 phantom "$demo" -o "$WORK/results/phantom.h5"
 [ "$status" -eq 0 ] && pass "phantom labels" || { fail "phantom labels"; cat "$WORK/err"; }
+# The same volumes as HDF5 inputs: a result whose label volume grapes view can slice
+# (python/tests/helpers.py hdf5_run_command makes the same file).
+run_grapes 1 run "$GRAPES_SOURCE_DIR/inputs/hdf5_example.yaml" \
+  --set "input.grey.path=$WORK/results/phantom.h5" --set "input.labels.path=$WORK/results/phantom.h5" \
+  --set "output.volumes=[]" --set "output.path=$WORK/results/hdf5_run.h5" --quiet
+[ "$status" -eq 0 ] && pass "run on HDF5 inputs" || { fail "run on HDF5 inputs"; cat "$WORK/err"; }
 # Series files from the real program (python/tests/helpers.py SERIES_FILES names them).
 for example in operando:2 exsitu:1 matching:1; do
   name=${example%%:*}
@@ -77,6 +83,28 @@ if [ "$status" -ne 0 ] && grep -q "demo.yaml" "$WORK/err"; then pass "grapes plo
 GRAPES_PYTHON=/nonexistent/python3 run_grapes 1 plot "$WORK/results/demo_np1.h5"
 if [ "$status" -eq 2 ] && grep -q "GRAPES_PYTHON" "$WORK/err"; then pass "grapes plot without python3: clear error"; else
   fail "grapes plot without python3 (status $status)"; cat "$WORK/err"; fi
+# grapes view: the subcommand starts the server on the results, prints its URL with the token;
+# the page answers with the token and refuses without it; a missing folder is refused.
+port=$(( 20000 + RANDOM % 20000 ))
+"$GRAPES_BINARY" view "$WORK/results" --no-browser --port "$port" >"$WORK/view.out" 2>&1 &
+view_pid=$!
+url=""
+for _ in $(seq 1 50); do
+  url=$(grep -o "http://127.0.0.1:$port/?token=[A-Za-z0-9_-]*" "$WORK/view.out" || true)
+  [ -n "$url" ] && "$PYTHON" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1])" "$url" 2>/dev/null && break
+  sleep 0.2
+done
+page=$("$PYTHON" -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]).status)" "$url" 2>&1)
+refused=$("$PYTHON" -c "
+import urllib.request, urllib.error, sys
+try: urllib.request.urlopen(sys.argv[1]); print('served')
+except urllib.error.HTTPError as e: print(e.code)" "http://127.0.0.1:$port/api/files" 2>&1)
+kill "$view_pid" 2>/dev/null; wait "$view_pid" 2>/dev/null || true
+if [ "$page" = 200 ] && [ "$refused" = 403 ]; then pass "grapes view serves the page with its token, 403 without"; else
+  fail "grapes view (page '$page', without token '$refused')"; cat "$WORK/view.out"; fi
+run_grapes 1 view "$WORK/no-such-folder" --no-browser
+if [ "$status" -ne 0 ] && grep -q "no-such-folder" "$WORK/err"; then pass "grapes view of a missing folder fails naming it"; else
+  fail "grapes view of a missing folder (status $status)"; cat "$WORK/out" "$WORK/err"; fi
 run_grapes 1 plot --help
 if [ "$status" -eq 0 ] && grep -q -- "--format" "$WORK/out"; then pass "grapes plot --help"; else fail "grapes plot --help"; fi
 finish

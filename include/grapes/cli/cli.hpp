@@ -1,5 +1,5 @@
 #pragma once
-// The command line: grapes run | phantom | info | export | plot (CLI11).
+// The command line: grapes run | phantom | series | info | export | plot | view (CLI11).
 namespace grapes {
 
 // Runs the command line on every rank (MPI and Kokkos already initialised); returns the exit

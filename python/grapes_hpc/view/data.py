@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 
 from .._grapes import radial_profile
-from .._reader import GrapesFileError, list_steps, read, read_attrs
+from .._reader import GrapesFileError, list_steps, read, read_attrs, read_series
 from .safety import confine
 
 SUFFIXES = (".h5", ".hdf5", ".hdf", ".nxs")
@@ -46,6 +46,14 @@ def find_files(roots: List[str]) -> List[str]:
                     except Exception:  # a symlink out of the roots is not listed
                         pass
     return sorted(found)
+
+
+def display_name(path: str, roots: List[str]) -> str:
+    """The path below the served folder holding it (step files of a series share names)."""
+    for root in roots:
+        if path.startswith(root.rstrip(os.sep) + os.sep):
+            return os.path.relpath(path, root)
+    return os.path.basename(path)
 
 
 def _version(path: str):
@@ -124,3 +132,32 @@ def profiles(path: str, step: Optional[str], column: str, by: Optional[str], gro
     """Mean radial profile (all particles, or per quantile group of ``by``)."""
     table = radial_profile(result(path, step), column=column, by=by or None, groups=groups)
     return {c: jsonable(table[c].to_numpy()) for c in table.columns}
+
+
+def _columns(frame) -> Dict:
+    return {c: jsonable(frame[c].to_numpy()) for c in frame.columns}
+
+
+def series(path: str) -> Dict:
+    """The Series page: mode, the error-bar multiple and model of the run's config, the
+    ``/series/steps`` table (operando), the labels removed per cleaning rule, and the ex-situ
+    ``radial_z`` comparison."""
+    attrs = read_attrs(path)
+    tables = read_series(path)
+    config = {}
+    try:
+        import yaml
+        config = (yaml.safe_load(attrs.get("config", "")) or {}).get("series", {}) or {}
+    except Exception:  # no PyYAML or an unreadable config: the defaults below
+        config = {}
+    out = {"mode": attrs.get("series_mode", "operando"),
+           "error_multiple": float(config.get("error_multiple", 3)),
+           "error_bars": str(config.get("error_bars", "paper"))}
+    if "steps" in tables:
+        out["steps"] = _columns(tables["steps"].sort_values("step"))
+    if "removed" in tables:
+        counts = tables["removed"]["rule"].value_counts()
+        out["removed"] = {str(rule): int(n) for rule, n in counts.items()}
+    if "radial_z" in tables:
+        out["radial_z"] = _columns(tables["radial_z"])
+    return out

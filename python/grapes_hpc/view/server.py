@@ -21,6 +21,10 @@ from .query import QueryError, filter_mask
 from .safety import Forbidden, confine, resolve_roots
 
 STATIC = os.path.join(os.path.dirname(__file__), "static")
+# Front-end libraries installed by `npm ci` (tools/setup-debian.sh) from web/package-lock.json;
+# served from here so the pages work without internet. Only these files are served.
+VENDOR = os.path.join(os.path.dirname(__file__), "web", "node_modules", "uplot", "dist")
+VENDOR_FILES = ("uPlot.iife.min.js", "uPlot.min.css")
 
 
 def _arg_path(app):
@@ -65,9 +69,25 @@ def _register(app):
     def static_file(name):
         return send_from_directory(STATIC, name)
 
+    @app.route("/favicon.ico")
+    def favicon():
+        return Response(status=204)
+
+    @app.route("/vendor/<name>")
+    def vendor_file(name):
+        if name not in VENDOR_FILES:
+            abort(404)
+        return send_from_directory(VENDOR, name)
+
+    @app.route("/api/series")
+    def series():
+        return jsonify(data.series(_arg_path(app)))
+
     @app.route("/api/files")
     def files():
-        return jsonify(files=[data.summary(p) for p in data.find_files(app.config["ROOTS"])])
+        roots = app.config["ROOTS"]
+        return jsonify(files=[dict(data.summary(p), name=data.display_name(p, roots))
+                              for p in data.find_files(roots)])
 
     @app.route("/api/particles")
     def particles():
@@ -118,6 +138,11 @@ def _register(app):
 def create_app(paths, token=None):
     """The app serving the files under ``paths`` (folders, or files whose folder is served)."""
     app = Flask(__name__, static_folder=None)
+    # Tables keep the file's column order (Flask sorts JSON keys by default).
+    if hasattr(app, "json") and hasattr(app.json, "sort_keys"):
+        app.json.sort_keys = False  # Flask >= 2.2 (Debian 12 has 2.2)
+    else:
+        app.config["JSON_SORT_KEYS"] = False
     app.config["ROOTS"] = resolve_roots(paths)
     app.config["TOKEN"] = token or secrets.token_urlsafe(24)
     _register(app)

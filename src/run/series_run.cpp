@@ -229,12 +229,17 @@ series::SeriesSettings series_settings(const SeriesSpec& spec) {
     s.collector_high = spec.quartiles->collector == CollectorSide::high;
   }
   s.error_multiple = spec.error_multiple;
+  s.alternative = spec.alternative == TestAlternative::greater ? series::Alternative::greater
+                                                               : series::Alternative::less;
+  s.standard_error_bars = spec.error_bars == ErrorBars::standard;
   return s;
 }
 
 series::ExsituSettings exsitu_settings(const SeriesSpec& spec) {
   series::ExsituSettings s;
   s.volume_quantile = spec.exsitu_volume_quantile;
+  s.profile = spec.exsitu_profile;
+  s.exclude_flat = spec.exsitu_exclude_flat;
   s.clean_border = spec.clean.border;
   return s;
 }

@@ -54,17 +54,12 @@ void Parser::read_operando(const Scope& s, SeriesSpec& spec) const {
       get_choice(s, "alternative") == "greater" ? TestAlternative::greater : TestAlternative::less;
 }
 
-// series.exsitu: exclude_flat applies only to the normalised profile (flat = no normalisation).
+// series.exsitu. exclude_flat acts on the normalised profile only (flat = no normalisation);
+// with graylevel it is kept but changes nothing, so --set profile=graylevel always works.
 void Parser::read_exsitu(const Scope& s, SeriesSpec& spec) const {
   spec.exsitu_volume_quantile = read_optional_quantile(s, "volume_quantile");
   spec.exsitu_profile = get_choice(s, "profile");
-  if (spec.exsitu_profile == "graylevel_normed") {
-    spec.exsitu_exclude_flat = get_flag(s, "exclude_flat");
-  } else {
-    if (given(s, "exclude_flat"))
-      not_applicable(s, "exclude_flat", "series.exsitu.profile: graylevel_normed");
-    spec.exsitu_exclude_flat = false;
-  }
+  spec.exsitu_exclude_flat = get_flag(s, "exclude_flat");
 }
 
 // The items of the list `key` of mappings as scopes, each recorded into a resolved list.

@@ -278,16 +278,18 @@ TEST(ConfigSeries, ExSitu) {
                 .series->exsitu_volume_quantile,
             0.0);
   expect_round_trip(d);
-  // Flat profiles kept; the raw grey level (exclude_flat does not apply: left out when resolved).
+  // Flat profiles kept; the raw grey level (exclude_flat is kept but acts on graylevel_normed
+  // only, so --set series.exsitu.profile=graylevel works on any ex-situ config).
   const Config e = parse(kPhantomSeries + "  mode: exsitu\n  exsitu: {exclude_flat: false}\n");
   EXPECT_FALSE(e.series->exsitu_exclude_flat);
   expect_round_trip(e);
   const Config g = parse(kPhantomSeries + "  mode: exsitu\n  exsitu: {profile: graylevel}\n");
   EXPECT_EQ(g.series->exsitu_profile, "graylevel");
-  EXPECT_FALSE(g.series->exsitu_exclude_flat);
-  EXPECT_HAS(g.yaml_text, "    profile: graylevel\n");
-  EXPECT_EQ(g.yaml_text.find("exclude_flat"), std::string::npos) << g.yaml_text;
+  EXPECT_TRUE(g.series->exsitu_exclude_flat);
+  EXPECT_HAS(g.yaml_text, "    profile: graylevel\n    exclude_flat: true\n");
   expect_round_trip(g);
+  expect_round_trip(parse(kPhantomSeries +
+                          "  mode: exsitu\n  exsitu: {profile: graylevel, exclude_flat: true}\n"));
 }
 
 TEST(ConfigSeries, OneStepAndOddNames) {
@@ -604,9 +606,6 @@ TEST(ConfigSeriesErrors, ModeSpecificKeys) {
             "got 'graylevel_relative'");
   EXPECT_EQ(error_of(p + "  exsitu: {exclude_flat: maybe}\n"),
             "config.yaml: key 'series.exsitu.exclude_flat' must be true or false, got 'maybe'");
-  EXPECT_EQ(error_of(p + "  exsitu: {profile: graylevel, exclude_flat: true}\n"),
-            "config.yaml: key 'series.exsitu.exclude_flat' applies only to "
-            "series.exsitu.profile: graylevel_normed");
 }
 
 // ---- --set ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ agree with numpy/pandas computations from the step tables (read with h5py alone)
 
 import math
 import unittest
+import warnings
 
 import h5py
 import numpy as np
@@ -336,7 +337,8 @@ class RealSeriesStatistics(unittest.TestCase):
         for row in z.itertuples():
             va = np.array([p[row.layer - 1] for p in a.values() if len(p) >= row.layer])
             vb = np.array([p[row.layer - 1] for p in b.values() if len(p) >= row.layer])
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # n < 2, zero spread: NaN
                 ref = stats.ttest_ind(vb, va, equal_var=False)
                 sa, sb = va.var(ddof=1) / len(va), vb.var(ddof=1) / len(vb)
                 df = (sa + sb) ** 2 / (sa ** 2 / (len(va) - 1) + sb ** 2 / (len(vb) - 1))

@@ -296,8 +296,9 @@ def mean_per_step_figure(name: str, steps: pd.DataFrame, k: float, unit: str,
         _step_ticks(ax, steps)
         ax.legend(fontsize=8)
         ax.grid(True, linestyle="--", alpha=0.4)
+    test = "paired t" if standard else "Z"
     fig.suptitle(f"{name}: particle core grey level per step ({int(steps['n'].iloc[0])} "
-                 "particles; Z vs the reference step)")
+                 f"particles; {test} vs the reference step)")
     fig.tight_layout()
     return fig
 
@@ -587,7 +588,7 @@ def _radial_attrs(path: str) -> Dict[str, Dict]:
 def _flat_note(dataset: str, attrs: Dict) -> str:
     """The legend name of a dataset: with the flat profiles left out of its means, if any."""
     excluded = int(attrs.get("flat_profiles_excluded", 0))
-    return f"{dataset}; {excluded} flat profiles left out" if excluded else dataset
+    return f"{dataset}; its {excluded} flat profiles left out" if excluded else dataset
 
 
 def exsitu_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, out: str,

@@ -9,8 +9,8 @@ Figures: ``python -m grapes_hpc.plot FILE [--out DIR] [--format png|svg|pdf]`` (
 ``grapes plot FILE``). Needs h5py, numpy and pandas; matplotlib for the figures only.
 """
 
-from ._grapes import (GRAPES_COLUMNS, GRAPES_LIST_COLUMNS, layer_statistics, radial_profile,
-                      to_grapes)
+from ._grapes import (GRAPES_COLUMNS, GRAPES_LIST_COLUMNS, flat_labels, layer_statistics,
+                      radial_profile, to_grapes)
 from ._reader import (FORMAT_VERSION, GrapesFileError, Result, list_steps, read, read_attrs,
                       read_series, series_steps)
 
@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FORMAT_VERSION", "GRAPES_COLUMNS", "GRAPES_LIST_COLUMNS", "GrapesFileError", "Result",
+    "flat_labels",
     "layer_statistics", "list_steps", "radial_profile", "read", "read_attrs", "read_series",
     "series_steps", "to_grapes",
 ]

@@ -111,8 +111,17 @@ def to_grapes(source: Union[PathLike, Result], step: Union[None, str, int] = Non
 # Radial statistics across particles (GRAPES's radial_layers_quartiles, docs/SERIES.md item 11)
 
 
+def flat_labels(layers: pd.DataFrame) -> np.ndarray:
+    """Labels of a layer table whose ``graylevel_normed`` rows are all 0: flat profiles, with
+    no rise above the surface layer to normalise by (docs/SERIES.md, ex-situ comparison)."""
+    flat = layers["graylevel_normed"].eq(0).groupby(level=0).all()
+    return flat.index[flat.to_numpy()].to_numpy()
+
+
 def layer_statistics(layers: pd.DataFrame, column: str = "graylevel_normed") -> pd.DataFrame:
     """Per layer index of a long layer table: mean, std (ddof 0), SE = std/sqrt(n), n.
+
+    SE is NaN where one particle has the layer (n < 2), as in ``grapes series``.
 
     Every particle has rows for layers 1..K, so layer k's statistics run over the particles
     with k layers or more: exactly how GRAPES's ``radial_layers_quartiles`` aggregates its
@@ -121,7 +130,7 @@ def layer_statistics(layers: pd.DataFrame, column: str = "graylevel_normed") -> 
     grouped = layers.groupby("layer")[column]
     table = pd.DataFrame({"mean": grouped.mean(), "std": grouped.std(ddof=0),
                           "n": grouped.size().astype(np.int64)})
-    table["se"] = table["std"] / np.sqrt(table["n"])
+    table["se"] = (table["std"] / np.sqrt(table["n"])).where(table["n"] >= 2, np.nan)
     table = table.reset_index()[["layer", "mean", "std", "se", "n"]]
     return table.astype({"layer": np.int64})
 
@@ -129,7 +138,8 @@ def layer_statistics(layers: pd.DataFrame, column: str = "graylevel_normed") -> 
 def radial_profile(source: Union[PathLike, Result], column: str = "graylevel_normed",
                    step: Union[None, str, int] = None,
                    labels: Optional[Sequence[int]] = None,
-                   by: Optional[str] = None, groups: int = 4) -> pd.DataFrame:
+                   by: Optional[str] = None, groups: int = 4,
+                   exclude_flat: bool = False) -> pd.DataFrame:
     """Mean radial profile of a ``/layers`` column across particles, with SE (paper fig. 7).
 
     Returns columns ``layer, mean, std, se, n`` (see :func:`layer_statistics`); ``labels``
@@ -137,12 +147,17 @@ def radial_profile(source: Union[PathLike, Result], column: str = "graylevel_nor
     column such as ``"volume"``) the particles are split into ``groups`` quantile bins of
     it (``pandas.qcut(..., labels=False, duplicates="drop")``, as GRAPES's
     ``radial_layers_quartiles`` does) and a leading ``group`` column (0 = smallest) is added.
+    ``exclude_flat`` leaves out particles whose ``graylevel_normed`` is all 0 (no
+    normalisation; ``grapes series`` ex-situ default, docs/SERIES.md) from the layer
+    statistics, after the groups are formed.
     """
     result = _as_result(source, step)
     particles, layers = result.particles, result.layers
     if labels is not None:
         particles = particles[particles.index.isin(np.asarray(labels))]
         layers = layers[layers.index.isin(particles.index)]
+    if exclude_flat:
+        layers = layers[~layers.index.isin(flat_labels(layers))]
     if by is None:
         return layer_statistics(layers, column)
     bins = pd.qcut(particles[by], groups, labels=False, duplicates="drop")

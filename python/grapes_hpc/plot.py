@@ -14,7 +14,7 @@
   (``/series/radial_delta``), the kept particles' radial grey-level profile per step, and
   the label matching (``/series/matching``) when the series matched labels;
 - an ex-situ series file: the mean normalised radial profile of every dataset (fig. 7), the
-  same per volume quartile, and the per-layer Z of each comparison (``/series/radial_z``).
+  same per volume quartile, and the per-layer Welch t of each comparison (``/series/radial_z``).
 
 Every figure says what its error bars are (k), how many particles it rests on and which
 steps it shows. matplotlib runs with the Agg backend: no display is needed.
@@ -452,23 +452,23 @@ def matching_figure(name: str, matching: pd.DataFrame, steps: pd.DataFrame,
 
 
 def radial_z_figure(name: str, table: pd.DataFrame, profile: str):
-    """Ex-situ: the per-layer Z of each comparison's mean profiles (b − a), with ±1.96, ±3."""
+    """Ex-situ: the per-layer Welch t of each comparison's mean profiles (b − a), ±1.96, ±3."""
     fig, ax = plt.subplots(figsize=(8.5, 4.8))
     pairs = table[["dataset_a", "dataset_b"]].drop_duplicates().itertuples(index=False)
     for (a, b), color in zip(pairs, _colors(10)):
         rows = table[(table["dataset_a"] == a) & (table["dataset_b"] == b)].sort_values("layer")
         finite = rows[np.isfinite(rows["z"])]
         ax.plot(finite["layer"], finite["z"], "-o", color=color, markersize=4,
-                label=f"{b} − {a} ({len(finite)} layers with a Z)")
-    for level, style, label in ((1.96, ":", "|Z| = 1.96 (two-tailed p = 0.05)"),
-                                (3.0, "--", "|Z| = 3 (p = 0.0027)")):
+                label=f"{b} − {a} ({len(finite)} layers with a t)")
+    for level, style, label in ((1.96, ":", "|t| = 1.96 (two-tailed p ≈ 0.05 at large df)"),
+                                (3.0, "--", "|t| = 3 (p ≈ 0.0027 at large df)")):
         for sign in (1, -1):
             ax.axhline(sign * level, color="0.5", linestyle=style, linewidth=0.8,
                        label=label if sign > 0 else None)
     ax.axhline(0.0, color="0.3", linewidth=0.8)
     ax.set_xlabel("radial layer k (1 = surface)")
-    ax.set_ylabel(f"Z of the mean {profile} per layer\n(unequal-variance, ddof 1)")
-    ax.set_title(f"{name}: per-layer Z of the ex-situ comparison")
+    ax.set_ylabel(f"Welch's t of the mean {profile} per layer\n(unequal variances, ddof 1)")
+    ax.set_title(f"{name}: per-layer Welch t-test of the ex-situ comparison")
     ax.legend(fontsize=8)
     ax.grid(True, linestyle="--", alpha=0.4)
     return fig
@@ -589,10 +589,27 @@ def _exsitu_quartile_panel(path: str, dataset: str, quartiles: Dict[int, pd.Data
     return dataset, pd.concat(tables, ignore_index=True), legends
 
 
+def _radial_attrs(path: str) -> Dict[str, Dict]:
+    """{dataset: attributes of /series/radial/<dataset>} (profile, flat-profile counts)."""
+    out = {}
+    with h5py.File(path, "r") as file:
+        radial = file.get("series/radial")
+        for dataset in (radial if isinstance(radial, h5py.Group) else {}):
+            out[dataset] = {k: (v.decode() if isinstance(v, bytes) else v)
+                            for k, v in radial[dataset].attrs.items() if k != "columns"}
+    return out
+
+
+def _flat_note(dataset: str, attrs: Dict) -> str:
+    """The legend name of a dataset: with the flat profiles left out of its means, if any."""
+    excluded = int(attrs.get("flat_profiles_excluded", 0))
+    return f"{dataset}; its {excluded} flat profiles left out" if excluded else dataset
+
+
 def exsitu_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, out: str,
                    fmt: str, k: Optional[float], min_particles: int) -> List[str]:
     """Ex-situ files: the mean radial profiles of every dataset (fig. 7), per volume quartile,
-    and the per-layer Z of each comparison."""
+    and the per-layer Welch t of each comparison."""
     name = _stem(path)
     order = list_steps(path)
     tables = _exsitu_tables(series, order)
@@ -605,16 +622,24 @@ def exsitu_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, out:
     note = "border particles removed"
     if isinstance(quantile, (int, float)):
         note += f", volume above the {quantile:g} quantile"
-    datasets = [(d, t, int(t["n"].max()) if len(t) else 0) for d, t, _ in tables]
-    title = f"{name}: mean radial profile, ± {radial_k:g} SE\n({note})"
+    radial_attrs = _radial_attrs(path)
+    datasets = [(_flat_note(d, radial_attrs.get(d, {})), t, int(t["n"].max()) if len(t) else 0)
+                for d, t, _ in tables]
+    profile = next((a.get("profile") for a in radial_attrs.values() if a.get("profile")),
+                   "graylevel_normed")
+    grey = profile == "graylevel"
+    title = (f"{name}: mean radial {'grey-level ' if grey else ''}profile, ± {radial_k:g} SE"
+             f"\n({note})")
+    ylabel = "mean grey level of layer k" if grey else None
     written = [_save(radial_profile_figure(datasets, step_attrs, radial_k, min_particles,
-                                           title=title), out, f"{name}_radial_profile", fmt)]
+                                           title=title, ylabel=ylabel, zero_line=not grey),
+                     out, f"{name}_radial_profile", fmt)]
     panels = [_exsitu_quartile_panel(path, d, q) for d, _, q in tables if q]
     if panels:
         written.append(_save(quartile_profile_figure(panels, step_attrs, radial_k, min_particles),
                              out, f"{name}_radial_profile_by_volume_quartile", fmt))
     if "radial_z" in series and len(series["radial_z"]):
-        written.append(_save(radial_z_figure(name, series["radial_z"], "graylevel_normed"), out,
+        written.append(_save(radial_z_figure(name, series["radial_z"], profile), out,
                              f"{name}_radial_z", fmt))
     return written
 

@@ -5,6 +5,7 @@ agree with numpy/pandas computations from the step tables (read with h5py alone)
 
 import math
 import unittest
+import warnings
 
 import h5py
 import numpy as np
@@ -252,6 +253,7 @@ class RealSeriesStatistics(unittest.TestCase):
         self.assertTrue(radial.loc[radial["depth_kind"] == "relative", "depth"].between(0, 9).all())
 
     def test_exsitu_profiles_are_grapes_radial_layers_quartiles(self):
+        """GRAPES's helpers with flat profiles left out (exsitu.exclude_flat, the default)."""
         path = self.files["exsitu.h5"]
         series = grapes_hpc.read_series(path)
         for dataset in grapes_hpc.list_steps(path):
@@ -261,14 +263,95 @@ class RealSeriesStatistics(unittest.TestCase):
                 table = series[f"radial/{dataset}"]
                 # all: volume above the 0.5 quantile (exsitu.volume_quantile of the example)
                 large = clean.index[clean["volume"] > clean["volume"].quantile(0.5)]
-                ours = grapes_hpc.radial_profile(result, labels=large)
+                ours = grapes_hpc.radial_profile(result, labels=large, exclude_flat=True)
                 self.compare(table[table["group"] == "all"], ours)
-                by_volume = grapes_hpc.radial_profile(result, labels=clean.index, by="volume")
+                by_volume = grapes_hpc.radial_profile(result, labels=clean.index, by="volume",
+                                                      exclude_flat=True)
                 for group in range(4):
                     self.compare(table[table["group"] == f"volume_q{group + 1}"],
                                  by_volume[by_volume["group"] == group])
         z = series["radial_z"]
         self.assertEqual(set(zip(z["dataset_a"], z["dataset_b"])), {("pristine", "cycled")})
+
+    def exsitu_all_profiles(self, path, dataset):
+        """{label: graylevel_normed profile} of the `all` group (border-cleaned, volume above
+        the 0.5 quantile), flat ones left out, read with h5py alone; and the flat count."""
+        with h5py.File(path, "r") as file:
+            particles = h5_table(file["steps"][dataset]["particles"])
+            layers = file["steps"][dataset]["layers"]
+            label, normed = layers["label"][()], layers["graylevel_normed"][()]
+        clean = particles[particles["touches_border"] == 0]
+        volume = clean["volume"].to_numpy()
+        large = set(clean["label"][volume > np.quantile(volume, 0.5)])
+        profiles = {}
+        for value in np.unique(label):
+            profiles[value] = normed[label == value]  # rows are in layer order
+        flat = {v for v in set(clean["label"]) if v in profiles and not profiles[v].any()}
+        kept = {v: p for v, p in profiles.items() if v in large and v not in flat}
+        return kept, len(flat)
+
+    def test_exsitu_mean_profile_without_flat_ones_is_numpy(self):
+        path = self.files["exsitu.h5"]
+        series = grapes_hpc.read_series(path)
+        with h5py.File(path, "r") as file:
+            for dataset in grapes_hpc.list_steps(path):
+                with self.subTest(dataset=dataset):
+                    profiles, flat = self.exsitu_all_profiles(path, dataset)
+                    attrs = file["series"]["radial"][dataset].attrs
+                    self.assertEqual(attrs["flat_profiles"], flat)
+                    self.assertEqual(attrs["flat_profiles_excluded"], flat)
+                    profile = attrs["profile"]
+                    self.assertEqual(profile.decode() if isinstance(profile, bytes) else profile,
+                                     "graylevel_normed")
+                    self.assertIn(f"flat profiles (graylevel_normed all 0): {flat}",
+                                  grapes_hpc.read_attrs(path)["summary"])
+                    table = series[f"radial/{dataset}"]
+                    table = table[table["group"] == "all"].reset_index(drop=True)
+                    depth = max(len(p) for p in profiles.values())
+                    self.assertEqual(list(table["layer"]), list(range(1, depth + 1)))
+                    for row in table.itertuples():
+                        values = np.array([p[row.layer - 1] for p in profiles.values()
+                                           if len(p) >= row.layer])
+                        self.assertEqual(row.n, len(values))
+                        np.testing.assert_allclose(row.mean, values.mean(), rtol=1e-12,
+                                                   atol=1e-15)
+                        np.testing.assert_allclose(row.std, values.std(), rtol=1e-9, atol=1e-14)
+                        if len(values) < 2:
+                            self.assertTrue(math.isnan(row.se))
+                        else:
+                            np.testing.assert_allclose(row.se, values.std() / math.sqrt(
+                                len(values)), rtol=1e-9, atol=1e-14)
+            self.assertGreater(file["series"]["radial"]["cycled"].attrs["flat_profiles"], 0)
+
+    def test_exsitu_radial_z_is_scipy_welch(self):
+        try:
+            from scipy import stats
+        except ImportError:
+            self.skipTest("scipy not installed")
+        path = self.files["exsitu.h5"]
+        z = grapes_hpc.read_series(path)["radial_z"]
+        self.assertEqual(list(z.columns), ["dataset_a", "dataset_b", "layer", "z", "df", "p_two"])
+        a, _ = self.exsitu_all_profiles(path, "pristine")
+        b, _ = self.exsitu_all_profiles(path, "cycled")
+        worst, checked = 0.0, 0
+        for row in z.itertuples():
+            va = np.array([p[row.layer - 1] for p in a.values() if len(p) >= row.layer])
+            vb = np.array([p[row.layer - 1] for p in b.values() if len(p) >= row.layer])
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # n < 2, zero spread: NaN
+                ref = stats.ttest_ind(vb, va, equal_var=False)
+                sa, sb = va.var(ddof=1) / len(va), vb.var(ddof=1) / len(vb)
+                df = (sa + sb) ** 2 / (sa ** 2 / (len(va) - 1) + sb ** 2 / (len(vb) - 1))
+            for ours, theirs in ((row.z, ref.statistic), (row.df, df), (row.p_two, ref.pvalue)):
+                if not np.isfinite(theirs):
+                    self.assertEqual(np.isnan(ours), np.isnan(theirs), row)
+                    continue
+                worst = max(worst, abs(ours - theirs) / abs(theirs) if theirs else abs(ours))
+                checked += 1
+        self.assertGreater(checked, 30)
+        self.assertLess(worst, 1e-9)
+        print(f"radial_z vs scipy ttest_ind(equal_var=False): {checked} values, max relative "
+              f"error {worst:.3g}")
 
     def compare(self, table, ours):
         table, ours = table.reset_index(drop=True), ours.reset_index(drop=True)

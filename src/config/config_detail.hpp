@@ -201,6 +201,7 @@ class Parser {
   NoiseSpec read_noise(const Scope& step) const;
   Box read_box(const Scope& s, const std::string& key = "box") const;
   void read_operando(const Scope& series, SeriesSpec& spec) const;
+  void read_exsitu(const Scope& exsitu, SeriesSpec& spec) const;
   std::string read_step_ref(const Scope& s, const std::string& key,
                             const std::vector<StepSpec>& steps) const;
   CleanSpec read_clean(const Scope& series) const;

@@ -25,11 +25,13 @@ SeriesSpec Parser::read_series(const Scope& top) const {
     if (given(s, "exsitu")) not_applicable(s, "exsitu", "series.mode: exsitu");
     read_operando(s, spec);
   } else {
-    // Datasets that share no labels: nothing to clean, compare or split by position.
-    for (const char* key : {"reference", "clean", "conditions", "quartiles"})
+    // Datasets that share no labels: nothing to clean, compare or split by position, and
+    // only two-tailed Welch tests (docs/SERIES.md item 11).
+    for (const char* key :
+         {"reference", "clean", "conditions", "quartiles", "error_bars", "alternative"})
       if (given(s, key)) not_applicable(s, key, "series.mode: operando, and this series is exsitu");
     spec.quartiles.reset();
-    spec.exsitu_volume_quantile = read_optional_quantile(child(s, "exsitu"), "volume_quantile");
+    read_exsitu(child(s, "exsitu"), spec);
   }
   spec.error_multiple = get_number(s, "error_multiple");
   spec.match = read_match(s);
@@ -46,6 +48,18 @@ void Parser::read_operando(const Scope& s, SeriesSpec& spec) const {
   spec.clean = read_clean(s);
   spec.conditions = read_conditions(s, spec.steps);
   spec.quartiles = read_quartiles(s);
+  spec.error_bars =
+      get_choice(s, "error_bars") == "standard" ? ErrorBars::standard : ErrorBars::paper;
+  spec.alternative =
+      get_choice(s, "alternative") == "greater" ? TestAlternative::greater : TestAlternative::less;
+}
+
+// series.exsitu. exclude_flat acts on the normalised profile only (flat = no normalisation);
+// with graylevel it is kept but changes nothing, so --set profile=graylevel always works.
+void Parser::read_exsitu(const Scope& s, SeriesSpec& spec) const {
+  spec.exsitu_volume_quantile = read_optional_quantile(s, "volume_quantile");
+  spec.exsitu_profile = get_choice(s, "profile");
+  spec.exsitu_exclude_flat = get_flag(s, "exclude_flat");
 }
 
 // The items of the list `key` of mappings as scopes, each recorded into a resolved list.
@@ -170,6 +184,10 @@ CleanSpec Parser::read_clean(const Scope& series) const {
   clean.next_to_inconsistent = get_flag(s, "next_to_inconsistent");
   clean.border = get_flag(s, "border");
   clean.no_core = get_flag(s, "no_core");
+  if (!clean.no_core)  // a particle without core voxels has no value I_p,s (docs/SERIES.md)
+    fail("key '" + s.display_key("no_core") +
+         "' cannot be false: a particle without core voxels has no value I_p,s, so rule "
+         "no_core always applies; leave the key out or set it to true");
   clean.small_fraction = get_number(s, "small_fraction");
   return clean;
 }

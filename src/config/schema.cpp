@@ -136,6 +136,14 @@ const Entry kSeriesKeys[] = {
     {"series.quartiles.collector", Kind::choice, "high",
      "The end of the axis where the current collector is (Q1 is farthest from it).", "low|high"},
     {"series.error_multiple", Kind::pos_number, "3", "Error bars are this many standard errors."},
+    {"series.error_bars", Kind::choice, "paper",
+     "operando: the error model the summary leads with and grapes plot draws: paper (+/- k "
+     "SE_tot, normal Z) or standard (+/- k SES, t-tests).",
+     "paper|standard"},
+    {"series.alternative", Kind::choice, "less",
+     "operando: the one-tailed alternative of every *_one p: less (the grey level falls) or "
+     "greater.",
+     "less|greater"},
     {"series.match", Kind::match, "none",
      "Label matching of independently segmented steps: none or {method: overlap, ...}."},
     {"series.match.method", Kind::choice, "overlap", "How labels are matched.", "overlap"},
@@ -144,6 +152,10 @@ const Entry kSeriesKeys[] = {
     {"series.exsitu", Kind::section, nullptr, "exsitu: the comparison of the datasets."},
     {"series.exsitu.volume_quantile", Kind::optional_quantile, "none",
      "Keep only particles whose volume is above this quantile of their dataset; none: all."},
+    {"series.exsitu.profile", Kind::choice, "graylevel_normed",
+     "The /layers column averaged per layer.", "graylevel_normed|graylevel"},
+    {"series.exsitu.exclude_flat", Kind::flag, "true",
+     "graylevel_normed: leave flat profiles (all zeros, no normalisation) out of the means."},
 };
 
 const Entry kRunKeys[] = {

@@ -33,7 +33,40 @@ Sum power_sum(const View3<const Grey>& grey, const Box& region) {
   return sum;
 }
 
+// 1 per non-zero label.
+template <class Label>
+struct LabelCount {
+  View3<const Label> labels;
+  KOKKOS_INLINE_FUNCTION void operator()(index_t z, index_t y, index_t x,
+                                         std::int64_t& count) const {
+    count += labels(z, y, x) != 0 ? 1 : 0;
+  }
+};
+
+// `box` inside `owned` in the view's coordinates (empty when they do not meet).
+Box view_region(const Box& owned, const Box& box) {
+  const Box mine = box.intersect(owned);
+  Box region;
+  if (mine.empty()) return region;
+  for (int a = 0; a < 3; ++a) {
+    region.lo[a] = mine.lo[a] - owned.lo[a];
+    region.hi[a] = mine.hi[a] - owned.lo[a];
+  }
+  return region;
+}
+
 }  // namespace
+
+template <class Label>
+std::int64_t box_label_voxels(const View3<const Label>& labels, const Box& owned, const Box& box) {
+  const Box region = view_region(owned, box);
+  std::int64_t count = 0;
+  if (region.empty()) return count;
+  const Policy3 policy({region.lo[0], region.lo[1], region.lo[2]},
+                       {region.hi[0], region.hi[1], region.hi[2]});
+  Kokkos::parallel_reduce("grapes::noise_box_labels", policy, LabelCount<Label>{labels}, count);
+  return count;
+}
 
 void check_noise_box(const Box& box, const Index3& image_shape, const std::string& key) {
   if (box.intersect(whole_box(image_shape)) != box || box.voxels() < 2)
@@ -43,15 +76,10 @@ void check_noise_box(const Box& box, const Index3& image_shape, const std::strin
 
 template <class Grey>
 GreySums box_grey_sums(const View3<const Grey>& grey, const Box& owned, const Box& box) {
-  const Box mine = box.intersect(owned);
+  const Box region = view_region(owned, box);
   GreySums sums;
-  if (mine.empty()) return sums;
-  Box region;  // in the view's coordinates
-  for (int a = 0; a < 3; ++a) {
-    region.lo[a] = mine.lo[a] - owned.lo[a];
-    region.hi[a] = mine.hi[a] - owned.lo[a];
-  }
-  sums.count = mine.voxels();
+  if (region.empty()) return sums;
+  sums.count = region.voxels();
   if constexpr (std::is_integral_v<Grey>) {
     sums.sum_int = power_sum<Grey, std::uint64_t, 1>(grey, region);
     sums.sum_sq_int = power_sum<Grey, std::uint64_t, 2>(grey, region);
@@ -78,5 +106,12 @@ GRAPES_NOISE(std::uint8_t)
 GRAPES_NOISE(std::uint16_t)
 GRAPES_NOISE(float)
 #undef GRAPES_NOISE
+#define GRAPES_NOISE_LABELS(Label) \
+  template std::int64_t box_label_voxels(const View3<const Label>&, const Box&, const Box&);
+GRAPES_NOISE_LABELS(std::uint8_t)
+GRAPES_NOISE_LABELS(std::uint16_t)
+GRAPES_NOISE_LABELS(std::uint32_t)
+GRAPES_NOISE_LABELS(std::uint64_t)
+#undef GRAPES_NOISE_LABELS
 
 }  // namespace grapes

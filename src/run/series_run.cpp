@@ -156,6 +156,27 @@ RunPlan plan_series(const Config& config, MPI_Comm comm, const Logger& log) {
   return plan;
 }
 
+// The smallest noise box whose std we trust (docs/SERIES.md, "Running a series").
+constexpr std::int64_t kMinNoiseBoxVoxels = 1000;
+
+// A noise box should hold background only, and enough of it: particle voxels inflate
+// sigma_bg (a box full of them gave 51 instead of 6), a small box estimates it poorly.
+void warn_noise_box(const StepSpec& step, const std::string& key, std::int64_t label_voxels,
+                    const Logger& log) {
+  const Box& box = step.noise.box;
+  const std::int64_t voxels = box.voxels();
+  const std::string where =
+      "step '" + step.name + "': the noise box " + box_text(box) + " (" + key + ".noise.box)";
+  if (label_voxels > 0)
+    log.warn(where + " holds " + std::to_string(label_voxels) + " label voxels (" +
+             short_text(100.0 * static_cast<double>(label_voxels) / static_cast<double>(voxels)) +
+             " % of its " + std::to_string(voxels) +
+             "): sigma_bg includes particle grey levels; give a box of background only");
+  if (voxels < kMinNoiseBoxVoxels)
+    log.warn(where + " has " + std::to_string(voxels) + " voxels, fewer than " +
+             std::to_string(kMinNoiseBoxVoxels) + ": sigma_bg is poorly determined");
+}
+
 // Analyses step `i` into its step result file (tables at the root, as `grapes run` writes).
 void analyse_step(const Config& config, const RunPlan& plan, std::size_t i,
                   const std::string& fingerprint, MPI_Comm comm, const Logger& log) {
@@ -189,6 +210,8 @@ void analyse_step(const Config& config, const RunPlan& plan, std::size_t i,
     options.noise_key = key + ".noise.box";
   }
   const VolumeResult result = analyse_volume(plan, inputs, *file, options);
+  if (step.noise.kind == NoiseSpec::Kind::box)
+    warn_noise_box(step, key, result.noise_box_label_voxels, log);
   const RunFacts facts = run_facts(config, plan.grid.dims(), comm);
   agree_or_throw(comm, [&] {
     write_volume_facts(*file, "", result.facts);
@@ -229,12 +252,17 @@ series::SeriesSettings series_settings(const SeriesSpec& spec) {
     s.collector_high = spec.quartiles->collector == CollectorSide::high;
   }
   s.error_multiple = spec.error_multiple;
+  s.alternative = spec.alternative == TestAlternative::greater ? series::Alternative::greater
+                                                               : series::Alternative::less;
+  s.standard_error_bars = spec.error_bars == ErrorBars::standard;
   return s;
 }
 
 series::ExsituSettings exsitu_settings(const SeriesSpec& spec) {
   series::ExsituSettings s;
   s.volume_quantile = spec.exsitu_volume_quantile;
+  s.profile = spec.exsitu_profile;
+  s.exclude_flat = spec.exsitu_exclude_flat;
   s.clean_border = spec.clean.border;
   return s;
 }

@@ -67,6 +67,7 @@ template <class Grey, class Label>
 struct FirstPassResult {
   FirstPass first;
   GreySums noise;
+  std::int64_t noise_labels = 0;        // label voxels in the noise box (this rank's part)
   std::vector<OverlapRecord> overlaps;  // label matching: merged on the reference labels' owners
   std::optional<OwnedVolumes<Grey, Label>> kept;
 };
@@ -142,8 +143,10 @@ FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
     volumes.geometry = block_geometry(slab, slab, shape, plan.voxel_size);
     check_labels_not_negative<Label>(volumes.labels, slab, *inputs.labels, comm);
     clock.lap("read", false);
-    if (options.noise_box)
+    if (options.noise_box) {
       result.noise.merge(box_grey_sums<Grey>(volumes.grey, slab, *options.noise_box));
+      result.noise_labels += box_label_voxels<Label>(volumes.labels, slab, *options.noise_box);
+    }
     std::vector<ParticleRecord> part = particle_partials(volumes.block());
     partials.insert(partials.end(), part.begin(), part.end());
     if (options.match_reference) {
@@ -305,8 +308,10 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
   SlabBuffers<Grey, Label> buffers;
   FirstPassResult<Grey, Label> pass = first_pass(plan, inputs, options, buffers, clock);
   VolumeResult result;
-  if (options.noise_box)
+  if (options.noise_box) {
     result.sigma_bg = noise_sigma(pass.noise, std::is_floating_point<Grey>::value, comm);
+    result.noise_box_label_voxels = allreduce_sum(comm, pass.noise_labels);
+  }
   const GhostChoice ghost =
       choose_ghost(plan.fixed_ghost, pass.first.particles, plan.voxel_size, plan.planar(), comm);
   const Box owned = plan.grid.owned_box(plan.rank);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "grapes/core/error.hpp"
 #include "grapes/series/detail.hpp"
@@ -18,7 +19,9 @@ using Profile = std::vector<double>;
 struct Dataset {
   std::vector<double> volume;     // particles kept by the border rule
   std::vector<Profile> profiles;  // same order
+  std::vector<bool> left_out;     // same order: a flat profile left out of the means
   std::int64_t border_removed = 0;
+  std::int64_t flat = 0;  // flat profiles among the kept particles
 };
 
 std::unordered_map<std::uint64_t, Profile> profiles_of(const StepData& d,
@@ -40,6 +43,23 @@ std::unordered_map<std::uint64_t, Profile> profiles_of(const StepData& d,
   return profiles;
 }
 
+// Labels whose graylevel_normed rows are all 0: no rise above the surface layer to normalise
+// by (docs/SERIES.md item 11). Labels without layer rows are not flat.
+std::unordered_set<std::uint64_t> flat_labels(const StepData& d) {
+  const std::string where = "dataset '" + d.name + "' layers";
+  const auto& label = detail::column<std::uint64_t>(d.layers, where, "label");
+  const auto& normed = detail::column<double>(d.layers, where, "graylevel_normed");
+  std::unordered_map<std::uint64_t, bool> all_zero;
+  for (std::size_t i = 0; i < label.size(); ++i) {
+    const auto it = all_zero.emplace(label[i], true).first;
+    if (normed[i] != 0.0) it->second = false;
+  }
+  std::unordered_set<std::uint64_t> flat;
+  for (const auto& [l, zero] : all_zero)
+    if (zero) flat.insert(l);
+  return flat;
+}
+
 Dataset load(const StepData& d, const ExsituSettings& settings) {
   const std::string where = "dataset '" + d.name + "' particles";
   const auto& label = detail::column<std::uint64_t>(d.particles, where, "label");
@@ -49,12 +69,17 @@ Dataset load(const StepData& d, const ExsituSettings& settings) {
       settings.clean_border ? &detail::column<std::uint8_t>(d.particles, where, "touches_border")
                             : nullptr;
   auto profiles = profiles_of(d, settings.profile);
+  const std::unordered_set<std::uint64_t> flat = flat_labels(d);
+  const bool exclude = settings.exclude_flat && settings.profile == "graylevel_normed";
   Dataset out;
   for (std::size_t i = 0; i < label.size(); ++i) {
     if (border && (*border)[i]) {
       ++out.border_removed;
       continue;
     }
+    const bool is_flat = flat.count(label[i]) > 0;
+    if (is_flat) ++out.flat;
+    out.left_out.push_back(exclude && is_flat);
     out.volume.push_back(static_cast<double>(volume[i]));
     auto it = profiles.find(label[i]);
     out.profiles.push_back(it == profiles.end() ? Profile{} : std::move(it->second));
@@ -62,11 +87,13 @@ Dataset load(const StepData& d, const ExsituSettings& settings) {
   return out;
 }
 
-// Per layer k, the values of the members that have layer k (GRAPES: layer_idx < len).
+// Per layer k, the values of the members that have layer k (GRAPES: layer_idx < len),
+// flat profiles left out when asked.
 std::vector<std::vector<double>> values_by_layer(const Dataset& d,
                                                  const std::vector<std::size_t>& members) {
   std::vector<std::vector<double>> by_layer;
   for (std::size_t i : members) {
+    if (d.left_out[i]) continue;
     const Profile& p = d.profiles[i];
     if (by_layer.size() < p.size()) by_layer.resize(p.size());
     for (std::size_t k = 0; k < p.size(); ++k)
@@ -92,7 +119,7 @@ void add_group(RadialColumns& c, const std::string& group, const Dataset& d,
     c.layer.push_back(static_cast<std::int64_t>(k + 1));
     c.mean.push_back(mean(v));
     c.std.push_back(sd);
-    c.se.push_back(sd / std::sqrt(static_cast<double>(v.size())));
+    c.se.push_back(v.size() < 2 ? NAN : sd / std::sqrt(static_cast<double>(v.size())));
     c.n.push_back(static_cast<std::int64_t>(v.size()));
   }
 }
@@ -127,24 +154,28 @@ Table radial_table(const Dataset& d, const ExsituSettings& settings) {
   return t;
 }
 
-// Per layer present in both "all" groups: Z of b against a, as the series Z of item 8
-// (docs/SERIES.md).
-void add_z_rows(Table& t, const std::string& a_name, const std::string& b_name,
+struct ZColumns {
+  std::vector<std::string>&dataset_a, &dataset_b;
+  std::vector<std::int64_t>& layer;
+  std::vector<double>&z, &df, &p_two;
+};
+
+// Per layer present in both "all" groups: Welch's t of b against a (scipy
+// ttest_ind(b, a, equal_var=False); docs/SERIES.md item 11).
+void add_z_rows(ZColumns& c, const std::string& a_name, const std::string& b_name,
                 const std::vector<std::vector<double>>& a,
                 const std::vector<std::vector<double>>& b) {
-  auto& dataset_a = std::get<std::vector<std::string>>(t.columns[0].values);
-  auto& dataset_b = std::get<std::vector<std::string>>(t.columns[1].values);
-  auto& layer = std::get<std::vector<std::int64_t>>(t.columns[2].values);
-  auto& z = std::get<std::vector<double>>(t.columns[3].values);
-  auto& p_two = std::get<std::vector<double>>(t.columns[4].values);
   for (std::size_t k = 0; k < std::min(a.size(), b.size()); ++k) {
     const double na = static_cast<double>(a[k].size()), nb = static_cast<double>(b[k].size());
-    const double zk = z_unpaired(mean(b[k]), sample_sd(b[k]), nb, mean(a[k]), sample_sd(a[k]), na);
-    dataset_a.push_back(a_name);
-    dataset_b.push_back(b_name);
-    layer.push_back(static_cast<std::int64_t>(k + 1));
-    z.push_back(zk);
-    p_two.push_back(p_two_tailed(zk));
+    const double sa = sample_sd(a[k]), sb = sample_sd(b[k]);
+    const double t = z_unpaired(mean(b[k]), sb, nb, mean(a[k]), sa, na);
+    const double df = welch_df(sb, nb, sa, na);
+    c.dataset_a.push_back(a_name);
+    c.dataset_b.push_back(b_name);
+    c.layer.push_back(static_cast<std::int64_t>(k + 1));
+    c.z.push_back(t);
+    c.df.push_back(df);
+    c.p_two.push_back(p_t_two_tailed(t, df));
   }
 }
 
@@ -181,6 +212,9 @@ ExsituResult analyse_exsitu(const std::vector<StepData>& datasets, const ExsituS
     const Dataset data = load(d, settings);
     out.tables["radial/" + d.name] = radial_table(data, settings);
     out.border_removed.emplace_back(d.name, data.border_removed);
+    out.flat_profiles.emplace_back(d.name, data.flat);
+    const bool excluded = settings.exclude_flat && settings.profile == "graylevel_normed";
+    out.flat_excluded.emplace_back(d.name, excluded ? data.flat : 0);
     all_by_layer.push_back(values_by_layer(data, all_group(data, settings)));
   }
   auto comparisons = settings.comparisons;
@@ -188,13 +222,14 @@ ExsituResult analyse_exsitu(const std::vector<StepData>& datasets, const ExsituS
     for (std::size_t i = 1; i < datasets.size(); ++i)
       comparisons.emplace_back(datasets[0].name, datasets[i].name);
   Table z;
-  z.add<std::string>("dataset_a");
-  z.add<std::string>("dataset_b");
-  z.add<std::int64_t>("layer");
-  z.add<double>("z");
-  z.add<double>("p_two");
+  ZColumns c{z.add<std::string>("dataset_a"),
+             z.add<std::string>("dataset_b"),
+             z.add<std::int64_t>("layer"),
+             z.add<double>("z"),
+             z.add<double>("df"),
+             z.add<double>("p_two")};
   for (const auto& [a, b] : comparisons)
-    add_z_rows(z, a, b, all_by_layer[dataset_index(datasets, a)],
+    add_z_rows(c, a, b, all_by_layer[dataset_index(datasets, a)],
                all_by_layer[dataset_index(datasets, b)]);
   out.tables["radial_z"] = std::move(z);
   return out;

@@ -27,13 +27,25 @@ std::string line(const char* format, ...) {
   return std::string(text) + "\n";
 }
 
-// The ex-situ summary: per dataset the particles used, then the per-layer Z of each pair.
+// The ex-situ summary: per dataset the particles used (border, flat profiles), then the
+// per-layer Welch t of each pair (docs/SERIES.md item 11).
 std::string exsitu_summary(const std::vector<series::StepData>& datasets,
+                           const series::ExsituSettings& settings,
                            const series::ExsituResult& result) {
-  std::string text = line("GRAPES-HPC ex-situ comparison: %zu datasets", datasets.size());
-  for (const auto& [name, removed] : result.border_removed)
-    text += line("  %-16s border particles removed: %lld", name.c_str(),
-                 static_cast<long long>(removed));
+  std::string text = line("GRAPES-HPC ex-situ comparison: %zu datasets, profile %s",
+                          datasets.size(), settings.profile.c_str());
+  for (std::size_t d = 0; d < result.border_removed.size(); ++d) {
+    const long long flat = result.flat_profiles[d].second;
+    const bool excluded = result.flat_excluded[d].second > 0;
+    text += line(
+        "  %-16s border particles removed: %lld; flat profiles (graylevel_normed all "
+        "0): %lld%s",
+        result.border_removed[d].first.c_str(),
+        static_cast<long long>(result.border_removed[d].second), flat,
+        flat == 0  ? ""
+        : excluded ? ", left out of the means"
+                   : ", kept in the means");
+  }
   const auto found = result.tables.find("radial_z");
   if (found == result.tables.end() || found->second.rows() == 0) return text;
   const Table& z = found->second;
@@ -41,15 +53,17 @@ std::string exsitu_summary(const std::vector<series::StepData>& datasets,
   const auto& b = z.get<std::string>("dataset_b");
   const auto& layer = z.get<std::int64_t>("layer");
   const auto& value = z.get<double>("z");
+  const auto& df = z.get<double>("df");
   const auto& p = z.get<double>("p_two");
-  text += "Per layer: Z of the mean profile (b - a) and its two-tailed p:\n";
+  text += "Per layer: Welch's t of the mean profile (b - a), its df and two-tailed p:\n";
   for (std::size_t r = 0; r < z.rows(); ++r) {
-    if (std::isnan(value[r]))  // e.g. layer 1 of radial_max profiles: 0 in every particle
-      text += line("  %s vs %s  layer %3lld  Z        -  (no spread)", a[r].c_str(), b[r].c_str(),
-                   static_cast<long long>(layer[r]));
+    if (std::isnan(value[r]) || std::isnan(p[r]))  // e.g. layer 1 of radial_max: 0 everywhere
+      text += line("  %s vs %s  layer %3lld  t %8s  -  (undefined: n < 2 or no spread)",
+                   a[r].c_str(), b[r].c_str(), static_cast<long long>(layer[r]),
+                   std::isnan(value[r]) ? "-" : std::to_string(value[r]).c_str());
     else
-      text += line("  %s vs %s  layer %3lld  Z %8.3f  p %.3g", a[r].c_str(), b[r].c_str(),
-                   static_cast<long long>(layer[r]), value[r], p[r]);
+      text += line("  %s vs %s  layer %3lld  t %8.3f  df %6.1f  p %.3g", a[r].c_str(), b[r].c_str(),
+                   static_cast<long long>(layer[r]), value[r], df[r], p[r]);
   }
   return text;
 }
@@ -171,9 +185,15 @@ SeriesAnalysis analyse_exsitu_files(const std::vector<StepSource>& sources,
                                     const series::ExsituSettings& settings) {
   const std::vector<series::StepData> datasets = read_steps(sources);
   series::ExsituResult result = series::analyse_exsitu(datasets, settings);
-  std::string summary = exsitu_summary(datasets, result);
+  std::string summary = exsitu_summary(datasets, settings, result);
   SeriesAnalysis analysis;
   analysis.mode = "exsitu";
+  for (std::size_t d = 0; d < result.flat_profiles.size(); ++d)
+    analysis.table_attributes["radial/" + result.flat_profiles[d].first] = {
+        {"profile", settings.profile},
+        {"border_removed", result.border_removed[d].second},
+        {"flat_profiles", result.flat_profiles[d].second},
+        {"flat_profiles_excluded", result.flat_excluded[d].second}};
   analysis.tables = std::move(result.tables);
   analysis.summary = std::move(summary);
   return analysis;
@@ -197,6 +217,8 @@ void write_series_file(const std::string& path, const std::vector<StepSource>& s
     }
   }
   for (const auto& [name, table] : analysis.tables) file.write_table("/series/" + name, table);
+  for (const auto& [name, attributes] : analysis.table_attributes)
+    for (const auto& [key, value] : attributes) file.attribute(key, value, "/series/" + name);
   write_run_facts(file, facts);
   file.attribute("series_mode", analysis.mode);
   file.attribute("summary", analysis.summary);

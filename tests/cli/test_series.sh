@@ -83,6 +83,62 @@ run_grapes 1 series "$WORK/noisy.yaml" --from "$steps_dir/prist.h5" "$steps_dir/
 if [ "$status" -eq 0 ] && same_series "$WORK/noisy_np2.h5" "$WORK/from.h5"; then
   pass "--from gives the same /series tables"; else fail "--from (status $status)"; cat "$WORK/err"; fi
 
+# series.alternative and series.error_bars (SPEC §6 items 8, 8b): --from the same step files
+# with the other alternative gives 1 - every one-tailed p and changes nothing else; with
+# error_bars: standard the summary leads with the standard model, whose delta bar is
+# 3 sd(delta I)/sqrt(n) of /series/values.
+run_grapes 1 series "$WORK/noisy.yaml" --from "$steps_dir/prist.h5" "$steps_dir/damaged.h5" \
+  "$steps_dir/control.h5" "$steps_dir/worse.h5" -o "$WORK/greater.h5" \
+  --set series.alternative=greater --set series.error_bars=standard
+if [ "$status" -eq 0 ] && "$PYTHON" - "$WORK/noisy_np2.h5" "$WORK/greater.h5" <<'PY'; then pass "alternative greater: 1 - p_one; error_bars standard leads the summary"; else fail "series.alternative / series.error_bars"; cat "$WORK/err"; fi
+import sys, h5py, numpy as np
+less, greater = (h5py.File(p, "r") for p in sys.argv[1:])
+a_steps, b_steps = less["series/steps"], greater["series/steps"]
+for c in ("p_one", "p_welch_one", "p_paired_t_one"):
+    a, b = a_steps[c][()], b_steps[c][()]
+    assert np.array_equal(np.isnan(a), np.isnan(b)) and (~np.isnan(a)).sum() == 3, (c, a, b)
+    ok = ~np.isnan(a)
+    assert np.allclose(b[ok], 1.0 - a[ok], rtol=0, atol=1e-12), (c, a, b)
+for c in a_steps:
+    if not c.endswith("_one"):
+        assert a_steps[c][()].tobytes() == b_steps[c][()].tobytes(), c
+text = greater.attrs["summary"]
+text = text.decode() if isinstance(text, bytes) else text
+lines = text.splitlines()
+heads = [i for i, line in enumerate(lines) if line.startswith("Per step")]
+assert lines[heads[0]].startswith("Per step, standard errors"), lines[heads[0]]
+assert lines[heads[1]].startswith("Per step, the paper's errors"), lines[heads[1]]
+assert "series.error_bars: standard" in text and "series.alternative: greater" in text, text
+paper = less.attrs["summary"]
+paper = paper.decode() if isinstance(paper, bytes) else paper
+assert [l for l in paper.splitlines() if l.startswith("Per step")][0].startswith("Per step, the paper's")
+values = greater["series/values"]
+names = [n.decode() for n in b_steps["name"][()]]
+for i, name in enumerate(names[1:], 1):
+    delta = values[f"I_{name}"][()] - values["I_prist"][()]
+    bar = 3 * delta.std(ddof=1) / np.sqrt(len(delta))
+    row = next(l for l in lines[heads[0] + 2:heads[1]] if l.split()[0] == name).split()
+    assert row[6] == "+/-" and abs(float(row[7]) - bar) <= 5.1e-4, (row, bar)
+    assert abs(b_steps["delta_ses"][i] * 3 - bar) <= 1e-9 * bar, (name, bar)
+PY
+
+# The noise box is checked (SPEC §6 item 6): label voxels in it and a box under 1,000
+# voxels each give a warning naming the step.
+cat >"$WORK/box.yaml" <<EOF
+series:
+  steps:
+    - {name: a, phantom: {shape: [32, 32, 32], seed: 2}, noise: {box: [[0, 32], [0, 32], [0, 32]]}}
+    - {name: b, phantom: {shape: [32, 32, 32], seed: 2}, noise: {box: [[0, 4], [0, 4], [0, 4]]}}
+  clean: {small_fraction: 0}
+output: {path: $WORK/box.h5}
+EOF
+run_grapes 1 series "$WORK/box.yaml"
+if [ "$status" -eq 0 ] &&
+  grep -q "^warning: step 'a': the noise box \[0:32, 0:32, 0:32\] (series.steps\[0\] (\"a\").noise.box) holds [1-9][0-9]* label voxels ([0-9.]* % of its 32768)" "$WORK/out" &&
+  grep -q "^warning: step 'b': the noise box \[0:4, 0:4, 0:4\] .* has 64 voxels, fewer than 1000" "$WORK/out" &&
+  ! grep -q "^warning: step 'a'.*fewer than" "$WORK/out"; then
+  pass "noise box with label voxels or under 1,000 voxels warned"; else fail "noise box warnings"; cat "$WORK/out" "$WORK/err"; fi
+
 # Resume after a kill: the run dies after its second step, leaves no series file; --resume
 # computes only the two missing steps and gives the clean run's tables.
 write_series "$WORK/resume.yaml" 6 "$WORK/resume.h5"
@@ -128,6 +184,32 @@ assert len(z["layer"]) > 5 and np.nanmin(z["z"][()]) < -3       # the damaged co
 for name in ("pristine", "cycled"):
     groups = {g.decode() for g in f[f"series/radial/{name}/group"][()]}
     assert {"all", "volume_q1", "volume_q4"} <= groups, groups
+    attrs = f[f"series/radial/{name}"].attrs
+    assert attrs["flat_profiles_excluded"] == attrs["flat_profiles"], dict(attrs)
+assert f["series/radial/cycled"].attrs["flat_profiles"] > 0
+df = z["df"][()]
+assert np.all(np.isnan(df) | (df > 1)), df                  # Welch-Satterthwaite
+summary = f.attrs["summary"]
+assert "flat profiles (graylevel_normed all 0)" in (summary.decode() if isinstance(summary, bytes) else summary)
+PY
+
+# profile: graylevel (from the same step files): the raw grey-level profile, no flat exclusion.
+run_grapes 1 series "$GRAPES_SOURCE_DIR/inputs/exsitu_example.yaml" --from "$WORK/exsitu.steps/pristine.h5" \
+  "$WORK/exsitu.steps/cycled.h5" -o "$WORK/exsitu_grey.h5" --set series.exsitu.profile=graylevel
+if [ "$status" -eq 0 ] && "$PYTHON" - "$WORK/exsitu_grey.h5" <<'PY'; then pass "ex-situ profile: graylevel"; else fail "ex-situ profile: graylevel"; cat "$WORK/err"; fi
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+for name in ("pristine", "cycled"):
+    t, attrs = f[f"series/radial/{name}"], f[f"series/radial/{name}"].attrs
+    assert attrs["flat_profiles_excluded"] == 0 and attrs["profile"] in (b"graylevel", "graylevel")
+    p, l = f[f"steps/{name}/particles"], f[f"steps/{name}/layers"]
+    clean = p["touches_border"][()] == 0
+    volume = p["volume"][()][clean]
+    large = set(p["label"][()][clean][volume > np.quantile(volume, 0.5)])
+    rows = np.isin(l["label"][()], list(large)) & (l["layer"][()] == 3)
+    expected = l["graylevel"][()][rows].mean()
+    all_rows = np.array([g == b"all" for g in t["group"][()]]) & (t["layer"][()] == 3)
+    assert abs(t["mean"][()][all_rows][0] - expected) <= 1e-9 * expected, (name, expected)
 PY
 
 # info and export of a series file.

@@ -91,8 +91,12 @@ void expect_same_series(const SeriesSpec& a, const SeriesSpec& b) {
     EXPECT_EQ(a.match->method, b.match->method);
     EXPECT_EQ(a.match->min_iou, b.match->min_iou);
   }
+  EXPECT_EQ(a.error_bars, b.error_bars);
+  EXPECT_EQ(a.alternative, b.alternative);
   EXPECT_EQ(a.mode, b.mode);
   EXPECT_EQ(a.exsitu_volume_quantile, b.exsitu_volume_quantile);
+  EXPECT_EQ(a.exsitu_profile, b.exsitu_profile);
+  EXPECT_EQ(a.exsitu_exclude_flat, b.exsitu_exclude_flat);
 }
 
 // parse(resolved) gives the same series and the same text again.
@@ -127,6 +131,10 @@ TEST(ConfigSeries, DefaultsMatchTheHeader) {
   EXPECT_EQ(s.error_multiple, header.error_multiple);
   EXPECT_EQ(s.match.has_value(), header.match.has_value());
   EXPECT_EQ(s.exsitu_volume_quantile, header.exsitu_volume_quantile);
+  EXPECT_EQ(s.error_bars, header.error_bars);
+  EXPECT_EQ(s.alternative, header.alternative);
+  EXPECT_EQ(s.exsitu_profile, header.exsitu_profile);
+  EXPECT_EQ(s.exsitu_exclude_flat, header.exsitu_exclude_flat);
   ASSERT_EQ(s.steps.size(), 2u);
   const StepSpec step;
   for (std::size_t i = 0; i < 2; ++i) {
@@ -144,6 +152,8 @@ TEST(ConfigSeries, DefaultsMatchTheHeader) {
   EXPECT_EQ(s.quartiles->axis, 2);
   EXPECT_EQ(s.quartiles->collector, CollectorSide::high);
   EXPECT_EQ(s.error_multiple, 3.0);
+  EXPECT_EQ(s.error_bars, ErrorBars::paper);        // the paper's Fig. 8
+  EXPECT_EQ(s.alternative, TestAlternative::less);  // H_A: the grey level falls
   EXPECT_EQ(s.steps[0].noise.kind, NoiseSpec::Kind::none);
   // The other sections are read as for grapes run.
   EXPECT_EQ(c.core_exclude_layers, 5);
@@ -192,12 +202,14 @@ TEST(ConfigSeries, EveryKeyGiven) {
       "      labels: {path: labels/}\n"
       "      noise: {box: [[1, 2], [3, 5], [0, 9]]}\n"
       "  clean: {inconsistent: false, next_to_inconsistent: False, border: FALSE,\n"
-      "          no_core: false, small_fraction: 0}\n"
+      "          no_core: true, small_fraction: 0}\n"
       "  conditions:\n"
       "    - {name: darker, a: a, op: '<', b: b}\n"
       "    - {name: brighter, a: b, op: '>', b: a}\n"
       "  quartiles: {axis: 0, collector: low}\n"
       "  error_multiple: 1.5\n"
+      "  error_bars: standard\n"
+      "  alternative: greater\n"
       "  match: {method: overlap, min_iou: 1}\n");
   const SeriesSpec& s = *c.series;
   EXPECT_EQ(s.reference, "b");
@@ -215,7 +227,7 @@ TEST(ConfigSeries, EveryKeyGiven) {
   EXPECT_FALSE(s.clean.inconsistent);
   EXPECT_FALSE(s.clean.next_to_inconsistent);
   EXPECT_FALSE(s.clean.border);
-  EXPECT_FALSE(s.clean.no_core);
+  EXPECT_TRUE(s.clean.no_core);
   EXPECT_EQ(s.clean.small_fraction, 0.0);
   ASSERT_EQ(s.conditions.size(), 2u);
   EXPECT_EQ(s.conditions[0].op, ConditionOp::less);
@@ -223,6 +235,10 @@ TEST(ConfigSeries, EveryKeyGiven) {
   EXPECT_EQ(s.quartiles->axis, 0);
   EXPECT_EQ(s.quartiles->collector, CollectorSide::low);
   EXPECT_EQ(s.error_multiple, 1.5);
+  EXPECT_EQ(s.error_bars, ErrorBars::standard);
+  EXPECT_EQ(s.alternative, TestAlternative::greater);
+  EXPECT_HAS(c.yaml_text,
+             "  error_multiple: 1.5\n  error_bars: standard\n  alternative: greater\n");
   ASSERT_TRUE(s.match.has_value());
   EXPECT_EQ(s.match->method, MatchMethod::overlap);
   EXPECT_EQ(s.match->min_iou, 1.0);
@@ -247,7 +263,13 @@ TEST(ConfigSeries, ExSitu) {
   EXPECT_TRUE(s.conditions.empty());
   EXPECT_EQ(c.yaml_text.find("reference"), std::string::npos) << c.yaml_text;
   EXPECT_EQ(c.yaml_text.find("clean"), std::string::npos) << c.yaml_text;
-  EXPECT_HAS(c.yaml_text, "  exsitu:\n    volume_quantile: 0.75\n");
+  EXPECT_EQ(c.yaml_text.find("error_bars"), std::string::npos) << c.yaml_text;
+  EXPECT_EQ(c.yaml_text.find("alternative"), std::string::npos) << c.yaml_text;
+  EXPECT_HAS(c.yaml_text,
+             "  exsitu:\n    volume_quantile: 0.75\n    profile: graylevel_normed\n"
+             "    exclude_flat: true\n");
+  EXPECT_EQ(s.exsitu_profile, "graylevel_normed");
+  EXPECT_TRUE(s.exsitu_exclude_flat);
   expect_round_trip(c);
   const Config d = parse(kPhantomSeries + "  mode: exsitu\n");
   EXPECT_FALSE(d.series->exsitu_volume_quantile.has_value());
@@ -256,6 +278,18 @@ TEST(ConfigSeries, ExSitu) {
                 .series->exsitu_volume_quantile,
             0.0);
   expect_round_trip(d);
+  // Flat profiles kept; the raw grey level (exclude_flat is kept but acts on graylevel_normed
+  // only, so --set series.exsitu.profile=graylevel works on any ex-situ config).
+  const Config e = parse(kPhantomSeries + "  mode: exsitu\n  exsitu: {exclude_flat: false}\n");
+  EXPECT_FALSE(e.series->exsitu_exclude_flat);
+  expect_round_trip(e);
+  const Config g = parse(kPhantomSeries + "  mode: exsitu\n  exsitu: {profile: graylevel}\n");
+  EXPECT_EQ(g.series->exsitu_profile, "graylevel");
+  EXPECT_TRUE(g.series->exsitu_exclude_flat);
+  EXPECT_HAS(g.yaml_text, "    profile: graylevel\n    exclude_flat: true\n");
+  expect_round_trip(g);
+  expect_round_trip(parse(kPhantomSeries +
+                          "  mode: exsitu\n  exsitu: {profile: graylevel, exclude_flat: true}\n"));
 }
 
 TEST(ConfigSeries, OneStepAndOddNames) {
@@ -308,6 +342,8 @@ TEST(ConfigSeries, ResolvedText) {
                 "    axis: 2\n"
                 "    collector: high\n"
                 "  error_multiple: 3\n"
+                "  error_bars: paper\n"
+                "  alternative: less\n"
                 "  match: none\n"
                 "voxel_size: [1, 1, 1]\n"
                 "analysis:\n"
@@ -535,6 +571,18 @@ TEST(ConfigSeriesErrors, CleanQuartilesMatchErrorMultiple) {
             "min_iou: 0.5}, got 'overlap'");
   EXPECT_EQ(error_of(p + "  mode: insitu\n"),
             "config.yaml: key 'series.mode' must be one of operando, exsitu, got 'insitu'");
+  EXPECT_EQ(error_of(p + "  error_bars: normal\n"),
+            "config.yaml: key 'series.error_bars' must be one of paper, standard, got 'normal'");
+  EXPECT_EQ(error_of(p + "  alternative: two-sided\n"),
+            "config.yaml: key 'series.alternative' must be one of less, greater, got "
+            "'two-sided'");
+  EXPECT_HAS(error_of(p + "  alternative: [less]\n"), "key 'series.alternative'");
+  // no_core cannot be switched off (docs/SERIES.md, Cleaning).
+  EXPECT_EQ(error_of(p + "  clean: {no_core: false}\n"),
+            "config.yaml: key 'series.clean.no_core' cannot be false: a particle without core "
+            "voxels has no value I_p,s, so rule no_core always applies; leave the key out or "
+            "set it to true");
+  EXPECT_HAS(error_of(p, {"series.clean.no_core=false"}), "key 'series.clean.no_core'");
 }
 
 TEST(ConfigSeriesErrors, ModeSpecificKeys) {
@@ -549,6 +597,15 @@ TEST(ConfigSeriesErrors, ModeSpecificKeys) {
             "config.yaml: key 'series.exsitu.volume_quantile' must be none or a number from 0 up "
             "to, not including, 1, got '1'");
   EXPECT_HAS(error_of(p + "  exsitu: {volume_quantile: all}\n"), "series.exsitu.volume_quantile");
+  for (const char* key : {"error_bars: standard", "alternative: greater"})
+    EXPECT_EQ(error_of(p + "  " + key + "\n"),
+              "config.yaml: key 'series." + std::string(key).substr(0, std::string(key).find(':')) +
+                  "' applies only to series.mode: operando, and this series is exsitu");
+  EXPECT_EQ(error_of(p + "  exsitu: {profile: graylevel_relative}\n"),
+            "config.yaml: key 'series.exsitu.profile' must be one of graylevel_normed, graylevel, "
+            "got 'graylevel_relative'");
+  EXPECT_EQ(error_of(p + "  exsitu: {exclude_flat: maybe}\n"),
+            "config.yaml: key 'series.exsitu.exclude_flat' must be true or false, got 'maybe'");
 }
 
 // ---- --set ------------------------------------------------------------------------------------
@@ -563,6 +620,14 @@ TEST(ConfigSeriesOverrides, SetSeriesKeys) {
   EXPECT_FALSE(c.series->clean.border);
   EXPECT_HAS(c.yaml_text, "  reference: 4.4V\n");
   expect_round_trip(c);
+  const Config t = parse(kFileSeries, {"series.alternative=greater", "series.error_bars=standard"});
+  EXPECT_EQ(t.series->alternative, TestAlternative::greater);
+  EXPECT_EQ(t.series->error_bars, ErrorBars::standard);
+  expect_round_trip(t);
+  const Config x = parse(kPhantomSeries + "  mode: exsitu\n",
+                         {"series.exsitu.profile=graylevel", "series.exsitu.volume_quantile=0.5"});
+  EXPECT_EQ(x.series->exsitu_profile, "graylevel");
+  EXPECT_EQ(x.series->exsitu_volume_quantile, 0.5);
   EXPECT_HAS(error_of(kFileSeries, {"series.reference=5V"}),
              "key 'series.reference' names no step: '5V'");
   // A whole list can be replaced.

@@ -1,6 +1,7 @@
 // Ex-situ radial profiles (SPEC §6 item 11) as GRAPES's radial_layers_quartiles/deciles form
 // them: per layer, mean / std (ddof 0) / SE / n over the particles that have the layer,
-// grouped by pandas.qcut of the volume; and the per-layer Z between datasets.
+// grouped by pandas.qcut of the volume; flat profiles left out and counted; and the per-layer
+// Welch t-test between datasets.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -86,7 +87,10 @@ void expect_group(const Table& t, const std::string& group,
         << group << " layer " << k + 1;
     EXPECT_NEAR(t.get<double>("mean")[i], m, 1e-15) << group << " layer " << k + 1;
     EXPECT_NEAR(t.get<double>("std")[i], sd, 1e-15) << group << " layer " << k + 1;
-    EXPECT_NEAR(t.get<double>("se")[i], sd / std::sqrt(by_layer[k].size()), 1e-15) << group;
+    if (by_layer[k].size() < 2)  // one particle: no standard error
+      EXPECT_TRUE(std::isnan(t.get<double>("se")[i])) << group << " layer " << k + 1;
+    else
+      EXPECT_NEAR(t.get<double>("se")[i], sd / std::sqrt(by_layer[k].size()), 1e-15) << group;
   }
 }
 
@@ -163,7 +167,84 @@ TEST(SeriesExsitu, PerLayerZBetweenDatasets) {
   EXPECT_NEAR(z.get<double>("z")[1], direct_z(a2, b2), 1e-12);
   const double z3 = direct_z({.25, .5, .75, 1}, {.5, .5, .5, .75});
   EXPECT_NEAR(z.get<double>("z")[2], z3, 1e-12);
-  EXPECT_NEAR(z.get<double>("p_two")[2], std::erfc(std::fabs(z3) / std::sqrt(2.0)), 1e-14);
+  // Welch's t: scipy.stats.ttest_ind(b, a, equal_var=False) gives t and p.
+  EXPECT_NEAR(z.get<double>("z")[1], 0.49236596391733084, 1e-12);
+  EXPECT_NEAR(z.get<double>("p_two")[1], 0.6300919588892847, 1e-12);
+  EXPECT_NEAR(z.get<double>("z")[2], -0.36115755925730764, 1e-12);
+  EXPECT_NEAR(z.get<double>("p_two")[2], 0.7367834520281038, 1e-12);
+  EXPECT_NEAR(z.get<double>("df")[1], 14.0, 1e-9);  // equal spreads, n 8 + 8
+  EXPECT_TRUE(std::isnan(z.get<double>("df")[0]));  // no spread at all
+  EXPECT_TRUE(std::isnan(z.get<double>("p_two")[0]));
+  EXPECT_EQ(z.columns[4].name, "df");
+}
+
+// Labels 1..4 (volume 100 each): 1 is flat over three layers (graylevel 100, 90, 80), 4 is
+// flat with a single layer; 2 and 3 rise to 1 (layer 2 or 3).
+StepData flat_dataset(const std::string& name) {
+  std::vector<P> ps;
+  for (std::uint64_t i = 1; i <= 4; ++i) ps.push_back({i, 100});
+  const std::vector<L> ls = {
+      {1, 1, 5, 100, 0}, {1, 2, 5, 90, 0}, {1, 3, 5, 80, 0}, {2, 1, 5, 10, 0},  {2, 2, 5, 15, .5},
+      {2, 3, 5, 20, 1},  {3, 1, 5, 10, 0}, {3, 2, 5, 20, 1}, {3, 3, 5, 15, .5}, {4, 1, 5, 50, 0}};
+  return testing::step(name, ps, std::nullopt, ls);
+}
+
+TEST(SeriesExsitu, FlatProfilesLeftOutAndCounted) {
+  const ExsituResult r = analyse_exsitu({flat_dataset("F")}, ExsituSettings{});
+  expect_group(r.tables.at("radial/F"), "all", {{0, 0}, {.5, 1}, {1, .5}});
+  EXPECT_EQ(r.flat_profiles, (std::vector<std::pair<std::string, std::int64_t>>{{"F", 2}}));
+  EXPECT_EQ(r.flat_excluded, (std::vector<std::pair<std::string, std::int64_t>>{{"F", 2}}));
+  ExsituSettings keep;
+  keep.exclude_flat = false;  // GRAPES: flat profiles averaged in as zeros
+  const ExsituResult k = analyse_exsitu({flat_dataset("F")}, keep);
+  expect_group(k.tables.at("radial/F"), "all", {{0, 0, 0, 0}, {0, .5, 1}, {0, 1, .5}});
+  EXPECT_EQ(k.flat_profiles[0].second, 2);
+  EXPECT_EQ(k.flat_excluded[0].second, 0);
+  ExsituSettings grey;
+  grey.profile = "graylevel";  // the raw grey level: every particle counts
+  const ExsituResult g = analyse_exsitu({flat_dataset("F")}, grey);
+  expect_group(g.tables.at("radial/F"), "all", {{100, 10, 10, 50}, {90, 15, 20}, {80, 20, 15}});
+  EXPECT_EQ(g.flat_profiles[0].second, 2);
+  EXPECT_EQ(g.flat_excluded[0].second, 0);
+}
+
+// n = 0 (every profile flat), n = 1 and n = 2 in one layer: NaN where undefined, never 0.
+TEST(SeriesExsitu, SmallNIsNaN) {
+  StepData empty = testing::step("E", {{1, 100}, {2, 100}}, std::nullopt,
+                                 {{1, 1, 5, 10, 0}, {1, 2, 5, 9, 0}, {2, 1, 5, 10, 0}});
+  StepData one = testing::step("O", {{1, 100}}, std::nullopt, {{1, 1, 5, 10, 0}, {1, 2, 5, 12, 1}});
+  StepData two =
+      testing::step("T", {{1, 100}, {2, 100}}, std::nullopt,
+                    {{1, 1, 5, 0, 0}, {1, 2, 5, 0, 1}, {2, 1, 5, 0, 0}, {2, 2, 5, 0, 2}});
+  StepData three = testing::step("H", {{1, 100}, {2, 100}, {3, 100}}, std::nullopt,
+                                 {{1, 1, 5, 0, 0},
+                                  {1, 2, 5, 0, 2},
+                                  {2, 1, 5, 0, 0},
+                                  {2, 2, 5, 0, 4},
+                                  {3, 1, 5, 0, 0},
+                                  {3, 2, 5, 0, 6}});
+  ExsituSettings s;
+  s.comparisons = {{"E", "O"}, {"O", "T"}, {"T", "H"}};
+  const ExsituResult r = analyse_exsitu({empty, one, two, three}, s);
+  EXPECT_EQ(r.tables.at("radial/E").rows(), 0u);  // n = 0: no rows at all
+  EXPECT_EQ(r.flat_excluded[0].second, 2);
+  const Table& o = r.tables.at("radial/O");
+  EXPECT_EQ(o.get<std::int64_t>("n")[1], 1);
+  EXPECT_EQ(o.get<double>("std")[1], 0.0);  // ddof 0, as GRAPES
+  EXPECT_TRUE(std::isnan(o.get<double>("se")[1]));
+  const Table& t = r.tables.at("radial/T");
+  EXPECT_NEAR(t.get<double>("se")[1], 0.5 / std::sqrt(2.0), 1e-15);
+  const Table& z = r.tables.at("radial_z");
+  // E has no layers: no rows; O vs T: n = 1 on one side, NaN; T vs H: Welch at n = 2 and 3.
+  ASSERT_EQ(z.rows(), 4u);
+  EXPECT_EQ(z.get<std::string>("dataset_a")[0], "O");
+  for (std::size_t row = 0; row < 2; ++row)
+    for (const char* column : {"z", "df", "p_two"})
+      EXPECT_TRUE(std::isnan(z.get<double>(column)[row])) << column << " row " << row;
+  // scipy.stats.ttest_ind([2, 4, 6], [1, 2], equal_var=False), layer 2.
+  EXPECT_NEAR(z.get<double>("z")[3], 1.9867985355975657, 1e-12);
+  EXPECT_NEAR(z.get<double>("df")[3], 2.6350364963503647, 1e-12);
+  EXPECT_NEAR(z.get<double>("p_two")[3], 0.15369452810242576, 1e-12);
 }
 
 TEST(SeriesExsitu, ComparisonsAndErrors) {

@@ -75,6 +75,11 @@ struct MatchSpec {
   double min_iou = 0.5;  // in (0, 1]
 };
 
+// series.error_bars: the error model the summary leads with (docs/SERIES.md item 8b).
+enum class ErrorBars { paper, standard };
+// series.alternative: the one-tailed alternative of every *_one p-value (docs/SERIES.md item 8).
+enum class TestAlternative { less, greater };
+
 enum class SeriesMode {
   operando,  // one sample over time, labels shared (or matched) across steps
   exsitu,    // datasets that share no labels (docs/SERIES.md, item 11)
@@ -87,9 +92,13 @@ struct SeriesSpec {
   std::vector<ConditionSpec> conditions;                  // operando only
   std::optional<QuartileSpec> quartiles{QuartileSpec{}};  // operando only; nullopt: none
   double error_multiple = 3.0;
+  ErrorBars error_bars = ErrorBars::paper;              // operando only
+  TestAlternative alternative = TestAlternative::less;  // operando only
   std::optional<MatchSpec> match;  // nullopt: none (labels are consistent upstream)
   SeriesMode mode = SeriesMode::operando;
-  std::optional<double> exsitu_volume_quantile;  // exsitu: keep volumes above it; nullopt: all
+  std::optional<double> exsitu_volume_quantile;     // exsitu: keep volumes above it; nullopt: all
+  std::string exsitu_profile = "graylevel_normed";  // exsitu: the /layers column averaged
+  bool exsitu_exclude_flat = true;  // exsitu, graylevel_normed: flat profiles left out
 
   // The index of `reference` in `steps` (0 when there is no reference).
   std::size_t reference_index() const;

@@ -16,6 +16,11 @@ namespace grapes {
 template <class Grey>
 GreySums box_grey_sums(const View3<const Grey>& grey, const Box& owned, const Box& box);
 
+// The label (particle) voxels of `box` inside `owned`, from `labels` covering `owned`: a
+// background box should hold none (docs/SERIES.md, "Running a series").
+template <class Label>
+std::int64_t box_label_voxels(const View3<const Label>& labels, const Box& owned, const Box& box);
+
 // Collective: sigma_bg from every rank's sums. `box` must lie inside the image and hold at least
 // two voxels (InputError naming `key` otherwise, before any voxel is read: check_noise_box).
 double noise_sigma(GreySums local, bool float_grey, MPI_Comm comm);

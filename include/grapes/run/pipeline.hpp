@@ -97,10 +97,11 @@ struct VolumeOptions {
 };
 
 struct VolumeResult {
-  ParticleTables tables;                // this rank's slice
-  VolumeFacts facts;                    // identical on every rank
-  std::optional<double> sigma_bg;       // from options.noise_box
-  std::vector<OverlapRecord> overlaps;  // with options.match_reference: this rank's slice
+  ParticleTables tables;                    // this rank's slice
+  VolumeFacts facts;                        // identical on every rank
+  std::optional<double> sigma_bg;           // from options.noise_box
+  std::int64_t noise_box_label_voxels = 0;  // label voxels in options.noise_box (all ranks)
+  std::vector<OverlapRecord> overlaps;      // with options.match_reference: this rank's slice
 };
 
 // Collective: analyses one volume and writes its tables and optional volumes under

@@ -15,6 +15,9 @@ namespace grapes::series {
 
 struct ExsituSettings {
   std::string profile = "graylevel_normed";  // the /layers column that is averaged
+  // With profile graylevel_normed: leave flat profiles (every graylevel_normed row 0: the
+  // radial_max denominator was <= 0, nothing to normalise by) out of every group's means.
+  bool exclude_flat = true;
   // Restricts the "all" group to particles with volume > the pandas quantile(volume_quantile)
   // of the dataset's volumes (0.75: the largest quartile, paper Fig. 7); nullopt: no limit.
   std::optional<double> volume_quantile;
@@ -25,9 +28,13 @@ struct ExsituSettings {
 
 struct ExsituResult {
   // "radial/<dataset>": group, layer, mean, std, se, n; "radial_z": dataset_a, dataset_b,
-  // layer, z, p_two.
+  // layer, z, df, p_two (Welch's t per layer).
   std::map<std::string, Table> tables;
   std::vector<std::pair<std::string, std::int64_t>> border_removed;  // per dataset
+  // Per dataset: border-kept particles with a flat profile, and how many of them were left
+  // out of the means (all of them with exclude_flat and graylevel_normed, else 0).
+  std::vector<std::pair<std::string, std::int64_t>> flat_profiles;
+  std::vector<std::pair<std::string, std::int64_t>> flat_excluded;
 };
 
 // Throws InputError naming the dataset, column or setting for unusable input.

@@ -24,6 +24,8 @@ struct StepSource {
 struct SeriesAnalysis {
   std::string mode;                     // "operando" or "exsitu"
   std::map<std::string, Table> tables;  // written as /series/<key>
+  // Attributes of a table's group (key as in `tables`), e.g. the ex-situ flat-profile counts.
+  std::map<std::string, std::vector<std::pair<std::string, AttributeValue>>> table_attributes;
   std::string summary;
   // Label matching: per step, the reference label of each /particles row (0: unmatched),
   // written as /steps/<name>/particles/reference_label. Empty without matching.

@@ -328,7 +328,9 @@ let seriesPlot = null;
 async function showSeries() {
   let s;
   try { s = await api("series", { path: state.path }); } catch (error) { $("series-note").textContent = error.message; return; }
-  $("series-note").textContent = `${s.mode} series, error bars +/- ${s.error_multiple} standard errors`;
+  $("series-note").textContent = `${s.mode} series, error bars +/- ${s.error_multiple} standard errors (the file's series.error_bars: ${s.error_bars})`;
+  const model = $("series-model");
+  if (model.dataset.path !== state.path) { model.value = s.error_bars; model.dataset.path = state.path; }
   if (!s.steps) { $("series-plot").replaceChildren(); return; }
   const steps = s.steps, k = s.error_multiple;
   const standard = $("series-model").value === "standard";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "grapes/core/error.hpp"
+#include "grapes/io/hdf5_calls.hpp"
 #include "grapes/io/hdf5_handle.hpp"
 #include "io_detail.hpp"
 

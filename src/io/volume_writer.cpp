@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "grapes/core/error.hpp"
+#include "grapes/io/hdf5_calls.hpp"
 #include "grapes/io/tiff_file.hpp"
 
 namespace grapes {

@@ -21,6 +21,7 @@
 #include "grapes/core/error.hpp"
 #include "grapes/core/interrupt.hpp"
 #include "grapes/core/kokkos_compat.hpp"
+#include "grapes/io/hdf5_calls.hpp"
 #include "grapes/parallel/comm.hpp"
 #include "grapes/version.hpp"
 

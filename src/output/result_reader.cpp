@@ -12,6 +12,7 @@
 
 #include "grapes/core/error.hpp"
 #include "grapes/core/interrupt.hpp"
+#include "grapes/io/hdf5_calls.hpp"
 #include "grapes/output/output.hpp"
 
 namespace grapes {

@@ -88,15 +88,6 @@ Handle create_parallel_file(const std::string& path, MPI_Comm comm) {
   return create_file(path, H5F_ACC_TRUNC, fapl);
 }
 
-void check(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: " + what + " failed");
-}
-
-Handle checked(Handle handle, const std::string& what) {
-  if (!handle.valid()) throw std::runtime_error("HDF5: " + what + " failed");
-  return handle;
-}
-
 hid_t native_type(DType t) {
   switch (t) {
     case DType::u8:

@@ -137,11 +137,6 @@ inline hid_t native_type_of<double>() {
   return H5T_NATIVE_DOUBLE;
 }
 
-// Throws std::runtime_error "HDF5: <what> failed" when an HDF5 call returned a negative
-// status or an invalid identifier.
-void check(herr_t status, const std::string& what);
-Handle checked(Handle handle, const std::string& what);
-
 // The native HDF5 type of a DType, and the DType of an HDF5 type (false if unsupported):
 // 1/2/4/8-byte unsigned and signed integers, IEEE float32/float64, in either byte order.
 hid_t native_type(DType t);

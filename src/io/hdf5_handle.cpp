@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "grapes/core/error.hpp"
+#include "grapes/io/hdf5_calls.hpp"
 #include "io_detail.hpp"
 
 namespace grapes::h5 {
@@ -34,17 +35,15 @@ bool has_hdf5_signature(const std::string& path) {
 }  // namespace
 
 Handle mpio_file_access(MPI_Comm comm) {
-  Handle fapl = plist(H5Pcreate(H5P_FILE_ACCESS));
-  if (!fapl.valid() || H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) < 0)
-    throw std::runtime_error("HDF5: cannot set up an MPI-IO file access property list");
+  Handle fapl = create_property_list(H5P_FILE_ACCESS);
+  set_mpio_file_access(fapl, comm);
   return fapl;
 }
 
 namespace {
 Handle transfer_list(H5FD_mpio_xfer_t mode) {
-  Handle dxpl = plist(H5Pcreate(H5P_DATASET_XFER));
-  if (!dxpl.valid() || H5Pset_dxpl_mpio(dxpl, mode) < 0)
-    throw std::runtime_error("HDF5: cannot set up an MPI-IO transfer property list");
+  Handle dxpl = create_property_list(H5P_DATASET_XFER);
+  set_mpio_transfer(dxpl, mode);
   return dxpl;
 }
 }  // namespace
@@ -54,6 +53,19 @@ Handle collective_transfer() {
 }
 Handle independent_transfer() {
   return transfer_list(H5FD_MPIO_INDEPENDENT);
+}
+
+Handle intermediate_groups() {
+  Handle lcpl = create_property_list(H5P_LINK_CREATE);
+  set_create_intermediate_groups(lcpl);
+  return lcpl;
+}
+
+Handle fixed_string_type(std::size_t length, H5T_str_t padding) {
+  Handle type = copy_type(H5T_C_S1);
+  set_type_size(type, std::max<std::size_t>(1, length));
+  set_string_padding(type, padding);
+  return type;
 }
 
 Handle open_parallel_file_readonly(const std::string& path, MPI_Comm comm) {
@@ -66,35 +78,14 @@ Handle open_parallel_file_readonly(const std::string& path, MPI_Comm comm) {
       throw InputError("'" + path + "' is not a regular file (expected an HDF5 file)");
     if (!has_hdf5_signature(path)) throw InputError("'" + path + "' is not an HDF5 file");
   });
-  Handle fapl = mpio_file_access(comm);
-  Handle f = file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl));
-  if (!f.valid()) throw InputError("cannot open HDF5 file '" + path + "' with MPI-IO");
-  return f;
+  const Handle fapl = mpio_file_access(comm);
+  return open_file(path, H5F_ACC_RDONLY, fapl);
 }
 
 Handle create_parallel_file(const std::string& path, MPI_Comm comm) {
   QuietErrors quiet;
-  Handle fapl = mpio_file_access(comm);
-  Handle f = file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl));
-  if (!f.valid()) throw InputError("cannot create HDF5 file '" + path + "'");
-  return f;
-}
-
-std::string file_name(hid_t id) {
-  const ssize_t size = H5Fget_name(id, nullptr, 0);
-  if (size <= 0) return "?";
-  std::vector<char> name(static_cast<std::size_t>(size) + 1, '\0');
-  if (H5Fget_name(id, name.data(), name.size()) < 0) return "?";
-  return std::string(name.data());
-}
-
-void check(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: " + what + " failed");
-}
-
-Handle checked(Handle handle, const std::string& what) {
-  if (!handle.valid()) throw std::runtime_error("HDF5: " + what + " failed");
-  return handle;
+  const Handle fapl = mpio_file_access(comm);
+  return create_file(path, H5F_ACC_TRUNC, fapl);
 }
 
 hid_t native_type(DType t) {
@@ -124,10 +115,10 @@ hid_t native_type(DType t) {
 }
 
 bool dtype_from_h5(hid_t type, DType& out) {
-  const H5T_class_t type_class = H5Tget_class(type);
-  const std::size_t size = H5Tget_size(type);
-  if (type_class == H5T_INTEGER) {
-    const bool is_signed = H5Tget_sign(type) != H5T_SGN_NONE;
+  const H5T_class_t found_class = type_class(type);
+  const std::size_t size = type_size(type);
+  if (found_class == H5T_INTEGER) {
+    const bool is_signed = type_sign(type) != H5T_SGN_NONE;
     switch (size) {
       case 1:
         out = is_signed ? DType::i8 : DType::u8;
@@ -145,13 +136,13 @@ bool dtype_from_h5(hid_t type, DType& out) {
         return false;
     }
   }
-  if (type_class == H5T_FLOAT) {
+  if (found_class == H5T_FLOAT) {
     // Only IEEE single and double precision (in either byte order).
-    if (size == 4 && H5Tget_precision(type) == 32 && H5Tget_ebias(type) == 127) {
+    if (size == 4 && type_precision(type) == 32 && type_exponent_bias(type) == 127) {
       out = DType::f32;
       return true;
     }
-    if (size == 8 && H5Tget_precision(type) == 64 && H5Tget_ebias(type) == 1023) {
+    if (size == 8 && type_precision(type) == 64 && type_exponent_bias(type) == 1023) {
       out = DType::f64;
       return true;
     }
@@ -161,45 +152,22 @@ bool dtype_from_h5(hid_t type, DType& out) {
 
 std::vector<std::string> missing_filters(hid_t dataset) {
   std::vector<std::string> missing;
-  const Handle create_list = plist(H5Dget_create_plist(dataset));
-  if (!create_list.valid()) return missing;
-  const int count = H5Pget_nfilters(create_list);
+  const Handle create_list = dataset_create_list(dataset);
+  const int count = filter_count(create_list);
   for (int i = 0; i < count; ++i) {
-    unsigned flags = 0, config = 0;
-    std::size_t values = 0;
-    char name[256] = {0};
-    const H5Z_filter_t id = H5Pget_filter2(create_list, static_cast<unsigned>(i), &flags, &values,
-                                           nullptr, sizeof name, name, &config);
-    if (id < 0 || H5Zfilter_avail(id) > 0) continue;
-    const std::string text = name[0] ? std::string(name) : std::string("unnamed filter");
-    missing.push_back(text + " (id " + std::to_string(id) + ")");
+    const Filter found = filter(create_list, static_cast<unsigned>(i));
+    if (filter_available(found.id)) continue;
+    const std::string text = found.name.empty() ? std::string("unnamed filter") : found.name;
+    missing.push_back(text + " (id " + std::to_string(found.id) + ")");
   }
   return missing;
 }
 
-namespace {
-herr_t collect_error(unsigned, const H5E_error2_t* error, void* data) {
-  auto* text = static_cast<std::string*>(data);
-  if (error->desc && *error->desc) *text += (text->empty() ? "" : "; ") + std::string(error->desc);
-  return 0;
-}
-}  // namespace
-
-std::string error_stack_text() {
-  std::string text;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_error, &text);
-  return text;
-}
-
-void silence_automatic_errors() {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-}
-
 std::string type_name(hid_t type) {
-  const std::size_t bits = H5Tget_size(type) * 8;
-  switch (H5Tget_class(type)) {
+  const std::size_t bits = type_size(type) * 8;
+  switch (type_class(type)) {
     case H5T_INTEGER:
-      return std::string(H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(bits);
+      return std::string(type_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(bits);
     case H5T_FLOAT:
       return "float" + std::to_string(bits);
     case H5T_STRING:
@@ -223,13 +191,13 @@ std::string type_name(hid_t type) {
   }
 }
 
-void select_box_in(hid_t space, const Box& box) {
-  const int rank = H5Sget_simple_extent_ndims(space);
+void select_box_in(hid_t space, const Box& box, hid_t owner) {
+  const int rank = space_rank(space, owner);
   if (rank != 2 && rank != 3)
     throw std::runtime_error("HDF5: cannot select a box in a dataspace of rank " +
                              std::to_string(rank));
   if (box.empty()) {
-    if (H5Sselect_none(space) < 0) throw std::runtime_error("HDF5: H5Sselect_none failed");
+    select_none(space, owner);
     return;
   }
   if (rank == 2 && (box.lo[0] != 0 || box.hi[0] != 1))
@@ -241,15 +209,13 @@ void select_box_in(hid_t space, const Box& box) {
     start[a - first] = static_cast<hsize_t>(box.lo[a]);
     count[a - first] = static_cast<hsize_t>(box.extent(a));
   }
-  if (H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr) < 0)
-    throw std::runtime_error("HDF5: H5Sselect_hyperslab failed");
+  select_hyperslab(space, start, count, owner);
 }
 
 Handle select_box(const Index3& shape, const Box& box) {
   const hsize_t dims[3] = {static_cast<hsize_t>(shape[0]), static_cast<hsize_t>(shape[1]),
                            static_cast<hsize_t>(shape[2])};
-  Handle space = dataspace(H5Screate_simple(3, dims, nullptr));
-  if (!space.valid()) throw std::runtime_error("HDF5: H5Screate_simple failed");
+  Handle space = create_simple_space(3, dims);
   select_box_in(space, box);
   return space;
 }
@@ -257,16 +223,13 @@ Handle select_box(const Index3& shape, const Box& box) {
 Handle memory_space_for(const Box& box) {
   if (box.empty()) {
     const hsize_t one[3] = {1, 1, 1};
-    Handle space = dataspace(H5Screate_simple(3, one, nullptr));
-    if (!space.valid() || H5Sselect_none(space) < 0)
-      throw std::runtime_error("HDF5: cannot create an empty memory dataspace");
+    Handle space = create_simple_space(3, one);
+    select_none(space, H5I_INVALID_HID);
     return space;
   }
   const hsize_t dims[3] = {static_cast<hsize_t>(box.extent(0)), static_cast<hsize_t>(box.extent(1)),
                            static_cast<hsize_t>(box.extent(2))};
-  Handle space = dataspace(H5Screate_simple(3, dims, nullptr));
-  if (!space.valid()) throw std::runtime_error("HDF5: H5Screate_simple failed");
-  return space;
+  return create_simple_space(3, dims);
 }
 
 }  // namespace grapes::h5

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "grapes/core/error.hpp"
+#include "grapes/io/hdf5_calls.hpp"
 #include "grapes/io/tiff_file.hpp"
 
 namespace grapes {
@@ -92,50 +93,40 @@ h5::Handle create_volume_dataset(hid_t file, const std::string& dataset, const I
                                  DType dtype) {
   require_positive(shape, "write_volume_hdf5");
   h5::QuietErrors quiet;
-  const std::string where = "dataset '" + dataset + "' in '" + h5::file_name(file) + "'";
-  const auto fail = [&](const std::string& what) {
-    throw std::runtime_error("HDF5: cannot " + what + " " + where);
-  };
   const hsize_t dims[3] = {static_cast<hsize_t>(shape[0]), static_cast<hsize_t>(shape[1]),
                            static_cast<hsize_t>(shape[2])};
   const Index3 chunk_shape = volume_chunk_shape(shape);
   const hsize_t chunk[3] = {static_cast<hsize_t>(chunk_shape[0]),
                             static_cast<hsize_t>(chunk_shape[1]),
                             static_cast<hsize_t>(chunk_shape[2])};
-  const h5::Handle file_space = h5::dataspace(H5Screate_simple(3, dims, nullptr));
-  const h5::Handle link_create = h5::plist(H5Pcreate(H5P_LINK_CREATE));
-  const h5::Handle dataset_create = h5::plist(H5Pcreate(H5P_DATASET_CREATE));
-  if (!file_space.valid() || !link_create.valid() || !dataset_create.valid() ||
-      H5Pset_create_intermediate_group(link_create, 1) < 0 ||
-      H5Pset_chunk(dataset_create, 3, chunk) < 0 ||
-      // Every voxel is written by its owner: no fill pass over the whole dataset.
-      H5Pset_fill_time(dataset_create, H5D_FILL_TIME_NEVER) < 0 ||
-      H5Pset_alloc_time(dataset_create, H5D_ALLOC_TIME_EARLY) < 0)
-    fail("set up");
-  h5::Handle set = h5::dataset(H5Dcreate2(file, dataset.c_str(), h5::native_type(dtype), file_space,
-                                          link_create, dataset_create, H5P_DEFAULT));
-  if (!set.valid()) fail("create (does it exist already?)");
-  return set;
+  const h5::Handle file_space = h5::create_simple_space(3, dims);
+  const h5::Handle link_create = h5::intermediate_groups();
+  const h5::Handle dataset_create = h5::create_property_list(H5P_DATASET_CREATE);
+  h5::set_chunk(dataset_create, 3, chunk);
+  // Every voxel is written by its owner: no fill pass over the whole dataset.
+  h5::set_fill_time(dataset_create, H5D_FILL_TIME_NEVER);
+  h5::set_alloc_time(dataset_create, H5D_ALLOC_TIME_EARLY);
+  // Fails (naming the dataset) when it exists already.
+  return h5::create_dataset(file, dataset, h5::native_type(dtype), file_space, link_create,
+                            dataset_create);
 }
 
 void write_volume_box(hid_t dataset, DType dtype, const Box& box, const void* data) {
   h5::QuietErrors quiet;
-  const h5::Handle file_space = h5::dataspace(H5Dget_space(dataset));
-  hsize_t dims[3] = {0, 0, 0};
-  if (!file_space.valid() || H5Sget_simple_extent_dims(file_space, dims, nullptr) != 3)
-    throw std::runtime_error("HDF5: cannot read the shape of a volume dataset");
+  const h5::Handle file_space = h5::dataset_space(dataset);
+  const std::vector<hsize_t> dims = h5::space_dims(file_space, dataset);
+  if (dims.size() != 3)
+    throw std::runtime_error("write_volume_hdf5: " + h5::describe(dataset) + " is not 3-D");
   const Index3 shape{index_t(dims[0]), index_t(dims[1]), index_t(dims[2])};
   if (!box.empty() && box.intersect(whole_box(shape)) != box)
     throw std::out_of_range("write_volume_hdf5: the box lies outside the volume");
-  h5::select_box_in(file_space, box);
+  h5::select_box_in(file_space, box, dataset);
   const h5::Handle memory_space = h5::memory_space_for(box);
   const h5::Handle transfer = h5::collective_transfer();
   // A rank with an empty box still takes part; HDF5 wants a buffer even then.
   const unsigned char unused[8] = {};
   const void* buffer = box.empty() ? static_cast<const void*>(unused) : data;
-  if (H5Dwrite(dataset, h5::native_type(dtype), memory_space, file_space, transfer, buffer) < 0)
-    throw std::runtime_error("HDF5: cannot write a box of volume dataset in '" +
-                             h5::file_name(dataset) + "'");
+  h5::write_dataset(dataset, h5::native_type(dtype), memory_space, file_space, transfer, buffer);
 }
 
 void write_volume_hdf5(hid_t file, const std::string& dataset, const Index3& shape, DType dtype,

@@ -2,6 +2,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +13,7 @@
 
 #include "grapes/core/error.hpp"
 #include "grapes/core/interrupt.hpp"
+#include "grapes/io/hdf5_calls.hpp"
 #include "grapes/output/output.hpp"
 
 namespace grapes {
@@ -20,57 +22,65 @@ namespace {
 
 h5::Handle open_readonly(const std::string& path) {
   h5::QuietErrors quiet;
-  h5::Handle file = h5::file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!file.valid()) throw InputError("cannot open result file '" + path + "'");
-  return file;
+  return h5::open_file(path, H5F_ACC_RDONLY);
 }
 
-std::string attribute_text(hid_t attribute) {
-  h5::Handle type = h5::datatype(H5Aget_type(attribute));
-  h5::Handle space = h5::dataspace(H5Aget_space(attribute));
-  const hssize_t count = H5Sget_simple_extent_npoints(space);
-  if (H5Tget_class(type) == H5T_STRING) {
-    std::string value(H5Tget_size(type), '\0');
-    h5::Handle memory_type = h5::datatype(H5Tcopy(H5T_C_S1));
-    H5Tset_size(memory_type, value.size());
-    if (H5Tis_variable_str(type) > 0) return "<variable-length string>";
-    H5Aread(attribute, memory_type, value.data());
+// A string attribute's text: fixed-length strings read as C strings of their length, several
+// joined by spaces.
+std::string string_text(hid_t attribute, hid_t type, std::size_t count) {
+  if (h5::is_variable_string(type)) return "<variable-length string>";
+  const std::size_t length = h5::type_size(type);
+  const h5::Handle memory_type = h5::copy_type(H5T_C_S1);
+  h5::set_type_size(memory_type, length);
+  std::string packed(std::max<std::size_t>(1, count) * length, '\0');
+  if (count) h5::read_attribute(attribute, memory_type, packed.data(), count);
+  std::string text;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string value = packed.substr(i * length, length);
     while (!value.empty() && value.back() == '\0') value.pop_back();
-    return value;
+    text += (i ? " " : "") + value;
   }
+  return text;
+}
+
+template <class T>
+std::string numbers_text(hid_t attribute, std::size_t count) {
+  std::vector<T> values(count);
+  if (count) h5::read_attribute(attribute, h5::native_type_of<T>(), values.data(), count);
   std::ostringstream text;
   text << std::setprecision(12);
-  if (H5Tget_class(type) == H5T_FLOAT) {
-    std::vector<double> values(static_cast<std::size_t>(count));
-    H5Aread(attribute, H5T_NATIVE_DOUBLE, values.data());
-    for (std::size_t i = 0; i < values.size(); ++i) text << (i ? " " : "") << values[i];
-  } else {
-    std::vector<std::int64_t> values(static_cast<std::size_t>(count));
-    H5Aread(attribute, H5T_NATIVE_INT64, values.data());
-    for (std::size_t i = 0; i < values.size(); ++i) text << (i ? " " : "") << values[i];
-  }
+  for (std::size_t i = 0; i < values.size(); ++i) text << (i ? " " : "") << values[i];
   return text.str();
 }
 
-herr_t collect_attribute(hid_t location, const char* name, const H5A_info_t*, void* data) {
-  auto* out = static_cast<std::vector<ResultAttribute>*>(data);
-  h5::Handle attribute = h5::attribute(H5Aopen(location, name, H5P_DEFAULT));
-  out->push_back({name, attribute_text(attribute)});
-  return 0;
-}
-
-herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* data) {
-  static_cast<std::vector<std::string>*>(data)->push_back(name);
-  return 0;
+// An attribute's value as text: strings, floating-point numbers and integers (several joined
+// by spaces); other types (compound, enum, ...) by their type name in angle brackets.
+std::string attribute_text(hid_t attribute) {
+  const h5::Handle type = h5::attribute_type(attribute);
+  const h5::Handle space = h5::attribute_space(attribute);
+  const auto count = static_cast<std::size_t>(h5::space_points(space, attribute));
+  switch (h5::type_class(type)) {
+    case H5T_STRING:
+      return string_text(attribute, type, count);
+    case H5T_FLOAT:
+      return numbers_text<double>(attribute, count);
+    case H5T_INTEGER:
+      return numbers_text<std::int64_t>(attribute, count);
+    default:
+      return "<" + h5::type_name(type) + ">";
+  }
 }
 
 }  // namespace
 
 std::vector<ResultAttribute> read_attributes(const std::string& path) {
-  h5::Handle file = open_readonly(path);
+  const h5::Handle file = open_readonly(path);
+  h5::QuietErrors quiet;
   std::vector<ResultAttribute> out;
-  hsize_t index = 0;
-  H5Aiterate2(file, H5_INDEX_NAME, H5_ITER_INC, &index, collect_attribute, &out);
+  for (const std::string& name : h5::attribute_names(file)) {
+    const h5::Handle attribute = h5::open_attribute(file, name);
+    out.push_back({name, attribute_text(attribute)});
+  }
   return out;
 }
 
@@ -81,21 +91,17 @@ struct ChildLists {
   bool has_datasets = false;
 };
 
-herr_t collect_child(hid_t location, const char* name, const H5L_info_t*, void* data) {
-  auto* out = static_cast<ChildLists*>(data);
-  H5O_info_t info;
-  if (H5Oget_info_by_name(location, name, &info, H5P_DEFAULT) < 0) return 0;
-  if (info.type == H5O_TYPE_GROUP) out->groups.push_back(name);
-  if (info.type == H5O_TYPE_DATASET) out->has_datasets = true;
-  return 0;
-}
-
+// The groups directly below `group` (sorted) and whether it holds datasets; empty when it is
+// missing or not a group.
 ChildLists children(hid_t file, const std::string& group) {
   ChildLists lists;
-  if (H5Lexists(file, group.c_str(), H5P_DEFAULT) <= 0) return lists;
-  h5::Handle id = h5::group(H5Gopen2(file, group.c_str(), H5P_DEFAULT));
-  if (!id.valid()) return lists;
-  H5Literate(id, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_child, &lists);
+  if (!h5::link_exists(file, group) || h5::object_type(file, group) != H5I_GROUP) return lists;
+  const h5::Handle id = h5::open_group(file, group);
+  for (const std::string& name : h5::link_names(id)) {
+    const H5I_type_t type = h5::object_type(id, name);
+    if (type == H5I_GROUP) lists.groups.push_back(name);
+    if (type == H5I_DATASET) lists.has_datasets = true;
+  }
   std::sort(lists.groups.begin(), lists.groups.end());
   return lists;
 }
@@ -110,13 +116,13 @@ void collect_table_groups(hid_t file, const std::string& group, std::vector<std:
 }  // namespace
 
 std::vector<std::string> child_groups(const std::string& path, const std::string& group) {
-  h5::Handle file = open_readonly(path);
+  const h5::Handle file = open_readonly(path);
   h5::QuietErrors quiet;
   return children(file, group).groups;
 }
 
 std::vector<std::string> table_groups_under(const std::string& path, const std::string& group) {
-  h5::Handle file = open_readonly(path);
+  const h5::Handle file = open_readonly(path);
   h5::QuietErrors quiet;
   std::vector<std::string> out;
   collect_table_groups(file, group, out);
@@ -124,40 +130,35 @@ std::vector<std::string> table_groups_under(const std::string& path, const std::
 }
 
 bool has_group(const std::string& path, const std::string& group) {
-  h5::Handle file = open_readonly(path);
+  const h5::Handle file = open_readonly(path);
   h5::QuietErrors quiet;
-  return H5Lexists(file, group.c_str(), H5P_DEFAULT) > 0;
+  return h5::link_exists(file, group);
 }
 
 namespace {
 
 // The column order of a group: its `columns` attribute, else the datasets by name.
 std::vector<std::string> column_names(hid_t group) {
+  if (!h5::attribute_exists(group, "columns")) return h5::link_names(group);
+  const h5::Handle attribute = h5::open_attribute(group, "columns");
   std::vector<std::string> names;
-  if (H5Aexists(group, "columns") > 0) {
-    h5::Handle attribute = h5::attribute(H5Aopen(group, "columns", H5P_DEFAULT));
-    std::stringstream list(attribute_text(attribute));
-    for (std::string name; std::getline(list, name, ',');) names.push_back(name);
-  } else {
-    H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_name, &names);
-  }
+  std::stringstream list(attribute_text(attribute));
+  for (std::string name; std::getline(list, name, ',');) names.push_back(name);
   return names;
 }
 
 template <class T>
-std::vector<T> read_values(hid_t dataset, hid_t memory_type, std::size_t count,
-                           const std::string& where) {
+std::vector<T> read_values(hid_t dataset, hid_t memory_type, std::size_t count) {
   std::vector<T> values(count);
-  if (count)
-    h5::check(H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-              "read " + where);
+  if (count) h5::read_dataset(dataset, memory_type, values.data(), count);
   return values;
 }
 
-std::vector<std::string> read_strings(hid_t dataset, hid_t type, std::size_t count,
-                                      const std::string& where) {
-  const std::size_t length = H5Tget_size(type);
-  const std::vector<char> packed = read_values<char>(dataset, type, count * length, where);
+// Fixed-length strings, each `length` bytes, null-padded or null-terminated.
+std::vector<std::string> read_strings(hid_t dataset, hid_t type, std::size_t count) {
+  const std::size_t length = h5::type_size(type);
+  std::vector<char> packed(count * length);
+  if (count) h5::read_dataset(dataset, type, packed.data(), count);
   std::vector<std::string> values(count);
   for (std::size_t i = 0; i < count; ++i) {
     const char* text = packed.data() + i * length;
@@ -168,25 +169,26 @@ std::vector<std::string> read_strings(hid_t dataset, hid_t type, std::size_t cou
 
 // One 1-D dataset as a column of the matching type; nullopt for other shapes and types.
 std::optional<Column> read_column(hid_t group, const std::string& name, const std::string& where) {
-  h5::Handle dataset = h5::dataset(H5Dopen2(group, name.c_str(), H5P_DEFAULT));
-  if (!dataset.valid()) throw InputError(where + ": the dataset is missing or unreadable");
-  h5::Handle space = h5::dataspace(H5Dget_space(dataset));
-  if (H5Sget_simple_extent_ndims(space) != 1) return std::nullopt;
-  const auto count = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-  h5::Handle type = h5::datatype(H5Dget_type(dataset));
-  const H5T_class_t type_class = H5Tget_class(type);
-  const bool is_unsigned = type_class == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE;
+  if (!h5::link_exists(group, name))
+    throw InputError(where + ": the dataset is missing or unreadable");
+  const h5::Handle dataset = h5::open_dataset(group, name);
+  const h5::Handle space = h5::dataset_space(dataset);
+  if (h5::space_rank(space, dataset) != 1) return std::nullopt;
+  const auto count = static_cast<std::size_t>(h5::space_points(space, dataset));
+  const h5::Handle type = h5::dataset_type(dataset);
+  const H5T_class_t type_class = h5::type_class(type);
+  const bool is_unsigned = type_class == H5T_INTEGER && h5::type_sign(type) == H5T_SGN_NONE;
   Column column{name, std::vector<double>{}};
   if (type_class == H5T_FLOAT)
-    column.values = read_values<double>(dataset, H5T_NATIVE_DOUBLE, count, where);
-  else if (is_unsigned && H5Tget_size(type) == 1)
-    column.values = read_values<std::uint8_t>(dataset, H5T_NATIVE_UINT8, count, where);
+    column.values = read_values<double>(dataset, H5T_NATIVE_DOUBLE, count);
+  else if (is_unsigned && h5::type_size(type) == 1)
+    column.values = read_values<std::uint8_t>(dataset, H5T_NATIVE_UINT8, count);
   else if (is_unsigned)
-    column.values = read_values<std::uint64_t>(dataset, H5T_NATIVE_UINT64, count, where);
+    column.values = read_values<std::uint64_t>(dataset, H5T_NATIVE_UINT64, count);
   else if (type_class == H5T_INTEGER)
-    column.values = read_values<std::int64_t>(dataset, H5T_NATIVE_INT64, count, where);
-  else if (type_class == H5T_STRING && H5Tis_variable_str(type) <= 0)
-    column.values = read_strings(dataset, type, count, where);
+    column.values = read_values<std::int64_t>(dataset, H5T_NATIVE_INT64, count);
+  else if (type_class == H5T_STRING && !h5::is_variable_string(type))
+    column.values = read_strings(dataset, type, count);
   else
     return std::nullopt;
   return column;
@@ -214,12 +216,11 @@ void check_lengths(const Table& table, const std::string& path, const std::strin
 }  // namespace
 
 Table read_table(const std::string& path, const std::string& group) {
-  h5::Handle file = open_readonly(path);
+  const h5::Handle file = open_readonly(path);
   Table table;
   h5::QuietErrors quiet;
-  if (H5Lexists(file, group.c_str(), H5P_DEFAULT) <= 0) return table;
-  h5::Handle group_id = h5::group(H5Gopen2(file, group.c_str(), H5P_DEFAULT));
-  if (!group_id.valid()) throw InputError(path + ":" + group + ": cannot open the group");
+  if (!h5::link_exists(file, group)) return table;
+  const h5::Handle group_id = h5::open_group(file, group);
   for (const std::string& name : column_names(group_id)) {
     std::optional<Column> column = read_column(group_id, name, path + ":" + group + "/" + name);
     if (column) table.columns.push_back(std::move(*column));

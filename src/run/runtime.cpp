@@ -8,7 +8,7 @@
 
 #include "grapes/core/interrupt.hpp"
 #include "grapes/core/kokkos_compat.hpp"
-#include "grapes/io/hdf5_handle.hpp"
+#include "grapes/io/hdf5_calls.hpp"
 
 namespace grapes {
 

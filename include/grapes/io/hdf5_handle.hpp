@@ -1,5 +1,6 @@
 #pragma once
-// RAII for HDF5 C-API identifiers, and the few helpers every HDF5 user here needs.
+// RAII for HDF5 C-API identifiers, and the few helpers every HDF5 user here needs. The calls
+// themselves, each checked, are in hdf5_calls.hpp.
 #include <hdf5.h>
 #include <mpi.h>
 
@@ -71,29 +72,16 @@ inline Handle object(hid_t id) {
   return Handle(id, H5Oclose);
 }
 
-// Silences HDF5's automatic error stack printing for the lifetime of the object (we report
-// errors ourselves, naming the file and dataset).
-class QuietErrors {
- public:
-  QuietErrors() {
-    H5Eget_auto2(H5E_DEFAULT, &old_function_, &old_data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietErrors() { H5Eset_auto2(H5E_DEFAULT, old_function_, old_data_); }
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-
- private:
-  H5E_auto2_t old_function_ = nullptr;
-  void* old_data_ = nullptr;
-};
-
 // File-access property list for MPI-IO on `comm`.
 Handle mpio_file_access(MPI_Comm comm);
 // Dataset-transfer property list with collective MPI-IO.
 Handle collective_transfer();
 // Dataset-transfer property list with independent MPI-IO.
 Handle independent_transfer();
+// Link-creation property list that creates missing parent groups.
+Handle intermediate_groups();
+// A fixed-length string type of `length` bytes (at least 1), C strings padded as `padding`.
+Handle fixed_string_type(std::size_t length, H5T_str_t padding = H5T_STR_NULLTERM);
 
 // Opens an existing HDF5 file read-only with MPI-IO, collectively on `comm`. Rank 0 first
 // checks that the file exists and is HDF5, so every rank throws the same InputError naming
@@ -103,9 +91,6 @@ Handle open_parallel_file_readonly(const std::string& path, MPI_Comm comm);
 // the file when it cannot be created. Close every object in it before the file handle: the
 // MPI-IO driver refuses to close a file with open objects.
 Handle create_parallel_file(const std::string& path, MPI_Comm comm);
-
-// The name of the file holding the object `id` ("?" when unknown), for messages.
-std::string file_name(hid_t id);
 
 // The one C++-to-HDF5 element type mapping of the code: volumes (through DType), table
 // columns and attributes all use it.
@@ -152,11 +137,6 @@ inline hid_t native_type_of<double>() {
   return H5T_NATIVE_DOUBLE;
 }
 
-// Throws std::runtime_error "HDF5: <what> failed" when an HDF5 call returned a negative
-// status or an invalid identifier.
-void check(herr_t status, const std::string& what);
-Handle checked(Handle handle, const std::string& what);
-
 // The native HDF5 type of a DType, and the DType of an HDF5 type (false if unsupported):
 // 1/2/4/8-byte unsigned and signed integers, IEEE float32/float64, in either byte order.
 hid_t native_type(DType t);
@@ -170,19 +150,11 @@ std::string type_name(hid_t type);
 // available (HDF5_PLUGIN_PATH plugins count).
 std::vector<std::string> missing_filters(hid_t dataset);
 
-// The messages of HDF5's current error stack, innermost first, joined by "; " ("" when
-// empty).
-// Read it right after the failing call (the next HDF5 call clears it).
-std::string error_stack_text();
-
-// Turns off HDF5's automatic printing of its error stack for the whole process (every
-// failure is reported by our own messages, naming the file and dataset).
-void silence_automatic_errors();
-
 // Selects `box` in `space`, a dataspace of rank 3 (z, y, x) or of rank 2 (y, x: an image
 // seen as [1, y, x], so the box must lie in z = 0 unless it is empty). Selects none when the
-// box is empty. Throws std::runtime_error when HDF5 refuses the selection.
-void select_box_in(hid_t space, const Box& box);
+// box is empty. Throws std::runtime_error for a box that does not fit the rank, InputError
+// (naming `owner`, the dataset of the space) when HDF5 refuses the selection.
+void select_box_in(hid_t space, const Box& box, hid_t owner = H5I_INVALID_HID);
 // A rank-3 dataspace of shape `shape` with `box` selected (none when empty). A shape with a
 // zero extent is a valid (empty) dataspace.
 Handle select_box(const Index3& shape, const Box& box);

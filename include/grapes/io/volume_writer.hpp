@@ -22,8 +22,8 @@ using h5::open_parallel_file_readonly;
 // writes every rank's `box` of it from `data` (box.voxels() elements of `dtype`, C order).
 // Collective: every rank calls it with the same dataset, shape and dtype, also a rank whose
 // box is empty (`data` may then be null). The boxes of all ranks should cover the shape:
-// voxels that no rank writes are left unset (no fill value is written). Throws
-// std::runtime_error naming the file and dataset when HDF5 fails (e.g. the dataset exists).
+// voxels that no rank writes are left unset (no fill value is written). Throws InputError
+// naming the HDF5 call, the dataset and the file when HDF5 fails (e.g. the dataset exists).
 void write_volume_hdf5(hid_t file, const std::string& dataset, const Index3& shape, DType dtype,
                        const Box& box, const void* data);
 

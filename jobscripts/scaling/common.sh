@@ -24,6 +24,14 @@ SCALING_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # ROMIO instead of OpenMPI's OMPIO for parallel HDF5: OMPIO collective writes have hung with
 # HDF5 1.10 at some rank counts (HDFGroup/hdf5#1227) and are slow on parallel file systems.
 export OMPI_MCA_io=${OMPI_MCA_io:-^ompio}
+
+# --- A lost node ends the job in seconds -----------------------------------------------------
+# OpenMPI's out-of-band TCP keepalive defaults (300 s idle, then 9 probes 20 s apart) leave
+# mpiexec waiting ~8 minutes for a node whose link went down, holding the allocation; 5 s and
+# 3 probes 2 s apart end the job in ~11 s (jobscripts/README.md, "A node that goes away").
+export OMPI_MCA_oob_tcp_keepalive_time=${OMPI_MCA_oob_tcp_keepalive_time:-5}
+export OMPI_MCA_oob_tcp_keepalive_intvl=${OMPI_MCA_oob_tcp_keepalive_intvl:-2}
+export OMPI_MCA_oob_tcp_keepalive_probes=${OMPI_MCA_oob_tcp_keepalive_probes:-3}
 # One thread per rank unless told otherwise: the study scales MPI ranks (a Kokkos OpenMP
 # build would otherwise start one thread per core in every rank). For a hybrid study set
 # OMP_NUM_THREADS (and bind ranks to OMP_NUM_THREADS cores each in MPIEXEC_FLAGS).

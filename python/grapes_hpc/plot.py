@@ -661,6 +661,10 @@ def operando_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, ou
         raise GrapesFileError(f"'{path}': no /series/steps table to plot")
     steps = steps.sort_values("step").reset_index(drop=True)
     kept = series["values"]["label"].to_numpy() if "values" in series else None
+    kept_count = len(kept) if kept is not None else int(steps["n"].max())
+    if kept_count == 0:
+        raise GrapesFileError(f"'{path}' has no particles kept in every step (the cleaning "
+                              "removed all of them, see its summary attribute): nothing to plot")
     profiles, step_attrs = [], {}
     for step in steps["name"]:
         layers, step_attrs[step] = _kept_layers(path, str(step), kept)

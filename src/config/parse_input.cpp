@@ -1,5 +1,6 @@
 // The single-run sections: input (two volumes on disk or the phantom), analysis,
 // decomposition and output; the source and phantom readers are shared with series steps.
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -158,6 +159,10 @@ std::optional<GreyRescale> Parser::read_rescale(const Scope& source) const {
   if (!range.IsSequence() || range.size() != 2 || !to_double(range[0], rule.lo) ||
       !to_double(range[1], rule.hi) || !(rule.lo < rule.hi))
     bad_value(s, "range", range);
+  // The map divides by hi - lo: a width that overflows (e.g. [-1e308, 1e308]) would make every
+  // grey level 0.
+  if (!std::isfinite(rule.hi - rule.lo))
+    bad_value(s, "range", range, " (the width hi - lo must be a finite number)");
   record(s, "range", flow_list({number_text(rule.lo), number_text(rule.hi)}));
   return rule;
 }

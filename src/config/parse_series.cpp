@@ -102,9 +102,17 @@ std::vector<StepSpec> Parser::read_steps(const Scope& s) const {
 StepSpec Parser::read_step(const Scope& item, std::size_t position) const {
   StepSpec step;
   step.name = get_string(item, "name");
-  // The name becomes an HDF5 group (/steps/<name>): '/' would nest it, "." is the parent.
-  if (step.name.find('/') != std::string::npos || step.name == ".")
+  // The name becomes an HDF5 group (/steps/<name>) and a file (<stem>.steps/<name>.h5,
+  // docs/SERIES.md): '/' would nest it, "." and ".." are folders, and a file name holds at most
+  // NAME_MAX = 255 bytes, 3 of them ".h5". Refused here, before any step runs.
+  constexpr std::size_t kMaxStepName = 252;
+  if (step.name.empty() || step.name.find('/') != std::string::npos || step.name == "." ||
+      step.name == "..")
     bad_value(item, "name", lookup(item.given, "name"));
+  if (step.name.size() > kMaxStepName)
+    fail("key '" + item.display_key("name") + "': the step name is " +
+         std::to_string(step.name.size()) + " bytes long; it becomes the file name <name>.h5, " +
+         "so it may be at most " + std::to_string(kMaxStepName) + " bytes");
   if (given(item, "soc")) step.soc = get_number(item, "soc");
   step.use_phantom = volume_form(item, "a step from files");
   step.grey.key = item.display_key("grey");

@@ -295,7 +295,7 @@ const char* structured_kind_text(Kind kind) {
     case Kind::step_list:
       return "a non-empty list of steps like {name: ..., grey: {...}, labels: {...}}";
     case Kind::step_name:
-      return "a non-empty name without '/'";
+      return "a non-empty name without '/', not . or ..";
     case Kind::step_ref:
       return "the name of a step in series.steps";
     case Kind::noise:

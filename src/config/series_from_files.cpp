@@ -41,12 +41,28 @@ YAML::Node file_step(const std::string& file, const std::map<std::string, YAML::
   return step;
 }
 
+// Steps take the file's name: two files of the same name would be one step twice.
+void check_distinct_stems(const std::vector<std::string>& files) {
+  std::map<std::string, std::string> first_of;
+  for (const std::string& file : files) {
+    const std::string name = std::filesystem::path(file).stem().string();
+    const auto [it, added] = first_of.emplace(name, file);
+    if (!added)
+      throw InputError("grapes series --from: '" + it->second + "' and '" + file +
+                       "' would both be the step '" + name +
+                       "' (a step takes its file's name without .h5); give the files distinct "
+                       "names (e.g. a link: ln -s " +
+                       file + " " + name + "-2.h5) or write a series config with named steps");
+  }
+}
+
 }  // namespace
 
 Config series_config_for_files(const std::vector<std::string>& files, const std::string& base_yaml,
                                const std::string& origin,
                                const std::vector<std::string>& overrides) {
   if (files.empty()) throw InputError("grapes series --from needs at least one result file");
+  check_distinct_stems(files);
   YAML::Node root(YAML::NodeType::Map);
   if (!base_yaml.empty()) {
     try {

@@ -36,13 +36,36 @@ std::uint64_t cgroup_room() {
   return limit > current ? limit - current : 1;
 }
 
-int ranks_on_this_node(MPI_Comm comm) {
+// The ranks sharing this node's memory, and whether this rank is the first of them.
+struct NodeShare {
+  int ranks = 1;
+  bool first = true;
+};
+NodeShare this_node(MPI_Comm comm) {
   MPI_Comm node = MPI_COMM_NULL;
   check_mpi(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node),
             "MPI_Comm_split_type");
-  const int ranks = comm_size(node);
+  const NodeShare share{comm_size(node), comm_rank(node) == 0};
   MPI_Comm_free(&node);
-  return ranks;
+  return share;
+}
+
+std::string processor_name() {
+  char name[MPI_MAX_PROCESSOR_NAME] = {};
+  int length = 0;
+  check_mpi(MPI_Get_processor_name(name, &length), "MPI_Get_processor_name");
+  return std::string(name, static_cast<std::size_t>(length));
+}
+
+// What this rank may use: the node's MemAvailable (or what a cgroup limit leaves, if less)
+// over the ranks sharing it; 0 when unknown. GRAPES_TEST_MEMORY_AVAILABLE replaces it.
+std::uint64_t offered_here(const NodeShare& share) {
+  if (const char* test = std::getenv("GRAPES_TEST_MEMORY_AVAILABLE"))
+    return std::strtoull(test, nullptr, 10);
+  std::uint64_t node = mem_available();
+  const std::uint64_t room = cgroup_room();
+  if (room > 0) node = node > 0 ? std::min(node, room) : room;
+  return node / static_cast<std::uint64_t>(share.ranks);
 }
 
 }  // namespace
@@ -54,17 +77,33 @@ std::uint64_t block_bytes(const Box& owned, const Box& local, const VoxelBytes& 
   return owned_voxels * bytes.grey + local_voxels * (bytes.labels + (distances ? 4 : 0));
 }
 
-std::uint64_t memory_offered_per_rank(MPI_Comm comm) {
-  if (const char* test = std::getenv("GRAPES_TEST_MEMORY_AVAILABLE"))
-    return std::strtoull(test, nullptr, 10);
-  std::uint64_t node = mem_available();
-  const std::uint64_t room = cgroup_room();
-  if (room > 0) node = node > 0 ? std::min(node, room) : room;
-  const std::uint64_t mine = node / static_cast<std::uint64_t>(ranks_on_this_node(comm));
-  // The smallest over nodes; unknown (0) on a node counts as no limit there.
-  const std::int64_t offered =
-      -allreduce_max(comm, -static_cast<std::int64_t>(mine ? mine : (1ull << 62)));
-  return static_cast<std::uint64_t>(offered);
+MemoryOffer memory_offered_per_rank(MPI_Comm comm) {
+  const NodeShare share = this_node(comm);
+  const std::uint64_t mine = offered_here(share);
+  // The smallest over nodes and a rank that sees it; unknown (0) counts as no limit there.
+  // A double holds byte counts exactly up to 2^53 (8 PiB).
+  struct {
+    double bytes;
+    int rank;
+  } local{mine ? static_cast<double>(mine) : 0x1p62, comm_rank(comm)}, fullest{0.0, 0};
+  check_mpi(MPI_Allreduce(&local, &fullest, 1, MPI_DOUBLE_INT, MPI_MINLOC, comm),
+            "MPI_Allreduce (memory per rank)");
+  MemoryOffer offer;
+  offer.per_rank = static_cast<std::uint64_t>(fullest.bytes);
+  offer.node = processor_name();
+  broadcast(comm, offer.node, fullest.rank);
+  offer.ranks_on_node = broadcast_value(comm, share.ranks, fullest.rank);
+  offer.nodes = static_cast<int>(allreduce_sum(comm, std::int64_t{share.first ? 1 : 0}));
+  return offer;
+}
+
+std::string MemoryOffer::describe() const {
+  const std::string ranks =
+      std::to_string(ranks_on_node) + (ranks_on_node == 1 ? " rank" : " ranks");
+  if (nodes == 1)
+    return "the node " + node + " (" + ranks + ") offers " + bytes_text(per_rank) + " per rank";
+  return "the fullest of the " + std::to_string(nodes) + " nodes, " + node + " (" + ranks +
+         "), offers " + bytes_text(per_rank) + " per rank";
 }
 
 std::string bytes_text(std::uint64_t bytes) {
@@ -77,22 +116,20 @@ std::string bytes_text(std::uint64_t bytes) {
 void check_memory(std::uint64_t need, const std::string& what, MPI_Comm comm) {
   const auto largest =
       static_cast<std::uint64_t>(allreduce_max(comm, static_cast<std::int64_t>(need)));
-  const std::uint64_t offered = memory_offered_per_rank(comm);
-  if (largest <= offered) return;
-  throw InputError(what + " needs " + bytes_text(largest) + " on the busiest rank, but the node " +
-                   "offers " + bytes_text(offered) + " per rank: set " +
-                   "decomposition.memory_per_rank (e.g. " +
-                   bytes_text(std::max<std::uint64_t>(offered * 3 / 4, 128ull << 20)) +
+  const MemoryOffer offer = memory_offered_per_rank(comm);
+  if (largest <= offer.per_rank) return;
+  throw InputError(what + " needs " + bytes_text(largest) + " on the busiest rank, but " +
+                   offer.describe() + ": set decomposition.memory_per_rank (e.g. " +
+                   bytes_text(std::max<std::uint64_t>(offer.per_rank * 3 / 4, 128ull << 20)) +
                    ") to process each box in slabs, or use more ranks");
 }
 
 void check_budget(std::optional<std::uint64_t> budget, MPI_Comm comm) {
   if (!budget) return;
-  const std::uint64_t offered = memory_offered_per_rank(comm);
-  if (*budget > offered)
-    throw InputError("decomposition.memory_per_rank = " + bytes_text(*budget) +
-                     " is more than this node offers each of its ranks (" + bytes_text(offered) +
-                     "): lower it, or use fewer ranks per node");
+  const MemoryOffer offer = memory_offered_per_rank(comm);
+  if (*budget > offer.per_rank)
+    throw InputError("decomposition.memory_per_rank = " + bytes_text(*budget) + " is more than " +
+                     offer.describe() + ": lower it, or use fewer ranks per node");
 }
 
 }  // namespace grapes

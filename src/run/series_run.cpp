@@ -11,6 +11,7 @@
 
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
+#include "grapes/kernels/noise.hpp"
 #include "grapes/output/output.hpp"
 #include "grapes/parallel/comm.hpp"
 #include "grapes/run/pipeline.hpp"
@@ -145,7 +146,23 @@ std::string recorded_fingerprint(const std::string& path, MPI_Comm comm) {
   return recorded;
 }
 
-// The plan of the whole series, from the first step's shape (its sources are opened, not read).
+// Step `i`'s inputs fit the series: supported dtypes, grey and labels of one shape, the first
+// step's shape, a noise box inside it.
+void check_step_inputs(const Inputs& inputs, const SeriesSpec& series, std::size_t i,
+                       const Index3& shape) {
+  const std::string key = step_key(series, i);
+  validate_inputs(inputs);
+  if (inputs.grey->shape() != shape)
+    throw InputError(key + " has shape " + shape_text(inputs.grey->shape()) +
+                     " but the first step has " + shape_text(shape) +
+                     ": every step of a series must have the same shape");
+  const StepSpec& step = series.steps[i];
+  if (step.noise.kind == NoiseSpec::Kind::box)
+    check_noise_box(step.noise.box, shape, key + ".noise.box");
+}
+
+// The plan of the whole series, from the first step's shape, after every step's sources were
+// opened (not read) and checked: a bad step 3 stops the series before step 0 runs.
 RunPlan plan_series(const Config& config, MPI_Comm comm, const Logger& log) {
   RunPlan plan;
   agree_or_throw(comm, [&] {
@@ -153,6 +170,11 @@ RunPlan plan_series(const Config& config, MPI_Comm comm, const Logger& log) {
     validate_inputs(first);
     plan = plan_run(config, first.grey->shape(), comm, log);
   });
+  const SeriesSpec& series = *config.series;
+  for (std::size_t i = 0; i < series.steps.size(); ++i)
+    agree_or_throw(comm, [&] {
+      check_step_inputs(open_step_inputs(series.steps[i], comm), series, i, plan.grid.shape());
+    });
   return plan;
 }
 
@@ -186,11 +208,7 @@ void analyse_step(const Config& config, const RunPlan& plan, std::size_t i,
   Inputs inputs;
   agree_or_throw(comm, [&] {
     inputs = open_step_inputs(step, comm);
-    validate_inputs(inputs);
-    if (inputs.grey->shape() != plan.grid.shape())
-      throw InputError(key + " has shape " + shape_text(inputs.grey->shape()) +
-                       " but the first step has " + shape_text(plan.grid.shape()) +
-                       ": every step of a series must have the same shape");
+    check_step_inputs(inputs, series, i, plan.grid.shape());  // the files may have changed
   });
   log.info("step '" + step.name + "' (" + std::to_string(i + 1) + " of " +
            std::to_string(series.steps.size()) + "): " + inputs.grey->describe() + " + " +
@@ -328,6 +346,48 @@ void check_series_config(const Config& config, const std::vector<std::string>& f
                              step_file(config.output_path, step.name), inputs);
 }
 
+// What must agree between --from files for their tables to form one series.
+struct StepFileFacts {
+  std::string shape, voxel_size, core_exclude_layers = "?";  // "?": not recorded
+};
+
+StepFileFacts step_file_facts(const std::string& path) {
+  check_result_file(path);
+  StepFileFacts facts;
+  std::string config_text;
+  for (const ResultAttribute& attribute : read_attributes(path)) {
+    if (attribute.name == "series_mode")
+      throw InputError("--from file '" + path + "' is a series file, not a step's result: give " +
+                       "its step files (" + steps_folder(path) + "/<step>.h5)");
+    if (attribute.name == "shape") facts.shape = attribute.text;
+    if (attribute.name == "voxel_size") facts.voxel_size = attribute.text;
+    if (attribute.name == "config") config_text = attribute.text;
+  }
+  try {  // the file's own resolved configuration (a file of an older version may not parse)
+    facts.core_exclude_layers = std::to_string(parse_config(config_text, path).core_exclude_layers);
+  } catch (const InputError&) {
+  }
+  return facts;
+}
+
+// Rank 0: the --from files are results of one shape, voxel size and core definition (as the
+// steps of `grapes series` are), each named with the first file when it differs.
+void check_step_files(const std::vector<std::string>& files) {
+  if (files.empty()) return;
+  const StepFileFacts first = step_file_facts(files.front());
+  for (std::size_t i = 1; i < files.size(); ++i) {
+    const StepFileFacts facts = step_file_facts(files[i]);
+    const auto differ = [&](const char* what, const std::string& a, const std::string& b) {
+      if (a != b && a != "?" && b != "?")
+        throw InputError("--from files '" + files.front() + "' and '" + files[i] + "' differ in " +
+                         what + " (" + a + " vs " + b + "): the steps of a series must agree");
+    };
+    differ("shape", first.shape, facts.shape);
+    differ("voxel_size", first.voxel_size, facts.voxel_size);
+    differ("analysis.core_exclude_layers", first.core_exclude_layers, facts.core_exclude_layers);
+  }
+}
+
 }  // namespace
 
 SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const Logger& log) {
@@ -367,7 +427,10 @@ SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const
 
 SeriesOutcome series_from_files(const Config& config, const std::vector<std::string>& files,
                                 MPI_Comm comm, const Logger& log) {
-  agree_or_throw(comm, [&] { check_series_config(config, files); });
+  agree_or_throw(comm, [&] {
+    check_series_config(config, files);
+    if (comm_rank(comm) == 0) check_step_files(files);
+  });
   SeriesOutcome outcome;
   outcome.output_path = config.output_path;
   std::vector<StepSource> sources;

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -17,6 +18,7 @@
 #include "grapes/output/output.hpp"
 #include "grapes/parallel/comm.hpp"
 #include "grapes/parallel/grid.hpp"
+#include "grapes/parallel/memory.hpp"
 #include "grapes/parallel/slabs.hpp"
 #include "grapes/run/pipeline.hpp"
 #include "support/memory_source.hpp"
@@ -193,12 +195,47 @@ TEST(Slabs, MemoryNotAvailableNamesFiguresAndKeys) {
     budget_text = e.what();
   }
   unsetenv("GRAPES_TEST_MEMORY_AVAILABLE");
-  EXPECT_NE(text.find("the node offers 976.6 KiB per rank"), std::string::npos) << text;
+  const std::string node = memory_offered_per_rank(MPI_COMM_WORLD).node;
+  EXPECT_NE(text.find("the node " + node + " ("), std::string::npos) << text;
+  EXPECT_NE(text.find(") offers 976.6 KiB per rank"), std::string::npos) << text;
   EXPECT_NE(text.find("decomposition.memory_per_rank"), std::string::npos) << text;
   EXPECT_NE(text.find("more ranks"), std::string::npos) << text;
-  EXPECT_NE(budget_text.find("decomposition.memory_per_rank = 2.00 GiB is more than this node"),
+  EXPECT_NE(budget_text.find("decomposition.memory_per_rank = 2.00 GiB is more than the node "),
             std::string::npos)
       << budget_text;
+}
+
+// The probe itself (every other test replaces it): /proc/meminfo's MemAvailable over the ranks
+// on this node, the same on every rank, never more than the node has.
+TEST(Slabs, MemoryProbeReadsThisNode) {
+  unsetenv("GRAPES_TEST_MEMORY_AVAILABLE");
+  const MemoryOffer offer = memory_offered_per_rank(MPI_COMM_WORLD);
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key, unit;
+  std::uint64_t total_kib = 0;
+  while (meminfo >> key >> total_kib >> unit && key != "MemTotal:") {
+  }
+  ASSERT_EQ(key, "MemTotal:");
+  EXPECT_GT(offer.per_rank, 0u);
+  EXPECT_LE(offer.per_rank, total_kib * 1024 / static_cast<std::uint64_t>(ranks()));
+  EXPECT_EQ(offer.ranks_on_node, ranks());  // the tests run on one host
+  EXPECT_EQ(offer.nodes, 1);
+  const auto mine = static_cast<std::int64_t>(offer.per_rank);
+  EXPECT_EQ(allreduce_max(MPI_COMM_WORLD, mine), mine);
+}
+
+// The fullest rank's offer wins and names its node: the last rank pretends to have 1 MiB.
+TEST(Slabs, MemoryOfferIsTheSmallestOverRanks) {
+  if (comm_rank(MPI_COMM_WORLD) == ranks() - 1)
+    setenv("GRAPES_TEST_MEMORY_AVAILABLE", "1048576", 1);
+  else
+    setenv("GRAPES_TEST_MEMORY_AVAILABLE", "1073741824", 1);
+  const MemoryOffer offer = memory_offered_per_rank(MPI_COMM_WORLD);
+  unsetenv("GRAPES_TEST_MEMORY_AVAILABLE");
+  EXPECT_EQ(offer.per_rank, 1048576u);
+  EXPECT_EQ(offer.describe(), "the node " + offer.node + " (" + std::to_string(ranks()) +
+                                  (ranks() == 1 ? " rank" : " ranks") +
+                                  ") offers 1.0 MiB per rank");
 }
 
 }  // namespace

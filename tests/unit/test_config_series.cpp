@@ -391,12 +391,20 @@ TEST(ConfigSeriesErrors, StepNames) {
             "config.yaml: missing key 'series.steps[1].name'");
   EXPECT_EQ(error_of("series: {steps: [{name: a/b, phantom: {}}]}\n"),
             "config.yaml: key 'series.steps[0] (\"a/b\").name' must be a non-empty name without "
-            "'/', got 'a/b'");
+            "'/', not . or .., got 'a/b'");
   EXPECT_HAS(error_of("series: {steps: [{name: ., phantom: {}}]}\n"),
              "key 'series.steps[0] (\".\").name' must be a non-empty name without '/'");
   EXPECT_EQ(error_of("series: {steps: [{name: '', phantom: {}}]}\n"),
             "config.yaml: key 'series.steps[0] (\"\").name' must be a non-empty name without "
-            "'/', got ''");
+            "'/', not . or .., got ''");
+  EXPECT_HAS(error_of("series: {steps: [{name: '..', phantom: {}}]}\n"),
+             "key 'series.steps[0] (\"..\").name' must be a non-empty name without '/', not . or "
+             "..");
+  const std::string long_name(253, 'x');
+  EXPECT_HAS(error_of("series: {steps: [{name: " + long_name + ", phantom: {}}]}\n"),
+             ".name': the step name is 253 bytes long; it becomes the file name <name>.h5, so it "
+             "may be at most 252 bytes");
+  EXPECT_NO_THROW(parse("series: {steps: [{name: " + long_name.substr(1) + ", phantom: {}}]}\n"));
   EXPECT_HAS(error_of("series: {steps: [{name: [a], phantom: {}}]}\n"),
              "key 'series.steps[0].name' must be a non-empty name");
   EXPECT_EQ(error_of(three_steps("phantom: {}", "    - {name: \"4.0V\", phantom: {}}\n")),

@@ -187,6 +187,12 @@ TEST(RescaleConfig, ErrorsNameTheKey) {
   EXPECT_HAS(
       error_of("input:\n  grey: {path: g.h5, dataset: /g, rescale: {range: [0, .nan]}}\n" + files),
       "input.grey.rescale.range");
+  // Each end finite, but hi - lo overflows: the map would make every grey level 0.
+  EXPECT_HAS(error_of("input:\n  grey: {path: g.h5, dataset: /g, rescale: {range: [-1e308, "
+                      "1e308]}}\n" +
+                      files),
+             "key 'input.grey.rescale.range' must be a list [lo, hi] of two finite numbers with "
+             "lo < hi (the width hi - lo must be a finite number), got '[-1e308, 1e308]'");
   EXPECT_HAS(
       error_of("input:\n  grey: {path: g.h5, dataset: /g, rescale: {range: auto}}\n" + files),
       "'input.grey.rescale.range': auto is not supported");

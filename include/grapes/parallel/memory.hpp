@@ -27,10 +27,19 @@ constexpr std::uint64_t kFixedBytes = 96ull << 20;
 std::uint64_t block_bytes(const Box& owned, const Box& local, const VoxelBytes& bytes,
                           bool distances);
 
-// The memory this node offers each rank (collective; the smallest over nodes): the kernel's
-// MemAvailable (and a cgroup limit when one is set), divided by the ranks on the node.
-// GRAPES_TEST_MEMORY_AVAILABLE (bytes per rank) replaces it, for tests.
-std::uint64_t memory_offered_per_rank(MPI_Comm comm);
+// The memory offered to each rank of the fullest node (the smallest offer over the nodes): the
+// kernel's MemAvailable (and what a cgroup limit leaves, when one is set), divided by the ranks
+// sharing the node. GRAPES_TEST_MEMORY_AVAILABLE (bytes per rank) replaces the probe, for tests.
+struct MemoryOffer {
+  std::uint64_t per_rank = 0;
+  std::string node;       // MPI_Get_processor_name of that node
+  int ranks_on_node = 1;  // the ranks sharing it
+  int nodes = 1;          // the nodes of the run
+  // "the node n1 (4 ranks), offers 7.67 GiB per rank" ("the fullest of the 2 nodes, ...").
+  std::string describe() const;
+};
+// Collective: every rank gets the same offer.
+MemoryOffer memory_offered_per_rank(MPI_Comm comm);
 
 // "1.25 GiB" / "512.0 MiB" / "976.6 KiB".
 std::string bytes_text(std::uint64_t bytes);

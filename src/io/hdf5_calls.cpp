@@ -240,6 +240,16 @@ void copy_object(hid_t source, const std::string& source_path, hid_t destination
     });
 }
 
+hsize_t storage_bytes(hid_t location, const std::string& path) {
+  const H5I_type_t type = object_type(location, path);
+  if (type == H5I_DATASET) return H5Dget_storage_size(open_dataset(location, path));
+  if (type != H5I_GROUP) return 0;
+  const Handle group = open_group(location, path);
+  hsize_t total = 0;
+  for (const std::string& name : link_names(group)) total += storage_bytes(group, name);
+  return total;
+}
+
 Handle open_group(hid_t location, const std::string& path) {
   const hid_t id = H5Gopen2(location, path.c_str(), H5P_DEFAULT);
   if (id < 0) fail("H5Gopen2", [&] { return named(location, path, "group"); });

@@ -133,6 +133,10 @@ void ResultFile::copy_object(const std::string& source_path, const std::string& 
   h5::QuietErrors quiet;
   const h5::Handle source = h5::open_file(source_path, H5F_ACC_RDONLY);
   const h5::Handle create_list = h5::intermediate_groups();
+  // HDF5 1.10 crashes inside H5Ocopy when the disk fills during the copy (a segfault, no
+  // message, a temporary left): the room is checked first, on every rank.
+  const bool room = room_for(h5::storage_bytes(source, object));
+  agree_written(room, room ? 0 : ENOSPC, "copying " + object + " of " + source_path);
   h5::copy_object(source, object, file_, destination, create_list);
 }
 

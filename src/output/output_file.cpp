@@ -229,6 +229,11 @@ void ResultFile::agree_written(bool ok, int error, const std::string& what) {
   const std::int64_t mine = ok ? 0 : out_of_space(error, directory_of(temporary_)) ? 2 : 1;
   const std::int64_t verdict = allreduce_max(comm_, mine);
   if (verdict == 0) return;
+  // The file is lost: from here on, whatever HDF5 still writes into it (a dataset's or group's
+  // close, the file's metadata flush) goes to memory on every rank, so no close can fail on one
+  // rank and leave the ranks in different collective calls (docs/ARCHITECTURE.md, "Errors").
+  divert_descriptors(temporary_);
+  MPI_Barrier(comm_);
   if (verdict == 2)
     throw InputError("no space left writing " + path_ + " (" + what +
                      "): free some space or choose another output.path; no result was written");
@@ -296,6 +301,14 @@ bool ResultFile::room_for_metadata() const {
   const double cached = 2.0 * static_cast<double>(cache_bytes) + 16.0 * block;
   const double pending = std::max(0.0, std::min(holes, cached));
   return static_cast<double>(disk.f_bavail) * block >= pending + 16.0 * 1024.0;
+}
+
+bool ResultFile::room_for(std::uint64_t data_bytes) const {
+  struct statvfs disk {};
+  if (::statvfs(directory_of(temporary_).c_str(), &disk) != 0) return true;  // cannot tell
+  const double available = static_cast<double>(disk.f_bavail) * static_cast<double>(disk.f_frsize);
+  // Object headers, B-trees and the file system's block rounding: a margin of 10 % and 64 KiB.
+  return available >= 1.1 * static_cast<double>(data_bytes) + 65536.0;
 }
 
 void ResultFile::pause_for_test() {

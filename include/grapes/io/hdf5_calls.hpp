@@ -84,6 +84,9 @@ H5I_type_t object_type(hid_t location, const std::string& path);
 // H5Ocopy of `source_path` in `source` to `destination_path` in `destination`.
 void copy_object(hid_t source, const std::string& source_path, hid_t destination,
                  const std::string& destination_path, hid_t link_create = H5P_DEFAULT);
+// The bytes the datasets at or below `path` take in the file (H5Dget_storage_size, summed over
+// a group's members): what a copy of it writes besides its object headers.
+hsize_t storage_bytes(hid_t location, const std::string& path);
 Handle open_group(hid_t location, const std::string& path);  // H5Gopen2
 Handle create_group(hid_t location, const std::string& path,
                     hid_t link_create = H5P_DEFAULT);  // H5Gcreate2

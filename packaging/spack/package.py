@@ -41,6 +41,7 @@ class GrapesHpc(CMakePackage, CudaPackage):
     depends_on("libtiff")
     depends_on("cli11")
     depends_on("boost@1.74:")  # header-only Boost.Math (the series t-tests)
+    depends_on("eigen@3.3:")  # header-only: the 3x3 eigen-problems of the shape columns
     depends_on("googletest", type="test")
 
     # grapes plot and the grapes_hpc package.

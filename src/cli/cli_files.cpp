@@ -27,7 +27,7 @@ void print_table_summary(const Table& table, const std::string& name) {
 // file is an error naming the dataset.
 std::vector<std::pair<std::string, Table>> volume_tables(const std::string& path,
                                                          const std::string& prefix) {
-  const ParticleTables layout = build_tables(MergedRecords{}, TableSettings{});
+  const ParticleTables layout = required_layout();
   const Table* expected[] = {&layout.particles, &layout.layers, &layout.adjacency};
   std::vector<std::pair<std::string, Table>> tables;
   for (std::size_t g = 0; g < std::size(kTableGroups); ++g) {

@@ -37,6 +37,10 @@ void print_run_summary(const RunSummary& summary, const Logger& log) {
     log.warn(std::to_string(summary.volume.flat_profile_particles) +
              " particles have their brightest layer at the surface: their radial_max "
              "normalised profile is all zeros (see analysis.normalise)");
+  if (summary.volume.flat_shape_particles > 0)
+    log.warn(std::to_string(summary.volume.flat_shape_particles) +
+             " particles are flat, a line or a single voxel: their elongation or flatness is "
+             "NaN (docs/METHOD.md, \"Shape\")");
   log.result("wrote " + summary.output_path);
 }
 

@@ -32,6 +32,8 @@ void ParticleRecord::merge(const ParticleRecord& other) {
   grey.merge(other.grey);
   for (int a = 0; a < 3; ++a) {
     index_sum[a] += other.index_sum[a];
+    index_product_sum[a] += other.index_product_sum[a];
+    index_product_sum[a + 3] += other.index_product_sum[a + 3];
     bbox_lo[a] = std::min(bbox_lo[a], other.bbox_lo[a]);
     bbox_hi[a] = std::max(bbox_hi[a], other.bbox_hi[a]);
   }

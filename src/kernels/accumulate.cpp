@@ -28,11 +28,24 @@ namespace KE = Kokkos::Experimental;
 // Particle sums, run-length along x: one contribution per run of equal labels. Contributions
 // go through ScatterViews: plain adds on Serial, per-thread copies on OpenMP, atomics on GPUs.
 
-enum IntField { kCount, kSumZ, kSumY, kSumX, kIntFields };
+// Counts, index sums and the sums of index products zz, yy, xx, zy, zx, yx (records.hpp).
+enum IntField {
+  kCount,
+  kSumZ,
+  kSumY,
+  kSumX,
+  kSumZZ,
+  kSumYY,
+  kSumXX,
+  kSumZY,
+  kSumZX,
+  kSumYX,
+  kIntFields
+};
 enum GreyField { kSum, kSumSq, kGreyFields };
 
 struct ParticleViews {
-  View2<std::int64_t> sums;       // count, index sums
+  View2<std::int64_t> sums;       // count, index sums, sums of index products
   View2<std::int64_t> lo, hi;     // bounding box (inclusive lo, exclusive hi) per axis
   View2<std::uint64_t> grey_int;  // integer grey: sum, sum of squares
   View2<double> grey_float;       // float grey: sum, sum of squares
@@ -140,10 +153,19 @@ struct ParticleKernel {
     }
     const index_t gz = origin[0], gy = origin[1];
     const index_t n = end - x, x0 = origin[2] + x, x1 = origin[2] + end;
+    // Sums over x0..x1-1 of x and of x^2, each from the closed form m(m-1)/2, (m-1)m(2m-1)/6.
+    const index_t sum_x = n * (x0 + x1 - 1) / 2;
+    const index_t sum_xx = ((x1 - 1) * x1 * (2 * x1 - 1) - (x0 - 1) * x0 * (2 * x0 - 1)) / 6;
     access.sum(id, kCount) += n;
     access.sum(id, kSumZ) += n * gz;
     access.sum(id, kSumY) += n * gy;
-    access.sum(id, kSumX) += n * (x0 + x1 - 1) / 2;  // sum of x0..x1-1
+    access.sum(id, kSumX) += sum_x;
+    access.sum(id, kSumZZ) += n * gz * gz;
+    access.sum(id, kSumYY) += n * gy * gy;
+    access.sum(id, kSumXX) += sum_xx;
+    access.sum(id, kSumZY) += n * gz * gy;
+    access.sum(id, kSumZX) += gz * sum_x;
+    access.sum(id, kSumYX) += gy * sum_x;
     access.low(id, 0).update(gz);
     access.low(id, 1).update(gy);
     access.low(id, 2).update(x0);
@@ -228,6 +250,8 @@ std::vector<ParticleRecord> particle_records(const ParticleViews& views,
     r.grey.sum_sq_float = grey_float(i, kSumSq);
     for (int a = 0; a < 3; ++a) {
       r.index_sum[a] = sums(i, kSumZ + a);
+      r.index_product_sum[a] = sums(i, kSumZZ + a);
+      r.index_product_sum[a + 3] = sums(i, kSumZY + a);
       r.bbox_lo[a] = lo(i, a);
       r.bbox_hi[a] = hi(i, a);
     }
@@ -264,11 +288,14 @@ namespace {
 // ---------------------------------------------------------------------------------------
 // Adjacency: faces between owned voxels and their +z, +y, +x neighbours.
 
+// A map key: a label pair and, for adjacency, the axis its faces cross (overlaps: 0). All
+// fields 64-bit, so the key has no padding for the map's byte hash.
 struct LabelPair {
   std::uint64_t a = 0;
   std::uint64_t b = 0;
+  std::uint64_t axis = 0;
   KOKKOS_INLINE_FUNCTION bool operator==(const LabelPair& other) const {
-    return a == other.a && b == other.b;
+    return a == other.a && b == other.b && axis == other.axis;
   }
 };
 
@@ -286,6 +313,7 @@ struct AdjacencyKernel {
   struct Pending {
     std::uint64_t a = 0, b = 0;
     std::int64_t count = 0;
+    std::uint64_t axis = 0;  // the faces cross this axis
   };
 
   KOKKOS_INLINE_FUNCTION void flush(const Pending& pending) const {
@@ -293,6 +321,7 @@ struct AdjacencyKernel {
     LabelPair key;
     key.a = pending.a;
     key.b = pending.b;
+    key.axis = pending.axis;
     const auto result = map.insert(key, 0);
     if (result.failed()) return;  // map full: the host notices and retries larger
     Kokkos::atomic_add(&map.value_at(result.index()), pending.count);
@@ -353,6 +382,8 @@ struct AdjacencyKernel {
     // rows.row[x + 1] exists for x + 1 < x_end.
     const index_t x_end = neighbour_limit[2] - lines.label_offset[2] - x0;
     Pending along_z, along_y, along_x;
+    along_y.axis = 1;
+    along_x.axis = 2;
     const Label* row = rows.row;
     const Label* row_z = rows.row_z;
     const Label* row_y = rows.row_y;
@@ -375,11 +406,13 @@ struct AdjacencyKernel {
 
 namespace {
 
-// The (a, b, count) entries of a pair map filled by `launch(map)`, as Records sorted by
-// (a, b); the map starts at `capacity` entries and grows until no insertion failed.
-template <class Record, class Launch>
-std::vector<Record> pair_records(const char* what, std::uint32_t capacity, const Launch& launch) {
-  std::vector<std::tuple<std::uint64_t, std::uint64_t, std::int64_t>> entries;
+// The (a, b, axis, count) entries of a pair map filled by `launch(map)`, sorted; the map starts
+// at `capacity` entries and grows until no insertion failed.
+using PairEntry = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::int64_t>;
+template <class Launch>
+std::vector<PairEntry> pair_entries(const char* what, std::uint32_t capacity,
+                                    const Launch& launch) {
+  std::vector<PairEntry> entries;
   for (;;) {
     PairMap map(capacity);
     launch(map);
@@ -390,7 +423,7 @@ std::vector<Record> pair_records(const char* what, std::uint32_t capacity, const
       for (std::uint32_t i = 0; i < host_map.capacity(); ++i) {
         if (!host_map.valid_at(i)) continue;
         const LabelPair key = host_map.key_at(i);
-        entries.emplace_back(key.a, key.b, host_map.value_at(i));
+        entries.emplace_back(key.a, key.b, key.axis, host_map.value_at(i));
       }
       break;
     }
@@ -399,9 +432,25 @@ std::vector<Record> pair_records(const char* what, std::uint32_t capacity, const
     capacity *= 4;
   }
   std::sort(entries.begin(), entries.end());  // keys are distinct
-  std::vector<Record> records;
+  return entries;
+}
+
+// One record per pair, its faces per axis from the entries of each axis.
+std::vector<AdjacencyRecord> adjacency_records(const std::vector<PairEntry>& entries) {
+  std::vector<AdjacencyRecord> records;
+  for (const auto& [a, b, axis, count] : entries) {
+    if (records.empty() || records.back().label_a != a || records.back().label_b != b)
+      records.push_back(AdjacencyRecord{a, b});
+    records.back().shared_faces += count;
+    records.back().axis_faces[axis] += count;
+  }
+  return records;
+}
+
+std::vector<OverlapRecord> overlap_records(const std::vector<PairEntry>& entries) {
+  std::vector<OverlapRecord> records;
   records.reserve(entries.size());
-  for (const auto& [a, b, count] : entries) records.push_back(Record{a, b, count});
+  for (const auto& [a, b, axis, count] : entries) records.push_back(OverlapRecord{a, b, count});
   return records;
 }
 
@@ -418,13 +467,14 @@ std::vector<AdjacencyRecord> accumulate_adjacency_with(const Driver driver,
   const LineRows lines(geometry);
   Index3 limit;  // local is clipped to the image
   for (int a = 0; a < 3; ++a) limit[a] = geometry.local.extent(a);
-  // Particles touch about a dozen others: size the map for that, retry larger if it fills.
+  // Particles touch about a dozen others, across up to 3 axes each: size the map for that,
+  // retry larger if it fills.
   const auto capacity = static_cast<std::uint32_t>(
-      std::min<std::size_t>(1u << 30, std::max<std::size_t>(1u << 12, 16 * label_count_hint)));
-  return pair_records<AdjacencyRecord>("adjacency", capacity, [&](const PairMap& map) {
+      std::min<std::size_t>(1u << 30, std::max<std::size_t>(1u << 12, 32 * label_count_hint)));
+  return adjacency_records(pair_entries("adjacency", capacity, [&](const PairMap& map) {
     for_each_line("grapes::adjacency", driver,
                   AdjacencyKernel<Label>{labels, lines, limit, map, lines.nx}, lines.lines);
-  });
+  }));
 }
 }  // namespace detail
 
@@ -504,11 +554,11 @@ std::vector<OverlapRecord> accumulate_overlaps_with(const Driver driver,
   // Registered steps: each label overlaps a few others; retry larger if the map fills.
   const auto capacity = static_cast<std::uint32_t>(
       std::min<std::size_t>(1u << 30, std::max<std::size_t>(1u << 12, 8 * label_count_hint)));
-  return pair_records<OverlapRecord>("overlaps", capacity, [&](const PairMap& map) {
+  return overlap_records(pair_entries("overlaps", capacity, [&](const PairMap& map) {
     for_each_line("grapes::overlaps", driver,
                   OverlapKernel<ReferenceLabel, Label>{reference, labels, lines, map, lines.nx},
                   lines.lines);
-  });
+  }));
 }
 }  // namespace detail
 

@@ -97,11 +97,34 @@ std::vector<std::pair<TriangleShape, int>> triangle_shapes(int config) {
   return shapes;
 }
 
+// Eight times the Euler contribution of a cell's configuration to the closed voxel cubes of a
+// label (26-connected foreground; docs/METHOD.md, "Euler number"). The cell's centre is one
+// lattice point p: p counts once, each of the 6 edges at p half (an edge has 2 ends), each of
+// the 12 faces at p a quarter, each of the 8 cubes an eighth; an edge is there when one of the
+// 4 corners on its side is, a face when one of the 2 corners that share it is.
+int euler_eighths(int config) {
+  if (config == 0) return 0;
+  int edges = 0, faces = 0;
+  for (int axis = 0; axis < 3; ++axis) {
+    const int bit = 4 >> axis;  // corner d's offset along z, y, x: bits 4, 2, 1
+    int side[2] = {0, 0};
+    for (int d = 0; d < 8; ++d)
+      if (config >> d & 1) side[(d & bit) ? 1 : 0] = 1;
+    edges += side[0] + side[1];
+    for (int d = 0; d < 8; ++d)  // the pairs (d, d + bit): corners sharing a face
+      if (!(d & bit) && ((config >> d & 1) || (config >> (d | bit) & 1))) ++faces;
+  }
+  int cubes = 0;
+  for (int d = 0; d < 8; ++d) cubes += config >> d & 1;
+  return 8 - 4 * edges + 2 * faces - cubes;
+}
+
+// Classes: configurations with the same triangle shapes and the same Euler contribution.
 SurfaceClasses build_surface_classes() {
   SurfaceClasses classes;
-  std::vector<std::vector<std::pair<TriangleShape, int>>> seen;
+  std::vector<std::pair<std::vector<std::pair<TriangleShape, int>>, int>> seen;
   for (int config = 0; config < 256; ++config) {
-    const auto shapes = triangle_shapes(config);
+    const auto shapes = std::make_pair(triangle_shapes(config), euler_eighths(config));
     const auto at = std::find(seen.begin(), seen.end(), shapes);
     if (at != seen.end()) {
       classes.class_of[config] = static_cast<std::uint8_t>(at - seen.begin());
@@ -110,6 +133,7 @@ SurfaceClasses build_surface_classes() {
     if (classes.count == kSurfaceClasses)
       throw std::logic_error("surface: more cell classes than kSurfaceClasses");
     seen.push_back(shapes);
+    classes.euler_eighths[classes.count] = shapes.second;
     classes.representative[classes.count] = config;
     classes.class_of[config] = static_cast<std::uint8_t>(classes.count++);
   }
@@ -500,6 +524,17 @@ double surface_area(const SurfaceRecord& record, const std::array<double, kSurfa
   double area = 0.0;
   for (int c = 0; c < kSurfaceClasses; ++c) area += static_cast<double>(record.cells[c]) * areas[c];
   return area;
+}
+
+std::int64_t euler_number(const SurfaceRecord& record) {
+  const SurfaceClasses& classes = surface_classes();
+  std::int64_t eighths = 0;
+  for (int c = 0; c < classes.count; ++c) eighths += record.cells[c] * classes.euler_eighths[c];
+  // The eighths of a complete label add up to whole numbers; a remainder means missing cells.
+  if (eighths % 8 != 0)
+    throw std::logic_error("surface: label " + std::to_string(record.label) +
+                           " has an Euler sum of " + std::to_string(eighths) + "/8");
+  return eighths / 8;
 }
 
 namespace detail {

@@ -118,6 +118,7 @@ void write_volume_facts(ResultFile& file, const std::string& group, const Volume
   file.attribute("input_labels_dtype", facts.input_labels_dtype, at);
   file.attribute("unassigned_voxels", facts.unassigned_voxels, at);
   file.attribute("flat_profile_particles", facts.flat_profile_particles, at);
+  file.attribute("flat_shape_particles", facts.flat_shape_particles, at);
   file.attribute("slabs_per_rank", facts.slabs_per_rank, at);
   file.attribute("halo_bytes", facts.halo_bytes, at);
   file.attribute("margin_bytes", facts.margin_bytes, at);

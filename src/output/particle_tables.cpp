@@ -1,5 +1,7 @@
 #include "grapes/output/particle_tables.hpp"
 
+#include "grapes/output/shape_columns.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -12,11 +14,17 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-void check_bounds(const ParticleRecord& p, bool float_grey) {
+void check_bounds(const ParticleRecord& p, const TableSettings& settings) {
   // uint16 grey: squares < 2^32, so the uint64 sum of squares is exact below 2^32 voxels.
-  if (!float_grey && p.grey.count >= (std::int64_t(1) << 32))
+  if (!settings.float_grey && p.grey.count >= (std::int64_t(1) << 32))
     throw std::runtime_error("particle " + std::to_string(p.label) +
                              " is too large for exact 64-bit grey sums of squares");
+  // The int64 sums of index products hold n * index^2 (records.hpp).
+  const double extent = static_cast<double>(
+      *std::max_element(settings.image_shape.begin(), settings.image_shape.end()));
+  if (static_cast<double>(p.grey.count) * extent * extent >= 9.2e18)
+    throw std::runtime_error("particle " + std::to_string(p.label) +
+                             " is too large for exact 64-bit moment sums");
 }
 
 // The /particles columns, in file order (docs/OUTPUT.md).
@@ -195,14 +203,31 @@ std::int64_t count_neighbours(const std::vector<AdjacencyRecord>& neighbours, st
   return count;
 }
 
-void add_adjacency(const std::vector<AdjacencyRecord>& pairs, Table& table) {
-  auto& label_a = table.add<std::uint64_t>("label_a");
-  auto& label_b = table.add<std::uint64_t>("label_b");
-  auto& shared_faces = table.add<std::int64_t>("shared_faces");
+// The /adjacency columns every result file has (contact_area follows: add_adjacency).
+struct AdjacencyColumns {
+  std::vector<std::uint64_t>& label_a;
+  std::vector<std::uint64_t>& label_b;
+  std::vector<std::int64_t>& shared_faces;
+
+  explicit AdjacencyColumns(Table& t)
+      : label_a(t.add<std::uint64_t>("label_a")),
+        label_b(t.add<std::uint64_t>("label_b")),
+        shared_faces(t.add<std::int64_t>("shared_faces")) {}
+};
+
+void add_adjacency(const std::vector<AdjacencyRecord>& pairs, const Spacing3& voxel_size,
+                   Table& table) {
+  AdjacencyColumns columns(table);
+  auto& contact_area = table.add<double>("contact_area");
+  // A face across axis a spans the other two spacings (docs/OUTPUT.md, /adjacency).
+  const Spacing3& s = voxel_size;
+  const double face_area[3] = {s[1] * s[2], s[0] * s[2], s[0] * s[1]};
   for (const AdjacencyRecord& r : pairs) {
-    label_a.push_back(r.label_a);
-    label_b.push_back(r.label_b);
-    shared_faces.push_back(r.shared_faces);
+    columns.label_a.push_back(r.label_a);
+    columns.label_b.push_back(r.label_b);
+    columns.shared_faces.push_back(r.shared_faces);
+    contact_area.push_back(r.axis_faces[0] * face_area[0] + r.axis_faces[1] * face_area[1] +
+                           r.axis_faces[2] * face_area[2]);
   }
 }
 
@@ -221,19 +246,29 @@ Table overlap_table(const std::vector<OverlapRecord>& overlaps) {
   return table;
 }
 
+ParticleTables required_layout() {
+  ParticleTables layout;
+  ParticleColumns particles(layout.particles);
+  LayerColumns layers(layout.layers);
+  AdjacencyColumns adjacency(layout.adjacency);
+  return layout;
+}
+
 ParticleTables build_tables(const MergedRecords& merged, const TableSettings& settings) {
   ParticleTables out;
   ParticleColumns columns(out.particles);
+  ShapeColumns shape_columns(out.particles);
   LayerColumns layer_columns(out.layers);
   std::size_t next_layer = 0, next_neighbour = 0;
   for (const ParticleRecord& p : merged.particles) {
-    check_bounds(p, settings.float_grey);
+    check_bounds(p, settings);
     add_particle_columns(p, settings, columns);
     add_layer_rows(p, gather_layers(merged.layers, next_layer, p.label), settings, columns,
                    layer_columns, out);
     columns.n_neighbours.push_back(count_neighbours(merged.neighbours, next_neighbour, p.label));
+    if (!shape_columns.add(p, settings.voxel_size)) ++out.flat_shape_particles;
   }
-  add_adjacency(merged.pairs, out.adjacency);
+  add_adjacency(merged.pairs, settings.voxel_size, out.adjacency);
   return out;
 }
 

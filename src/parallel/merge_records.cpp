@@ -20,15 +20,18 @@ FirstPass merge_first_pass(std::vector<ParticleRecord> partials, MPI_Comm comm) 
 
 namespace {
 
-// Each particle's area from its merged cell counts (absent: no surface cell, area 0).
+// Each particle's area and Euler number from its merged cell counts (every particle has
+// surface cells: a missing record would be a bug upstream, so area 0 and Euler 0 show it).
 void join_surface_areas(std::vector<ParticleRecord>& particles,
                         const std::vector<SurfaceRecord>& surfaces, const Spacing3& voxel_size) {
   const auto areas = class_areas(voxel_size);
   std::size_t next = 0;
   for (ParticleRecord& p : particles) {
     while (next < surfaces.size() && surfaces[next].label < p.label) ++next;
-    if (next < surfaces.size() && surfaces[next].label == p.label)
+    if (next < surfaces.size() && surfaces[next].label == p.label) {
       p.surface_area = surface_area(surfaces[next], areas);
+      p.euler_number = euler_number(surfaces[next]);
+    }
   }
 }
 
@@ -38,7 +41,10 @@ std::vector<AdjacencyRecord> both_ways(const std::vector<AdjacencyRecord>& pairs
   out.reserve(2 * pairs.size());
   for (const AdjacencyRecord& r : pairs) {
     out.push_back(r);
-    out.push_back({r.label_b, r.label_a, r.shared_faces});
+    AdjacencyRecord reverse = r;
+    reverse.label_a = r.label_b;
+    reverse.label_b = r.label_a;
+    out.push_back(reverse);
   }
   return out;
 }

@@ -30,8 +30,9 @@ PartialRecords block_kernels(const Block<Grey, Label>& block, const View3<float>
   Kokkos::fence();
   clock.lap("layers", print);
 
-  // A 2-D image has no surface area (docs/METHOD.md).
-  if (!geometry.planar()) out.surfaces = surface_cells<Label>(block.labels, geometry);
+  // A 2-D image has no surface area (the tables write NaN), but its cells still give the Euler
+  // number: one voxel thick, 26-connected in 3-D is 8-connected in 2-D (docs/METHOD.md).
+  out.surfaces = surface_cells<Label>(block.labels, geometry);
   Kokkos::fence();
   clock.lap("surface", print);
 

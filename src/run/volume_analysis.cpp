@@ -360,6 +360,7 @@ VolumeResult analyse_typed(const RunPlan& plan, Inputs& inputs, ResultFile& file
   result.facts.slabs_per_rank =
       static_cast<std::int64_t>(std::max<std::size_t>(1, slabs.owned.size()));
   result.facts.flat_profile_particles = allreduce_sum(comm, result.tables.flat_profile_particles);
+  result.facts.flat_shape_particles = allreduce_sum(comm, result.tables.flat_shape_particles);
   return result;
 }
 

@@ -152,7 +152,7 @@ std::vector<series::StepData> read_steps(const std::vector<StepSource>& sources)
 
 series::StepData read_step(const StepSource& source) {
   check_result_file(source.path);
-  const ParticleTables layout = build_tables(MergedRecords{}, TableSettings{});
+  const ParticleTables layout = required_layout();
   series::StepData step;
   step.name = source.name;
   step.particles = read_table(source.path, "/particles", layout.particles);

@@ -129,6 +129,15 @@ void check_against_reference(const RefVolume& v, const std::string& path, int co
       border = border || p.lo[a] == 0 || p.hi[a] == v.shape[a];
     EXPECT_EQ(particles.get<std::uint8_t>("touches_border")[row], border ? 1 : 0) << where;
     EXPECT_EQ(particles.get<std::int64_t>("n_neighbours")[row], long(p.neighbours.size())) << where;
+    // scikit-image's inertia tensor from the two-pass covariance (docs/METHOD.md, "Shape").
+    const auto cov = test::covariance(p);
+    const double trace = cov[0][0] + cov[1][1] + cov[2][2];
+    for (int i = 0; i < 3; ++i)
+      for (int j = i; j < 3; ++j)
+        EXPECT_NEAR(particles.get<double>("inertia_tensor-" + std::to_string(i) + "-" +
+                                          std::to_string(j))[row],
+                    i == j ? trace - cov[i][i] : -cov[i][j], 1e-9 * (1 + trace))
+            << where << " inertia " << i << j;
 
     // Layers 1..K with empty ones filled in.
     const long k_max = p.layers.empty() ? 0 : p.layers.rbegin()->first;
@@ -174,6 +183,10 @@ void check_against_reference(const RefVolume& v, const std::string& path, int co
       EXPECT_EQ(pair_a[pair_row], label);
       EXPECT_EQ(pair_b[pair_row], other);
       EXPECT_EQ(faces[pair_row], shared);
+      const auto& across = p.axis_neighbours.at(other);
+      const auto& s = v.spacing;
+      expect_close(across[0] * s[1] * s[2] + across[1] * s[0] * s[2] + across[2] * s[0] * s[1],
+                   adjacency.get<double>("contact_area")[pair_row], where);
       ++pair_row;
     }
     ++row;

@@ -46,8 +46,25 @@ struct RefParticle {
   std::array<long, 3> lo{1L << 40, 1L << 40, 1L << 40}, hi{-1, -1, -1};
   std::map<long, RefLayer> layers;  // layer k >= 1
   long unassigned = 0;
-  std::map<std::uint32_t, long> neighbours;  // label -> shared faces
+  std::map<std::uint32_t, long> neighbours;                      // label -> shared faces
+  std::map<std::uint32_t, std::array<long, 3>> axis_neighbours;  // label -> faces across z, y, x
+  std::vector<std::array<double, 3>> coordinates;                // physical, per voxel
 };
+
+// The population covariance of the particle's physical voxel coordinates, two passes.
+inline std::array<std::array<double, 3>, 3> covariance(const RefParticle& p) {
+  std::array<double, 3> mean{0, 0, 0};
+  for (const auto& c : p.coordinates)
+    for (int a = 0; a < 3; ++a) mean[a] += c[a];
+  for (int a = 0; a < 3; ++a) mean[a] /= double(p.coordinates.size());
+  std::array<std::array<double, 3>, 3> cov{};
+  for (const auto& c : p.coordinates)
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) cov[a][b] += (c[a] - mean[a]) * (c[b] - mean[b]);
+  for (auto& row : cov)
+    for (double& entry : row) entry /= double(p.coordinates.size());
+  return cov;
+}
 
 // Squared physical distance from voxel v (label L) to the nearest voxel not labelled L, with
 // a black border outside the image (none along a singleton z axis of a 2-D image).
@@ -103,6 +120,7 @@ inline std::map<std::uint32_t, RefParticle> reference_particles(const RefVolume&
           p.lo[a] = std::min(p.lo[a], c[a]);
           p.hi[a] = std::max(p.hi[a], c[a] + 1);
         }
+        p.coordinates.push_back({z * v.spacing[0], y * v.spacing[1], x * v.spacing[2]});
         const long layer = round_half_even(std::sqrt(brute_force_d2(v, z, y, x)) / layer_width);
         if (layer == 0) {
           ++p.unassigned;
@@ -122,7 +140,10 @@ inline std::map<std::uint32_t, RefParticle> reference_particles(const RefVolume&
                 n[2] >= v.shape[2])
               continue;
             const std::uint32_t other = v.labels[v.index(n[0], n[1], n[2])];
-            if (other != 0 && other != label) ++p.neighbours[other];
+            if (other != 0 && other != label) {
+              ++p.neighbours[other];
+              ++p.axis_neighbours[other][a];
+            }
           }
       }
   return out;

@@ -213,6 +213,8 @@ void expect_same_particles(const BlockData<Grey, Label>& d) {
     expect_same_grey(a[i].grey, b[i].grey);
     for (int k = 0; k < 3; ++k) {
       EXPECT_EQ(a[i].index_sum[k], b[i].index_sum[k]);
+      EXPECT_EQ(a[i].index_product_sum[k], b[i].index_product_sum[k]);
+      EXPECT_EQ(a[i].index_product_sum[k + 3], b[i].index_product_sum[k + 3]);
       EXPECT_EQ(a[i].bbox_lo[k], b[i].bbox_lo[k]);
       EXPECT_EQ(a[i].bbox_hi[k], b[i].bbox_hi[k]);
     }
@@ -260,7 +262,7 @@ void expect_same_records(const Case& c) {
   expect_same_layers(d, 30.0);           // uniform table, exactness checked per voxel
   expect_same_layers(d, kx::kInfinity);  // per-label extents first
   expect_same_layers(d, 2.0);            // most voxels inexact
-  if (!d.geometry.planar()) expect_same_surfaces(d.labels, d.geometry);
+  expect_same_surfaces(d.labels, d.geometry);
   const auto adj_a = detail::accumulate_adjacency_with<Label>(Driver::cpu, d.labels, d.geometry, 8);
   const auto adj_b = detail::accumulate_adjacency_with<Label>(Driver::gpu, d.labels, d.geometry, 8);
   ASSERT_EQ(adj_a.size(), adj_b.size());
@@ -268,6 +270,8 @@ void expect_same_records(const Case& c) {
     EXPECT_EQ(adj_a[i].label_a, adj_b[i].label_a);
     EXPECT_EQ(adj_a[i].label_b, adj_b[i].label_b);
     EXPECT_EQ(adj_a[i].shared_faces, adj_b[i].shared_faces);
+    for (int axis = 0; axis < 3; ++axis)
+      EXPECT_EQ(adj_a[i].axis_faces[axis], adj_b[i].axis_faces[axis]);
   }
   // Overlaps of the owned labels with a shifted labelling of the owned box.
   Case shifted = c;

@@ -146,9 +146,13 @@ ParticleRecord record_of(std::uint64_t label, const std::vector<Voxel>& voxels) 
     const std::int64_t at[3] = {v.z, v.y, v.x};
     for (int a = 0; a < 3; ++a) {
       r.index_sum[a] += at[a];
+      r.index_product_sum[a] += at[a] * at[a];
       r.bbox_lo[a] = std::min(r.bbox_lo[a], at[a]);
       r.bbox_hi[a] = std::max(r.bbox_hi[a], at[a] + 1);
     }
+    r.index_product_sum[3] += at[0] * at[1];
+    r.index_product_sum[4] += at[0] * at[2];
+    r.index_product_sum[5] += at[1] * at[2];
     r.grey_min = std::min(r.grey_min, static_cast<double>(v.grey));
     r.grey_max = std::max(r.grey_max, static_cast<double>(v.grey));
   }
@@ -189,6 +193,8 @@ void expect_same_record(const ParticleRecord& actual, const ParticleRecord& expe
     EXPECT_EQ(actual.bbox_lo[a], expected.bbox_lo[a]) << "axis " << a;
     EXPECT_EQ(actual.bbox_hi[a], expected.bbox_hi[a]) << "axis " << a;
   }
+  for (int k = 0; k < 6; ++k)
+    EXPECT_EQ(actual.index_product_sum[k], expected.index_product_sum[k]) << "product " << k;
   EXPECT_EQ(actual.grey_min, expected.grey_min);
   EXPECT_EQ(actual.grey_max, expected.grey_max);
 }
@@ -472,11 +478,14 @@ TEST(LayerRecordMerge, EveryOrderGivesTheSameBits) {
 }
 
 TEST(AdjacencyRecordMerge, AddsSharedFacesKeepsPair) {
-  AdjacencyRecord a{3, 8, 5};
-  a.merge({3, 8, 12});
+  AdjacencyRecord a{3, 8, 5, {1, 2, 2}};
+  a.merge({3, 8, 12, {4, 0, 8}});
   EXPECT_EQ(a.label_a, 3u);
   EXPECT_EQ(a.label_b, 8u);
   EXPECT_EQ(a.shared_faces, 17);
+  EXPECT_EQ(a.axis_faces[0], 5);
+  EXPECT_EQ(a.axis_faces[1], 2);
+  EXPECT_EQ(a.axis_faces[2], 10);
 }
 
 TEST(AdjacencyRecordMerge, EveryOrderGivesTheSameBits) {

@@ -391,6 +391,9 @@ void check_decomposition(const std::vector<std::uint64_t>& values, const Index3&
     EXPECT_EQ(surface_area(merged[label], class_areas(spacing)), area)
         << what << ": label " << label;
   }
+  // And the whole image's Euler numbers.
+  for (const SurfaceRecord& r : cells_of<Label>(values, shape, image, image))
+    EXPECT_EQ(euler_number(merged[r.label]), euler_number(r)) << what << ": label " << r.label;
 }
 
 TEST(Surface, DecompositionInvariance) {
@@ -432,6 +435,84 @@ TEST(Surface, DecompositionInvariance) {
     if (max_label <= 0xffff)
       check_decomposition<std::uint16_t>(v.values, s, v.spacing, grids[2], 0, 1,
                                          v.name + " uint16");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Euler number (docs/METHOD.md): the per-cell contributions against a direct count of the closed
+// voxel cubes' vertices, edges, faces and cubes, and against hand-made topologies.
+
+// V - E + F - C of the union of the closed unit cubes of `label`'s voxels, each lattice element
+// tested against the voxels that contain it (voxel v spans [v, v + 1] per axis).
+std::int64_t direct_euler(const std::vector<std::uint64_t>& values, const Index3& shape,
+                          std::uint64_t label) {
+  const auto at = [&](index_t z, index_t y, index_t x) {
+    if (z < 0 || y < 0 || x < 0 || z >= shape[0] || y >= shape[1] || x >= shape[2]) return false;
+    return values[(z * shape[1] + y) * shape[2] + x] == label;
+  };
+  // Is any voxel v with v[a] in {p[a] - 1, p[a]} where free[a], v[a] = p[a] otherwise, there?
+  const auto any = [&](const index_t(&p)[3], const bool(&free)[3]) {
+    for (int dz = free[0] ? -1 : 0; dz <= 0; ++dz)
+      for (int dy = free[1] ? -1 : 0; dy <= 0; ++dy)
+        for (int dx = free[2] ? -1 : 0; dx <= 0; ++dx)
+          if (at(p[0] + dz, p[1] + dy, p[2] + dx)) return true;
+    return false;
+  };
+  std::int64_t vertices = 0, edges = 0, faces = 0, cubes = 0;
+  for (index_t z = 0; z <= shape[0]; ++z)
+    for (index_t y = 0; y <= shape[1]; ++y)
+      for (index_t x = 0; x <= shape[2]; ++x) {
+        const index_t p[3] = {z, y, x};
+        vertices += any(p, {true, true, true});
+        // The edge from p along a: voxels with v[a] = p[a]; the face from p spanning the two
+        // axes other than a: voxels with those two fixed.
+        edges +=
+            any(p, {false, true, true}) + any(p, {true, false, true}) + any(p, {true, true, false});
+        faces += any(p, {true, false, false}) + any(p, {false, true, false}) +
+                 any(p, {false, false, true});
+        cubes += at(z, y, x);
+      }
+  return vertices - edges + faces - cubes;
+}
+
+TEST(Surface, EulerNumberEqualsDirectCount) {
+  const std::vector<std::pair<Index3, std::vector<std::uint64_t>>> volumes = {
+      {{6, 7, 8}, noise({6, 7, 8}, 1, 11)},  // one label with many holes and tunnels
+      {{7, 6, 5}, noise({7, 6, 5}, 3, 12)},
+      {{9, 10, 11}, blobs({9, 10, 11}, 7, 13)},
+      {{10, 9, 8}, ball({10, 9, 8}, {4.5, 4.2, 3.7}, {6, 5.5, 5}, 300)}};
+  for (const auto& [shape, values] : volumes) {
+    const auto records = cells_of<std::uint64_t>(values, shape, whole_box(shape), whole_box(shape));
+    ASSERT_FALSE(records.empty());
+    for (const SurfaceRecord& r : records)
+      EXPECT_EQ(euler_number(r), direct_euler(values, shape, r.label)) << "label " << r.label;
+  }
+}
+
+TEST(Surface, EulerNumberOfKnownTopologies) {
+  const Index3 shape{9, 9, 9};
+  const auto index = [&](index_t z, index_t y, index_t x) { return (z * 9 + y) * 9 + x; };
+  std::vector<std::uint64_t> values(voxel_count(shape), 0);
+  // Label 1: a 7^3 cube with two one-voxel voids (Euler 1 + 2).
+  for (index_t z = 1; z < 8; ++z)
+    for (index_t y = 1; y < 8; ++y)
+      for (index_t x = 1; x < 8; ++x) values[index(z, y, x)] = 1;
+  values[index(3, 3, 3)] = 0;
+  values[index(5, 5, 5)] = 0;
+  // Diagonal neighbours only (26-connected: one component, Euler 1).
+  std::vector<std::uint64_t> diagonal(voxel_count(shape), 0);
+  diagonal[index(2, 2, 2)] = diagonal[index(3, 3, 3)] = 4;
+  // A ring of voxels in a plane around one hole (Euler 0).
+  std::vector<std::uint64_t> ring(voxel_count(shape), 0);
+  for (index_t y = 2; y < 7; ++y)
+    for (index_t x = 2; x < 7; ++x)
+      if (y == 2 || y == 6 || x == 2 || x == 6) ring[index(4, y, x)] = 9;
+  const std::vector<std::pair<std::vector<std::uint64_t>, std::int64_t>> cases = {
+      {values, 3}, {diagonal, 1}, {ring, 0}};
+  for (const auto& [volume, expected] : cases) {
+    const auto records = cells_of<std::uint16_t>(volume, shape, whole_box(shape), whole_box(shape));
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(euler_number(records[0]), expected) << "label " << records[0].label;
   }
 }
 

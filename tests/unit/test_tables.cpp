@@ -78,9 +78,13 @@ ParticleRecord particle_record(const TestParticle& p, bool float_grey) {
   for (const Voxel& v : p.voxels) {
     for (int a = 0; a < 3; ++a) {
       r.index_sum[a] += v.at[a];
+      r.index_product_sum[a] += v.at[a] * v.at[a];  // zz, yy, xx
       r.bbox_lo[a] = std::min(r.bbox_lo[a], v.at[a]);
       r.bbox_hi[a] = std::max(r.bbox_hi[a], v.at[a] + 1);
     }
+    r.index_product_sum[3] += v.at[0] * v.at[1];  // zy
+    r.index_product_sum[4] += v.at[0] * v.at[2];  // zx
+    r.index_product_sum[5] += v.at[1] * v.at[2];  // yx
     r.grey_min = std::min(r.grey_min, v.grey);
     r.grey_max = std::max(r.grey_max, v.grey);
   }
@@ -218,12 +222,44 @@ TEST(Tables, ColumnsInDocumentedOrder) {
                                               "core_mean",
                                               "core_voxels",
                                               "touches_border",
-                                              "n_neighbours"};
+                                              "n_neighbours",
+                                              "euler_number",
+                                              "inertia_tensor-0-0",
+                                              "inertia_tensor-0-1",
+                                              "inertia_tensor-0-2",
+                                              "inertia_tensor-1-1",
+                                              "inertia_tensor-1-2",
+                                              "inertia_tensor-2-2",
+                                              "inertia_tensor_eigvals-0",
+                                              "inertia_tensor_eigvals-1",
+                                              "inertia_tensor_eigvals-2",
+                                              "axis_major_length",
+                                              "axis_minor_length",
+                                              "elongation",
+                                              "flatness",
+                                              "axis-0-0",
+                                              "axis-0-1",
+                                              "axis-0-2",
+                                              "axis-1-0",
+                                              "axis-1-1",
+                                              "axis-1-2",
+                                              "axis-2-0",
+                                              "axis-2-1",
+                                              "axis-2-2"};
   EXPECT_EQ(names(t.particles), particles);
   EXPECT_EQ(names(t.layers), (std::vector<std::string>{"label", "layer", "count", "graylevel",
                                                        "graylevel_normed", "std"}));
-  EXPECT_EQ(names(t.adjacency), (std::vector<std::string>{"label_a", "label_b", "shared_faces"}));
+  EXPECT_EQ(names(t.adjacency),
+            (std::vector<std::string>{"label_a", "label_b", "shared_faces", "contact_area"}));
   EXPECT_EQ(t.particles.rows(), 3u);
+  // What readers require of older files: every column up to n_neighbours (the shape columns
+  // and contact_area came later).
+  const ParticleTables required = required_layout();
+  const auto last_old = std::find(particles.begin(), particles.end(), "n_neighbours") + 1;
+  EXPECT_EQ(names(required.particles), std::vector<std::string>(particles.begin(), last_old));
+  EXPECT_EQ(names(required.layers), names(t.layers));
+  EXPECT_EQ(names(required.adjacency),
+            (std::vector<std::string>{"label_a", "label_b", "shared_faces"}));
 }
 
 TEST(Tables, EmptyRecordsGiveEmptyTables) {
@@ -381,6 +417,67 @@ TEST(Tables, AdjacencyTableIsThePairList) {
   EXPECT_EQ(column<std::uint64_t>(t.adjacency, "label_a"), (std::vector<std::uint64_t>{3, 3, 12}));
   EXPECT_EQ(column<std::uint64_t>(t.adjacency, "label_b"), (std::vector<std::uint64_t>{7, 12, 99}));
   EXPECT_EQ(ints(t.adjacency, "shared_faces"), (std::vector<std::int64_t>{4, 1, 6}));
+}
+
+// A box of 3 x 5 x 2 voxels, spacing (2, 1, 0.5): the coordinates' variances per axis are
+// (L^2 - 1) / 12 s^2 = 8/3, 2, 1/16, with no covariance.
+TEST(Tables, ShapeOfABoxWithAnisotropicVoxels) {
+  const Index3 shape{8, 9, 10};
+  const ParticleTables t =
+      build_tables(merged_of({particle(5, box({1, 2, 3}, {4, 7, 5}, ramp, layer1))}, false),
+                   settings_for(shape, {2, 1, 0.5}));
+  const double c[3] = {8.0 / 3.0, 2.0, 1.0 / 16.0};
+  const double inertia[3] = {c[1] + c[2], c[0] + c[2], c[0] + c[1]};
+  const auto at = [&](const std::string& name) { return reals(t.particles, name).at(0); };
+  for (int i = 0; i < 3; ++i)
+    for (int j = i; j < 3; ++j)
+      EXPECT_NEAR(at("inertia_tensor-" + std::to_string(i) + "-" + std::to_string(j)),
+                  i == j ? inertia[i] : 0.0, 1e-14);
+  const double ev[3] = {inertia[2], inertia[1], inertia[0]};  // descending
+  for (int k = 0; k < 3; ++k)
+    EXPECT_NEAR(at("inertia_tensor_eigvals-" + std::to_string(k)), ev[k], 1e-14);
+  EXPECT_NEAR(at("axis_major_length"), std::sqrt(10 * (ev[0] + ev[1] - ev[2])), 1e-13);
+  EXPECT_NEAR(at("axis_minor_length"), std::sqrt(10 * (-ev[0] + ev[1] + ev[2])), 1e-13);
+  EXPECT_NEAR(at("elongation"), std::sqrt(c[0] / c[1]), 1e-14);
+  EXPECT_NEAR(at("flatness"), std::sqrt(c[1] / c[2]), 1e-13);
+  // Principal axes: z, y, x in that order, each with a positive component.
+  for (int k = 0; k < 3; ++k)
+    for (int a = 0; a < 3; ++a)
+      EXPECT_NEAR(at("axis-" + std::to_string(k) + "-" + std::to_string(a)), k == a ? 1.0 : 0.0,
+                  1e-14);
+  EXPECT_EQ(t.flat_shape_particles, 0);
+}
+
+// Five voxels on the main diagonal: covariance 2 in every entry, one axis (1, 1, 1)/sqrt(3);
+// the other eigenvalues are 0, so elongation and flatness are undefined (NaN, counted).
+TEST(Tables, ShapeOfADiagonalLine) {
+  std::vector<Voxel> voxels;
+  for (index_t i = 0; i < 5; ++i) voxels.push_back({{i, i, i}, 100.0, 1});
+  const ParticleTables t =
+      build_tables(merged_of({particle(2, voxels)}, false), settings_for({6, 6, 6}));
+  const auto at = [&](const std::string& name) { return reals(t.particles, name).at(0); };
+  EXPECT_NEAR(at("inertia_tensor-0-0"), 4.0, 1e-14);
+  EXPECT_NEAR(at("inertia_tensor-1-2"), -2.0, 1e-14);
+  EXPECT_NEAR(at("inertia_tensor_eigvals-0"), 6.0, 1e-13);
+  EXPECT_NEAR(at("inertia_tensor_eigvals-1"), 6.0, 1e-13);
+  EXPECT_NEAR(at("inertia_tensor_eigvals-2"), 0.0, 1e-13);
+  EXPECT_NEAR(at("axis_major_length"), std::sqrt(120.0), 1e-12);
+  EXPECT_NEAR(at("axis_minor_length"), 0.0, 1e-6);
+  for (int a = 0; a < 3; ++a)
+    EXPECT_NEAR(at("axis-0-" + std::to_string(a)), 1.0 / std::sqrt(3.0), 1e-14);
+  EXPECT_TRUE(std::isnan(at("elongation")));
+  EXPECT_TRUE(std::isnan(at("flatness")));
+  EXPECT_EQ(t.flat_shape_particles, 1);
+}
+
+TEST(Tables, ContactAreaFromTheFacesPerAxis) {
+  MergedRecords m = merged_of(three_particles(), false);
+  AdjacencyRecord pair{3, 7, 9};
+  pair.axis_faces[0] = 2, pair.axis_faces[1] = 3, pair.axis_faces[2] = 4;
+  m.pairs = {pair};
+  // Faces across z span y x: 1 x 0.5; across y: 2 x 0.5; across x: 2 x 1.
+  const ParticleTables t = build_tables(m, settings_for(kShape, {2, 1, 0.5}));
+  EXPECT_EQ(reals(t.adjacency, "contact_area"), (std::vector<double>{2 * 0.5 + 3 * 1.0 + 4 * 2.0}));
 }
 
 TEST(Tables, IntegerGreyParticleOf2To32VoxelsThrows) {

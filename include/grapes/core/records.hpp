@@ -6,7 +6,9 @@
 // merge forms the area once, on the label's owner.
 //
 // Overflow bounds, checked at merge time (tables.cpp): grey sums of squares are uint64, exact
-// for uint16 grey up to 2^32 voxels per particle (a 1600^3 particle); index sums are int64.
+// for uint16 grey up to 2^32 voxels per particle (a 1600^3 particle); index sums are int64,
+// and so are the sums of index products: n * (2^16)^2 < 2^63 up to 2^31 voxels per particle
+// of an image up to 65,536 voxels per axis (docs/METHOD.md, "Shape").
 #include <cstdint>
 #include <vector>
 
@@ -40,11 +42,14 @@ struct ParticleRecord {
   std::uint64_t label = 0;
   GreySums grey;                          // grey.count is the voxel count
   std::int64_t index_sum[3] = {0, 0, 0};  // sum of z, y, x indices (global)
-  std::int64_t bbox_lo[3] = {0, 0, 0};    // inclusive
-  std::int64_t bbox_hi[3] = {0, 0, 0};    // exclusive
+  // Sums of index products (global indices): zz, yy, xx, zy, zx, yx (the second moments).
+  std::int64_t index_product_sum[6] = {0, 0, 0, 0, 0, 0};
+  std::int64_t bbox_lo[3] = {0, 0, 0};  // inclusive
+  std::int64_t bbox_hi[3] = {0, 0, 0};  // exclusive
   double grey_min = 0.0;
   double grey_max = 0.0;
-  double surface_area = 0.0;  // physical units; set by the merge from the merged cell counts
+  double surface_area = 0.0;      // physical units; set by the merge from the merged cell counts
+  std::int64_t euler_number = 0;  // 26-connected; set by the merge from the same cell counts
 
   void merge(const ParticleRecord& other);
 };
@@ -60,7 +65,11 @@ struct AdjacencyRecord {
   std::uint64_t label_a = 0;  // label_a < label_b
   std::uint64_t label_b = 0;
   std::int64_t shared_faces = 0;
-  void merge(const AdjacencyRecord& other) { shared_faces += other.shared_faces; }
+  std::int64_t axis_faces[3] = {0, 0, 0};  // the shared faces across z, y, x (sum: shared_faces)
+  void merge(const AdjacencyRecord& other) {
+    shared_faces += other.shared_faces;
+    for (int a = 0; a < 3; ++a) axis_faces[a] += other.axis_faces[a];
+  }
 };
 
 // Voxels labelled `reference_label` in a series' reference step and `step_label` in another
@@ -72,8 +81,8 @@ struct OverlapRecord {
   void merge(const OverlapRecord& other) { voxels += other.voxels; }
 };
 
-// Surface cell classes (surface.hpp): more than the table has (31, checked when the classes
-// are built).
+// Surface cell classes (surface.hpp): as many as the configurations have (32: triangle shapes
+// and Euler contributions; checked when the classes are built).
 constexpr int kSurfaceClasses = 32;
 
 struct SurfaceRecord {

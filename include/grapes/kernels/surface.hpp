@@ -30,9 +30,12 @@
 namespace grapes {
 
 // The class of each of the 256 cell configurations (see above) and how many classes there are.
+// A class also fixes the cell's contribution to the label's Euler number (docs/METHOD.md,
+// "Euler number"), so the same counts give both.
 struct SurfaceClasses {
   std::array<std::uint8_t, 256> class_of{};
   std::array<int, kSurfaceClasses> representative{};  // a configuration of each class
+  std::array<int, kSurfaceClasses> euler_eighths{};   // 8 x the Euler contribution of a cell
   int count = 0;
 };
 const SurfaceClasses& surface_classes();
@@ -42,6 +45,10 @@ std::array<double, kSurfaceClasses> class_areas(const Spacing3& spacing);
 
 // The label's area (physical units) from its cell counts, summed in class order.
 double surface_area(const SurfaceRecord& record, const std::array<double, kSurfaceClasses>& areas);
+
+// The label's Euler number (26-connected) from its merged cell counts, an exact integer.
+// Throws std::logic_error when the counts are not a whole label's.
+std::int64_t euler_number(const SurfaceRecord& record);
 
 // One record per label with at least one owned cell, sorted by label. `labels` covers
 // geometry.local. Throws std::invalid_argument when the boxes leave the image, the view's

@@ -119,6 +119,7 @@ struct VolumeFacts {
   std::string input_grey, input_grey_dtype, input_labels, input_labels_dtype;
   std::int64_t unassigned_voxels = 0;       // particle voxels in layer 0 (no layer)
   std::int64_t flat_profile_particles = 0;  // radial_max profile all zeros
+  std::int64_t flat_shape_particles = 0;    // elongation or flatness NaN (flat, line, voxel)
   std::int64_t slabs_per_rank = 1;          // blocks per rank's box (memory_per_rank)
   std::int64_t halo_bytes = 0;              // ghost bytes received from other ranks, all ranks
   std::int64_t margin_bytes = 0;            // slab margins read again from the source, all ranks

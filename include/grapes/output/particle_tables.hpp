@@ -24,12 +24,18 @@ struct TableSettings {
 struct ParticleTables {
   Table particles;                          // the /particles columns of docs/OUTPUT.md
   Table layers;                             // label, layer, count, graylevel, graylevel_normed, std
-  Table adjacency;                          // label_a, label_b, shared_faces
+  Table adjacency;                          // label_a, label_b, shared_faces, contact_area
   std::vector<std::int64_t> layer_start;    // per particle row: first layer row (local numbering)
   std::int64_t flat_profile_particles = 0;  // radial_max normalisation was all zeros
+  std::int64_t flat_shape_particles = 0;    // elongation or flatness undefined (NaN)
 };
 
 ParticleTables build_tables(const MergedRecords& merged, const TableSettings& settings);
+
+// Empty tables with the columns every result file has had (format_version 1): what a reader
+// requires. The shape columns and /adjacency/contact_area came later (docs/OUTPUT.md), so
+// readers take them where present and older files still read.
+ParticleTables required_layout();
 
 // The /overlaps table of a step matched to a reference (docs/SERIES.md): reference_label,
 // step_label, voxels.

@@ -367,6 +367,28 @@ def conditions_figure(name: str, conditions: pd.DataFrame, steps: pd.DataFrame, 
     return fig
 
 
+def geometry_figure(name: str, geometry: pd.DataFrame, steps: pd.DataFrame):
+    """The share of the kept particles whose Euler number differs from the reference step's
+    (docs/SERIES.md, "Geometry"): a count, so no error bars."""
+    geometry = geometry.sort_values("step")
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    n = geometry["n"].to_numpy()
+    changed = geometry["euler_changed"].to_numpy()
+    share = np.divide(100.0 * changed, n, out=np.zeros(len(n)), where=n > 0)
+    x = geometry["step"].to_numpy()
+    ax.bar(x, share, color="tab:red", width=0.6)
+    for xi, s, c, m in zip(x, share, changed, n):
+        ax.annotate(f"{c} of {m}", (xi, s), textcoords="offset points", xytext=(0, 3),
+                    ha="center", fontsize=9)
+    _step_ticks(ax, steps)
+    ax.set_ylabel("kept particles with a changed\nEuler number (%)")
+    ax.set_ylim(0, max(5.0, 1.15 * float(share.max()) if len(share) else 5.0))
+    ax.set_title(f"{name}: topology changes against the reference step\n"
+                 "(voids, splits, tunnels resolved in the voxels)")
+    fig.tight_layout()
+    return fig
+
+
 def radial_delta_figure(name: str, table: pd.DataFrame, steps: pd.DataFrame, k: float,
                         min_particles: int, unit: str):
     """Layer grey change vs the reference by layer and by relative depth, ±k·SE."""
@@ -687,6 +709,9 @@ def operando_figures(path: str, series: Dict[str, pd.DataFrame], attrs: Dict, ou
         written.append(_save(radial_delta_figure(name, series["radial_delta"], steps, series_k,
                                                  min_particles, unit),
                              out, f"{name}_radial_delta", fmt))
+    if "geometry" in series and len(series["geometry"]):
+        written.append(_save(geometry_figure(name, series["geometry"], steps), out,
+                             f"{name}_geometry", fmt))
     radial_k = k if k is not None else RADIAL_K
     first = step_attrs[steps["name"].iloc[0]]
     written.append(_save(radial_profile_figure(

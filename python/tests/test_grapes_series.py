@@ -15,7 +15,8 @@ from helpers import series_files
 
 import grapes_hpc
 
-OPERANDO_TABLES = {"steps", "values", "removed", "conditions", "quartiles", "radial_delta"}
+OPERANDO_TABLES = {"steps", "values", "removed", "conditions", "quartiles", "radial_delta",
+                   "geometry"}
 
 
 def text(values) -> list:

@@ -149,10 +149,10 @@ class RealSeriesFigures(unittest.TestCase):
 
     EXPECTED = {
         "operando.h5": {"mean_per_step", "delta_per_quartile", "conditions", "radial_delta",
-                        "radial_profile"},
+                        "radial_profile", "geometry"},
         "exsitu.h5": {"radial_profile", "radial_profile_by_volume_quartile", "radial_z"},
         "matching.h5": {"mean_per_step", "delta_per_quartile", "radial_delta", "radial_profile",
-                        "matching"},
+                        "matching", "geometry"},
     }
 
     def setUp(self):

@@ -8,6 +8,7 @@
 #include "grapes/core/error.hpp"
 #include "grapes/series/cleaning.hpp"
 #include "grapes/series/detail.hpp"
+#include "grapes/series/geometry.hpp"
 #include "grapes/series/radial.hpp"
 #include "grapes/series/stats.hpp"
 #include "grapes/series/summary.hpp"
@@ -223,13 +224,16 @@ Table steps_table(const std::vector<StepData>& steps, const std::vector<StepValu
   return t;
 }
 
+// `euler`: per step the kept particles' Euler numbers, when every step has them.
 Table values_table(const std::vector<StepData>& steps, const std::vector<std::uint64_t>& kept,
-                   const std::vector<StepValues>& values) {
+                   const std::vector<StepValues>& values,
+                   const std::optional<std::vector<std::vector<std::int64_t>>>& euler) {
   Table t;
   t.add<std::uint64_t>("label") = kept;
   for (std::size_t s = 0; s < steps.size(); ++s) {
     t.add<double>("I_" + steps[s].name) = values[s].value;
     t.add<std::int64_t>("n_" + steps[s].name) = values[s].voxels;
+    if (euler) t.add<std::int64_t>("euler_" + steps[s].name) = (*euler)[s];
   }
   return t;
 }
@@ -378,16 +382,18 @@ SeriesResult analyse_series(const std::vector<StepData>& steps, const SeriesSett
   validate(steps, settings);
   const Cleaning cleaning = clean_labels(steps, settings);
   const std::vector<StepValues> values = gather_values(steps, cleaning.kept);
+  const auto euler = gather_euler(steps, cleaning.kept);
   const std::size_t ref = settings.reference;
 
   SeriesResult out;
   out.tables["steps"] = steps_table(steps, values, settings);
-  out.tables["values"] = values_table(steps, cleaning.kept, values);
+  out.tables["values"] = values_table(steps, cleaning.kept, values, euler);
   out.tables["removed"] = removed_table(cleaning);
   out.tables["conditions"] = conditions_table(steps, settings, values);
   std::string quartile_note;
   out.tables["quartiles"] = quartiles_table(steps, settings, cleaning.kept, values, quartile_note);
   out.tables["radial_delta"] = radial_delta(steps, cleaning.kept, ref);
+  out.tables["geometry"] = geometry_table(euler, ref);
   for (const std::string& rule : cleaning_rules()) {
     std::int64_t count = 0;
     for (const Removal& r : cleaning.removed) count += r.rule == rule;
@@ -395,6 +401,10 @@ SeriesResult analyse_series(const std::vector<StepData>& steps, const SeriesSett
   }
   std::vector<std::string> notes;
   if (!quartile_note.empty()) notes.push_back(quartile_note);
+  if (!euler)
+    notes.push_back(
+        "geometry: not formed, a step's file has no euler_number column (written "
+        "before the shape columns)");
   out.warnings = statistics_warnings(out, ref);
   out.summary = format_summary(steps, settings, out, notes);
   return out;

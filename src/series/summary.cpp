@@ -4,6 +4,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "grapes/series/geometry.hpp"
+
 namespace grapes::series {
 
 namespace {
@@ -147,6 +149,7 @@ std::string format_summary(const std::vector<StepData>& steps, const SeriesSetti
   text += cleaning_lines(settings, result);
   text += step_lines(settings, result);
   text += condition_lines(result);
+  text += geometry_lines(steps, result.tables.at("geometry"));
   const std::string& reference = steps.at(settings.reference).name;
   for (const StepData& step : steps)
     if (!step.sigma_bg)

@@ -71,10 +71,10 @@ check_plot() {  # check_plot NAME EXPECTED_COUNT FORMAT ARGS...
 check_plot demo_png 3 png "$WORK/results/demo_np2.h5"
 check_plot two_datasets 4 svg "$WORK/results/demo_np1.h5" "$WORK/results/demo_np2.h5" --k 3
 check_plot series 5 png "$WORK/results/series.h5"
-check_plot operando 5 png "$WORK/results/operando.h5"
-check_plot operando_svg 5 svg "$WORK/results/operando.h5"
+check_plot operando 6 png "$WORK/results/operando.h5"
+check_plot operando_svg 6 svg "$WORK/results/operando.h5"
 check_plot exsitu 3 png "$WORK/results/exsitu.h5"
-check_plot matching 5 png "$WORK/results/matching.h5"
+check_plot matching 6 png "$WORK/results/matching.h5"
 
 # Errors: a file that is not a grapes result, and no Python interpreter.
 run_grapes 1 plot "$demo"

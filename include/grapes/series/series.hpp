@@ -49,7 +49,7 @@ struct SeriesSettings {
 };
 
 struct SeriesResult {
-  // "steps", "values", "removed", "conditions", "quartiles", "radial_delta"
+  // "steps", "values", "removed", "conditions", "quartiles", "radial_delta", "geometry"
   std::map<std::string, Table> tables;
   // (rule, labels removed by it), rules in the order of docs/SERIES.md, every rule listed (0
   // when off)

@@ -73,6 +73,17 @@ class RealResults(unittest.TestCase):
             self.assertEqual(mask.sum(), row.volume)
         self.assertTrue((image[labels == 0] == 0).all())
 
+    def test_shape_columns_reach_to_grapes(self):
+        # The shape columns (docs/OUTPUT.md) follow GRAPES's columns with extra=True, as
+        # scikit-image names them, and equal the file's.
+        path = os.path.join(self.folder, "demo_np1.h5")
+        df = grapes_hpc.to_grapes(path)
+        particles = grapes_hpc.read(path).particles
+        for name in ("euler_number", "inertia_tensor-0-1", "inertia_tensor_eigvals-0",
+                     "axis_major_length", "elongation", "axis-2-2"):
+            np.testing.assert_array_equal(df[name].to_numpy(), particles[name].to_numpy())
+        self.assertNotIn("euler_number", grapes_hpc.to_grapes(path, extra=False))
+
     def test_quartiles_of_grapes_helper(self):
         df = grapes_hpc.to_grapes(os.path.join(self.folder, "demo_np1.h5"))
         quartiles = gp.radial_layers_quartiles(df)

@@ -34,7 +34,9 @@ particles=$("$PYTHON" -c "import h5py,sys; print(len(h5py.File(sys.argv[1])['par
 layers=$("$PYTHON" -c "import h5py,sys; print(len(h5py.File(sys.argv[1])['layers/label']))" "$WORK/np2.h5")
 if [ "$status" -eq 0 ] && [ "$(($(wc -l <"$WORK/csv/particles.csv") - 1))" -eq "$particles" ] &&
   [ "$(($(wc -l <"$WORK/csv/layers.csv") - 1))" -eq "$layers" ] &&
-  head -1 "$WORK/csv/particles.csv" | grep -q "^label,volume,volume_physical,centroid-0"; then
+  head -1 "$WORK/csv/particles.csv" | grep -q "^label,volume,volume_physical,centroid-0" &&
+  head -1 "$WORK/csv/particles.csv" | grep -q ",euler_number,inertia_tensor-0-0," &&
+  head -1 "$WORK/csv/adjacency.csv" | grep -q "^label_a,label_b,shared_faces,contact_area"; then
   pass "export to CSV ($particles particles, $layers layer rows)"
 else
   fail "export to CSV"

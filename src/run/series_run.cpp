@@ -178,25 +178,36 @@ RunPlan plan_series(const Config& config, MPI_Comm comm, const Logger& log) {
   return plan;
 }
 
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& l : lines) text += (text.empty() ? "" : "\n") + l;
+  return text;
+}
+
 // The smallest noise box whose std we trust (docs/SERIES.md, "Running a series").
 constexpr std::int64_t kMinNoiseBoxVoxels = 1000;
 
 // A noise box should hold background only, and enough of it: particle voxels inflate
-// sigma_bg (a box full of them gave 51 instead of 6), a small box estimates it poorly.
-void warn_noise_box(const StepSpec& step, const std::string& key, std::int64_t label_voxels,
-                    const Logger& log) {
+// sigma_bg (a box full of them gave 51 instead of 6), a small box estimates it poorly. The
+// warnings go to the log and into the step file (attribute step_warnings), from which the
+// series summary repeats them, also for steps reused by --resume or given by --from.
+std::vector<std::string> noise_box_warnings(const StepSpec& step, const std::string& key,
+                                            std::int64_t label_voxels) {
   const Box& box = step.noise.box;
   const std::int64_t voxels = box.voxels();
   const std::string where =
       "step '" + step.name + "': the noise box " + box_text(box) + " (" + key + ".noise.box)";
+  std::vector<std::string> warnings;
   if (label_voxels > 0)
-    log.warn(where + " holds " + std::to_string(label_voxels) + " label voxels (" +
-             short_text(100.0 * static_cast<double>(label_voxels) / static_cast<double>(voxels)) +
-             " % of its " + std::to_string(voxels) +
-             "): sigma_bg includes particle grey levels; give a box of background only");
+    warnings.push_back(
+        where + " holds " + std::to_string(label_voxels) + " label voxels (" +
+        short_text(100.0 * static_cast<double>(label_voxels) / static_cast<double>(voxels)) +
+        " % of its " + std::to_string(voxels) +
+        "): sigma_bg includes particle grey levels; give a box of background only");
   if (voxels < kMinNoiseBoxVoxels)
-    log.warn(where + " has " + std::to_string(voxels) + " voxels, fewer than " +
-             std::to_string(kMinNoiseBoxVoxels) + ": sigma_bg is poorly determined");
+    warnings.push_back(where + " has " + std::to_string(voxels) + " voxels, fewer than " +
+                       std::to_string(kMinNoiseBoxVoxels) + ": sigma_bg is poorly determined");
+  return warnings;
 }
 
 // Analyses step `i` into its step result file (tables at the root, as `grapes run` writes).
@@ -228,8 +239,10 @@ void analyse_step(const Config& config, const RunPlan& plan, std::size_t i,
     options.noise_key = key + ".noise.box";
   }
   const VolumeResult result = analyse_volume(plan, inputs, *file, options);
+  std::vector<std::string> warnings;
   if (step.noise.kind == NoiseSpec::Kind::box)
-    warn_noise_box(step, key, result.noise_box_label_voxels, log);
+    warnings = noise_box_warnings(step, key, result.noise_box_label_voxels);
+  for (const std::string& warning : warnings) log.warn(warning);
   const RunFacts facts = run_facts(config, plan.grid.dims(), comm);
   agree_or_throw(comm, [&] {
     write_volume_facts(*file, "", result.facts);
@@ -241,6 +254,7 @@ void analyse_step(const Config& config, const RunPlan& plan, std::size_t i,
     if (step.noise.kind == NoiseSpec::Kind::sigma) sigma = step.noise.sigma;
     if (sigma) file->attribute("sigma_bg", *sigma);
     file->attribute("step_fingerprint", fingerprint);
+    if (!warnings.empty()) file->attribute("step_warnings", join_lines(warnings));
     file->commit();
   });
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <sstream>
 
 #include "grapes/core/error.hpp"
 #include "grapes/output/particle_tables.hpp"
@@ -16,6 +17,17 @@ std::optional<double> file_sigma(const std::string& path) {
   for (const ResultAttribute& attribute : read_attributes(path))
     if (attribute.name == "sigma_bg") return std::stod(attribute.text);
   return std::nullopt;
+}
+
+// "Warning: ..." lines of the warnings a step's analysis recorded (attribute step_warnings).
+std::string file_warnings(const std::string& path) {
+  std::string text;
+  for (const ResultAttribute& attribute : read_attributes(path)) {
+    if (attribute.name != "step_warnings") continue;
+    std::istringstream lines(attribute.text);
+    for (std::string warning; std::getline(lines, warning);) text += "Warning: " + warning + "\n";
+  }
+  return text;
 }
 
 std::string line(const char* format, ...) {
@@ -178,6 +190,7 @@ SeriesAnalysis analyse_series_files(const std::vector<StepSource>& sources,
   series::SeriesResult result = series::analyse_series(steps, settings);
   for (auto& [name, table] : result.tables) analysis.tables[name] = std::move(table);
   analysis.summary = result.summary + matching_summary;
+  for (const StepSource& source : sources) analysis.summary += file_warnings(source.path);
   return analysis;
 }
 
@@ -196,6 +209,7 @@ SeriesAnalysis analyse_exsitu_files(const std::vector<StepSource>& sources,
         {"flat_profiles_excluded", result.flat_excluded[d].second}};
   analysis.tables = std::move(result.tables);
   analysis.summary = std::move(summary);
+  for (const StepSource& source : sources) analysis.summary += file_warnings(source.path);
   return analysis;
 }
 

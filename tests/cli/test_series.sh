@@ -138,6 +138,18 @@ if [ "$status" -eq 0 ] &&
   grep -q "^warning: step 'b': the noise box \[0:4, 0:4, 0:4\] .* has 64 voxels, fewer than 1000" "$WORK/out" &&
   ! grep -q "^warning: step 'a'.*fewer than" "$WORK/out"; then
   pass "noise box with label voxels or under 1,000 voxels warned"; else fail "noise box warnings"; cat "$WORK/out" "$WORK/err"; fi
+# The same warnings in the file's summary, also when the steps are given by --from.
+summary_warnings() {  # summary_warnings FILE: the summary's noise-box warning lines
+  "$PYTHON" -c 'import sys, h5py; s = h5py.File(sys.argv[1], "r").attrs["summary"]
+s = s.decode() if isinstance(s, bytes) else str(s)
+print("\n".join(l for l in s.splitlines() if l.startswith("Warning: step") and "noise box" in l))' "$1"
+}
+run_grapes 1 series --from "$WORK"/box.steps/a.h5 "$WORK"/box.steps/b.h5 --set "output.path=$WORK/box_from.h5"
+if [ "$(summary_warnings "$WORK/box.h5" | wc -l)" -eq 2 ] &&
+  summary_warnings "$WORK/box.h5" | grep -q "^Warning: step 'a': the noise box .* holds [1-9][0-9]* label voxels" &&
+  [ "$(summary_warnings "$WORK/box_from.h5")" = "$(summary_warnings "$WORK/box.h5")" ]; then
+  pass "the noise-box warnings are in the series summary (and with --from)"
+else fail "noise-box warnings in the summary"; summary_warnings "$WORK/box.h5"; summary_warnings "$WORK/box_from.h5"; fi
 
 # Resume after a kill: the run dies after its second step, leaves no series file; --resume
 # computes only the two missing steps and gives the clean run's tables.

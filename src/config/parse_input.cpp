@@ -83,6 +83,9 @@ PhantomSpec Parser::read_phantom(const Scope& s) const {
   p.grey_sd = get_number(s, "grey_sd");
   p.background = get_number(s, "background");
   p.noise_sd = get_number(s, "noise_sd");
+  p.boundary_blur = get_number(s, "boundary_blur");
+  p.phase_fringe = get_number(s, "phase_fringe");
+  p.phase_fringe_width = get_number(s, "phase_fringe_width");
   p.damage_fraction = get_number(s, "damage_fraction");
   p.damage_depth = get_number(s, "damage_depth");
   if (given(s, "damage_scale")) p.damage_scale = get_number(s, "damage_scale");

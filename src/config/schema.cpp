@@ -56,6 +56,12 @@ const Entry kPhantomKeys[] = {
     {"grey_sd", Kind::nonneg_number, "11", "Spread of the per-particle mean grey."},
     {"background", Kind::number, "70", "Grey value of the pore space."},
     {"noise_sd", Kind::nonneg_number, "6", "Per-voxel Gaussian noise."},
+    {"boundary_blur", Kind::nonneg_number, "1",
+     "Partial-volume blur at particle surfaces (voxels, the width of an erf step; 0: sharp): "
+     "the surface layer is the darkest, as in absorption CT."},
+    {"phase_fringe", Kind::number, "0",
+     "Phase-contrast fringe: grey added at a particle's surface, decaying inwards (0: none)."},
+    {"phase_fringe_width", Kind::pos_number, "2", "Decay depth of the phase fringe (voxels)."},
     {"damage_fraction", Kind::fraction, "0", "Fraction of particles with a darkened core."},
     {"damage_depth", Kind::nonneg_number, "25", "Grey drop at a damaged particle's centre."},
     {"damage_scale", Kind::nonneg_number, nullptr,

@@ -82,6 +82,7 @@ std::string phantom_text(const PhantomSpec& p, int step) {
        << " radius=" << p.radius_mean << "," << p.radius_sd << " packing=" << p.packing
        << " elongation=" << p.elongation << " grey=" << p.grey_mean << "," << p.grey_sd
        << " background=" << p.background << " noise=" << p.noise_sd
+       << " boundary=" << p.boundary_blur << "," << p.phase_fringe << "," << p.phase_fringe_width
        << " damage=" << p.damage_fraction << "," << p.damage_depth
        << " dtypes=" << dtype_name(p.grey_dtype) << "," << dtype_name(p.label_dtype)
        << " damage_scale=" << p.damage_scale.value_or(-1.0) << " drop=" << p.drop_fraction

@@ -256,6 +256,7 @@ TEST(Phantom, LabelsSolidFractionAndContacts) {
 TEST(Phantom, GreyLevels) {
   PhantomSpec spec = test_spec();
   spec.damage_fraction = 0.0;
+  spec.boundary_blur = 0.0;  // sharp: a particle voxel is its grey plus noise
   const Phantom phantom(spec);
   const Volume v = fill_whole(phantom);
   double solid_sum = 0.0, back_sum = 0.0, back_sq = 0.0;
@@ -292,8 +293,53 @@ TEST(Phantom, GreyLevels) {
   EXPECT_NEAR(voxel_sum / solid, spec.grey_mean, 8.0);
 }
 
+// The boundary (phantom.hpp, "Boundary"): without noise every particle voxel is the
+// background plus the kept fraction of the particle's contrast at its depth below the surface,
+// plus the fringe; the mean grey rises from the outermost voxels inwards.
+TEST(Phantom, BoundaryBlurAndFringe) {
+  PhantomSpec spec = test_spec();
+  spec.damage_fraction = 0.0;
+  spec.noise_sd = 0.0;
+  spec.boundary_blur = 1.2;
+  spec.phase_fringe = 30.0;
+  spec.phase_fringe_width = 1.5;
+  const Phantom phantom(spec);
+  const Volume v = fill_whole(phantom);
+  const Index3 n = spec.shape;
+  double shallow = 0.0, deep = 0.0;  // contrast kept, without the fringe: < 1, > 3 w deep
+  std::size_t n_shallow = 0, n_deep = 0, i = 0;
+  for (index_t z = 0; z < n[0]; ++z)
+    for (index_t y = 0; y < n[1]; ++y)
+      for (index_t x = 0; x < n[2]; ++x, ++i) {
+        if (v.labels[i] == 0) continue;
+        const auto& p = phantom.particles()[v.labels[i] - 1];
+        const double d[3] = {z - p.centre[0], y - p.centre[1], x - p.centre[2]};
+        double q2 = 0.0;
+        for (int k = 0; k < 3; ++k) {
+          const double along = d[0] * p.axes[k][0] + d[1] * p.axes[k][1] + d[2] * p.axes[k][2];
+          q2 += along * along / (p.semi_axes[k] * p.semi_axes[k]);
+        }
+        const double depth = p.radius * (1.0 - std::sqrt(q2));
+        const double kept = depth < 6.0 * spec.boundary_blur
+                                ? 0.5 * (1.0 + std::erf(depth / (std::sqrt(2.0) * 1.2)))
+                                : 1.0;
+        const double fringe = 30.0 * std::exp(-depth / 1.5);
+        const double expected = spec.background + kept * (p.grey - spec.background) + fringe;
+        ASSERT_NEAR(v.grey_f64[i], expected, 1e-9 * std::abs(expected)) << "voxel " << i;
+        const double contrast =
+            (v.grey_f64[i] - fringe - spec.background) / (p.grey - spec.background);
+        if (depth < 1.0) shallow += contrast, ++n_shallow;
+        if (depth > 3.0 * spec.boundary_blur) deep += contrast, ++n_deep;
+      }
+  ASSERT_GT(n_shallow, 0u);
+  ASSERT_GT(n_deep, 0u);
+  EXPECT_LT(shallow / n_shallow, 0.9);  // the surface voxels lose a visible share
+  EXPECT_GT(deep / n_deep, 0.99);
+}
+
 TEST(Phantom, SeedsAndSteps) {
-  const PhantomSpec spec = test_spec();
+  PhantomSpec spec = test_spec();
+  spec.boundary_blur = 0.0;  // sharp: a pristine voxel differs from its grey by noise only
   const Phantom a(spec), b(spec);
   PhantomSpec other = spec;
   other.seed = 8;

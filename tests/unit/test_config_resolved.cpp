@@ -47,6 +47,9 @@ TEST(ConfigResolvedText, PhantomDefaults) {
             "    grey_sd: 11\n"
             "    background: 70\n"
             "    noise_sd: 6\n"
+            "    boundary_blur: 1\n"
+            "    phase_fringe: 0\n"
+            "    phase_fringe_width: 2\n"
             "    damage_fraction: 0\n"
             "    damage_depth: 25\n"
             "    drop_fraction: 0\n"
@@ -68,6 +71,7 @@ TEST(ConfigResolvedText, EveryKeyGiven) {
       "input:\n"
       "  phantom: {label_dtype: <u4, grey_dtype: float32, damage_depth: 40, damage_fraction: 1,\n"
       "            noise_sd: 1e-1, background: -2.5, grey_sd: 3, grey_mean: 150,\n"
+      "            phase_fringe_width: 1.5, phase_fringe: -20, boundary_blur: 0.5,\n"
       "            elongation: 0.5, packing: 0.4, radius_sd: 0, radius_mean: 7.5,\n"
       "            seed: 18446744073709551615, shape: [10, 20, 30]}\n");
   EXPECT_EQ(c.yaml_text,
@@ -83,6 +87,9 @@ TEST(ConfigResolvedText, EveryKeyGiven) {
             "    grey_sd: 3\n"
             "    background: -2.5\n"
             "    noise_sd: 0.1\n"
+            "    boundary_blur: 0.5\n"
+            "    phase_fringe: -20\n"
+            "    phase_fringe_width: 1.5\n"
             "    damage_fraction: 1\n"
             "    damage_depth: 40\n"
             "    drop_fraction: 0\n"

@@ -42,10 +42,14 @@
 // its voxels are darkened by
 //     damage_depth * s * damage_scale(step) * (1 - q^2 / 0.36)   for q < 0.6
 // (a dark core, deepest at the centre, none in the outer 40% of the radius).
-// Every voxel then gets Gaussian noise of standard deviation noise_sd, drawn from a hash of
-// (seed, step, global voxel index): independent of the decomposition.
-// Values are rounded half up and clamped to the output dtype's range (float32/float64: kept
-// unrounded and unclamped).
+// Boundary (docs/METHOD.md, "The phantom"): a particle voxel at depth d = (1 - q) r below the
+// surface (r the equivalent-sphere radius) keeps the fraction f = (1 + erf(d / (sqrt(2) w))) / 2
+// of its contrast to the background (1 deeper than 6 w), w = boundary_blur (0: off): the
+// partial-volume darkening of absorption CT that makes the surface layer the darkest. phase_fringe
+// A adds A exp(-d / phase_fringe_width) on top, the bright rim of synchrotron phase contrast. Every
+// voxel then gets Gaussian noise of standard deviation noise_sd, drawn from a hash of (seed, step,
+// global voxel index): independent of the decomposition. Values are rounded half up and clamped to
+// the output dtype's range (float32/float64: kept unrounded and unclamped).
 //
 // Operando steps. `step` (>= 0) is the index of a time step of a series. The geometry, labels
 // and per-particle grey levels are the same for every step; the damage grows linearly with it,
@@ -137,6 +141,7 @@ class Phantom {
     std::vector<std::uint64_t> written;
     std::uint64_t stream;
   };
+  double boundary_grey(double particle_grey, double depth) const;
   // Grey values and labels of one row from its owners (find_owners in phantom.cpp).
   void row_values(const RowLook& look, const std::vector<std::int64_t>& owner,
                   const std::vector<double>& q2, std::uint64_t row_index, std::vector<double>& grey,

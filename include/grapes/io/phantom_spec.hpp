@@ -18,9 +18,12 @@ struct PhantomSpec {
   double grey_mean = 174.0;  // per-particle mean grey ~ N(grey_mean, grey_sd)
   double grey_sd = 11.0;
   double background = 70.0;
-  double noise_sd = 6.0;         // per-voxel Gaussian noise
-  double damage_fraction = 0.0;  // fraction of particles with a darkened core
-  double damage_depth = 25.0;    // grey drop at a damaged particle's centre
+  double noise_sd = 6.0;            // per-voxel Gaussian noise
+  double boundary_blur = 1.0;       // partial-volume blur width at particle surfaces (voxels)
+  double phase_fringe = 0.0;        // phase-contrast brightening at the surface (grey levels)
+  double phase_fringe_width = 2.0;  // its decay depth (voxels)
+  double damage_fraction = 0.0;     // fraction of particles with a darkened core
+  double damage_depth = 25.0;       // grey drop at a damaged particle's centre
   // Multiplier of the damage; nullopt: the operando step (Phantom::damage_scale).
   std::optional<double> damage_scale;
   double drop_fraction = 0.0;        // labels left out of the label volume, per step

@@ -7,12 +7,14 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <sstream>
 
 #include "grapes/core/error.hpp"
 #include "grapes/core/format.hpp"
 #include "grapes/kernels/noise.hpp"
 #include "grapes/output/output.hpp"
+#include "grapes/output/output_lock.hpp"
 #include "grapes/parallel/comm.hpp"
 #include "grapes/run/pipeline.hpp"
 #include "grapes/run/progress.hpp"
@@ -403,11 +405,21 @@ void check_step_files(const std::vector<std::string>& files) {
   }
 }
 
+// Rank 0 holds the output lock (output/output_lock.hpp) for the whole series; the others none.
+std::unique_ptr<OutputLock> lock_output(const std::string& output_path, MPI_Comm comm) {
+  std::unique_ptr<OutputLock> lock;
+  agree_or_throw(comm, [&] {
+    if (comm_rank(comm) == 0) lock = std::make_unique<OutputLock>(output_path);
+  });
+  return lock;
+}
+
 }  // namespace
 
 SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const Logger& log) {
+  agree_or_throw(comm, [&] { check_series_config(config); });
+  const auto lock = lock_output(config.output_path, comm);
   agree_or_throw(comm, [&] {
-    check_series_config(config);
     if (comm_rank(comm) == 0) std::filesystem::create_directories(steps_folder(config.output_path));
   });
   const SeriesSpec& spec = *config.series;
@@ -446,6 +458,7 @@ SeriesOutcome series_from_files(const Config& config, const std::vector<std::str
     check_series_config(config, files);
     if (comm_rank(comm) == 0) check_step_files(files);
   });
+  const auto lock = lock_output(config.output_path, comm);
   SeriesOutcome outcome;
   outcome.output_path = config.output_path;
   std::vector<StepSource> sources;

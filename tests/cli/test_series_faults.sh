@@ -97,4 +97,25 @@ else
   fail "plot of 0 kept particles (status $status)"
   cat "$WORK/err"
 fi
+
+# Two series with the same output at the same time: the second stops at once, naming the
+# output and the lock, and writes nothing; after the first is done it runs (docs/SERIES.md).
+write_series "$WORK/locked.yaml" "$WORK/out.h5" "phantom: {$phantom, step: 2}, noise: {box: [[0, 40], [0, 40], [1, 7]]}"
+lock="$WORK/.out.h5.lock"
+: >"$lock"
+flock -o "$lock" sleep 30 &  # another grapes holding the lock (-o: sleep does not inherit it)
+holder=$!
+for _ in $(seq 50); do flock -n "$lock" true 2>/dev/null || break; sleep 0.1; done
+run_grapes 2 series "$WORK/locked.yaml"
+expect_refused "a second series writing the same output is refused" \
+  "output.path $WORK/out.h5 is being written by another grapes ($lock is locked)"
+run_grapes 1 series --from "$steps/s0.h5" "$steps/s1.h5" --set "output.path=$WORK/out.h5"
+expect_refused "--from onto a locked output is refused" "is being written by another grapes"
+pkill -P "$holder" sleep 2>/dev/null || true
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+run_grapes 2 series "$WORK/locked.yaml"
+if [ "$status" -eq 0 ] && [ -f "$WORK/out.h5" ]; then pass "the same series runs once the lock is free"
+else fail "series after the lock was released (status $status)"; cat "$WORK/err"; fi
+rm -rf "$WORK/out.h5" "$WORK/out.steps"
 finish

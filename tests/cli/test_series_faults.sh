@@ -99,16 +99,22 @@ else
 fi
 
 # Two series with the same output at the same time: the second stops at once, naming the
-# output and the lock, and writes nothing; after the first is done it runs (docs/SERIES.md).
+# output, the first's holder and the lock, and writes nothing; after the first is done it runs
+# (docs/SERIES.md). The lock file keeps the last holder's description, which a refusal quotes.
 write_series "$WORK/locked.yaml" "$WORK/out.h5" "phantom: {$phantom, step: 2}, noise: {box: [[0, 40], [0, 40], [1, 7]]}"
 lock="$WORK/.out.h5.lock"
-: >"$lock"
+run_grapes 2 series "$WORK/locked.yaml"
+held=$(cat "$lock" 2>/dev/null || true)
+if [ "$status" -eq 0 ] && printf '%s' "$held" | grep -q "^pid [0-9]* on host .* since [0-9-]* [0-9:]*$"; then
+  pass "a series locks its output and names itself in the lock ($held)"
+else fail "the lock file after a series (status $status) holds '$held'"; cat "$WORK/err"; fi
+rm -rf "$WORK/out.h5" "$WORK/out.steps"
 flock -o "$lock" sleep 30 &  # another grapes holding the lock (-o: sleep does not inherit it)
 holder=$!
 for _ in $(seq 50); do flock -n "$lock" true 2>/dev/null || break; sleep 0.1; done
 run_grapes 2 series "$WORK/locked.yaml"
-expect_refused "a second series writing the same output is refused" \
-  "output.path $WORK/out.h5 is being written by another grapes ($lock is locked)"
+expect_refused "a second series writing the same output is refused, naming the first" \
+  "output.path $WORK/out.h5 is being written by another grapes ($held; $lock is locked)"
 run_grapes 1 series --from "$steps/s0.h5" "$steps/s1.h5" --set "output.path=$WORK/out.h5"
 expect_refused "--from onto a locked output is refused" "is being written by another grapes"
 pkill -P "$holder" sleep 2>/dev/null || true

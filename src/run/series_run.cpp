@@ -443,7 +443,7 @@ SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const
       outcome.computed.push_back(step.name);
       maybe_kill_for_test(outcome.computed.size(), comm);
     }
-    sources.push_back({step.name, path, std::nullopt});
+    sources.push_back({step.name, path, std::nullopt, step.soc});
     log.progress().step("series", static_cast<double>(i + 1), steps, ProgressUnit::steps,
                         "step '" + step.name + "'");
   }
@@ -466,7 +466,7 @@ SeriesOutcome series_from_files(const Config& config, const std::vector<std::str
     const StepSpec& step = config.series->steps[i];
     std::optional<double> sigma;  // a number in the config; else the file's own sigma_bg
     if (step.noise.kind == NoiseSpec::Kind::sigma) sigma = step.noise.sigma;
-    sources.push_back({step.name, files[i], sigma});
+    sources.push_back({step.name, files[i], sigma, step.soc});
     outcome.reused.push_back(config.series->steps[i].name);
   }
   outcome.summary = assemble(config, sources, {1, 1, 1}, comm, log);

@@ -224,6 +224,8 @@ void write_series_file(const std::string& path, const std::vector<StepSource>& s
       file.copy_object(sources[i].path, "/volumes", group + "/volumes");
     file.copy_attributes(sources[i].path, "/", group);
     file.attribute("step_index", static_cast<std::int64_t>(i), group);
+    file.attribute("step_name", sources[i].name, group);
+    if (sources[i].soc) file.attribute("step_soc", *sources[i].soc, group);
     if (sources.size() == analysis.reference_labels.size()) {
       Table column;
       column.add<std::uint64_t>("reference_label") = analysis.reference_labels[i];

@@ -167,6 +167,18 @@ run_grapes 2 series "$WORK/resume.yaml" --resume
 if [ "$status" -eq 0 ] && [ "$(grep -c ', reused$' "$WORK/out")" -eq 2 ] &&
   grep -q "(2 steps analysed, 2 from files)" "$WORK/out" && same_series "$WORK/noisy_np1.h5" "$WORK/resume.h5"; then
   pass "--resume recomputes only the missing steps, same tables"; else fail "--resume"; cat "$WORK/out" "$WORK/err"; fi
+# soc added to the steps changes no table: --resume reuses every step, and the series file's
+# step_soc is the configuration's.
+sed -e 's/{name: prist,/{name: prist, soc: 3.0,/' -e 's/{name: damaged,/{name: damaged, soc: 4.2,/' \
+  "$WORK/resume.yaml" >"$WORK/resume_soc.yaml"
+run_grapes 2 series "$WORK/resume_soc.yaml" --resume
+if [ "$status" -eq 0 ] && [ "$(grep -c ', reused$' "$WORK/out")" -eq 4 ] && "$PYTHON" -c '
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+socs = {s: f["steps"][s].attrs.get("step_soc") for s in f["steps"]}
+assert socs["prist"] == 3.0 and socs["damaged"] == 4.2 and socs["control"] is None, socs' "$WORK/resume.h5"; then
+  pass "--resume after adding soc reuses the steps and writes the new soc"
+else fail "--resume after adding soc (status $status)"; cat "$WORK/out" "$WORK/err"; fi
 
 # Resume after one input file was replaced: only that step is analysed again.
 run_grapes 2 phantom "$GRAPES_SOURCE_DIR/inputs/demo.yaml" --set "input.phantom.shape=[48,48,48]" \

@@ -19,6 +19,9 @@ struct StepSource {
   std::string name;
   std::string path;
   std::optional<double> sigma_bg;  // overrides the file's own `sigma_bg` attribute
+  // The configuration's soc: written as the series file's step_soc whatever the step file
+  // says (a step reused by --resume keeps the soc it was analysed with; soc changes no table).
+  std::optional<double> soc;
 };
 
 struct SeriesAnalysis {

@@ -448,6 +448,11 @@ SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const
                         "step '" + step.name + "'");
   }
   log.progress().context("");
+  if (!outcome.reused.empty())  // docs/SERIES.md, "Resume": what the fingerprint cannot see
+    log.info(
+        "reused steps were compared by their inputs' paths, sizes and modification times "
+        "and the settings, not by content: a file replaced by same-size data with its old "
+        "time restored is not noticed (delete its step file to analyse it again)");
   outcome.summary = assemble(config, sources, plan.grid.dims(), comm, log);
   return outcome;
 }

@@ -27,11 +27,14 @@ if [ ! -f bench/data/paper750.h5 ]; then
   "$MPIEXEC" ${MPIEXEC_FLAGS:-} -n 2 "$GRAPES" phantom bench/paper_phantom.yaml -o bench/data/paper750.h5
 fi
 # wall_of LOG COMMAND...: wall seconds of a whole command (its start-up included, by
-# /usr/bin/time), its output to LOG.
+# /usr/bin/time), its output to LOG; its user and system CPU seconds (all processes) go to
+# bench/data/cpu.txt ("user U s, system S s": system time is where fresh pages are faulted in).
 wall_of() {
   local log=$1
   shift
-  /usr/bin/time -f "%e" -o bench/data/time.txt "$@" >"$log" && cat bench/data/time.txt
+  /usr/bin/time -f "%e %U %S" -o bench/data/time.txt "$@" >"$log" &&
+    awk '{printf "user %s s, system %s s\n", $2, $3}' bench/data/time.txt >bench/data/cpu.txt &&
+    awk '{print $1}' bench/data/time.txt
 }
 results=()
 declare -A best_wall
@@ -41,7 +44,7 @@ for ((run = 1; run <= REPEAT; ++run)); do
     out="bench/data/result_np${ranks}_run${run}.h5"
     wall=$(wall_of "bench/data/log_np${ranks}_run${run}.txt" "$MPIEXEC" ${MPIEXEC_FLAGS:-} \
       -n "$ranks" "$GRAPES" run bench/paper_run.yaml --set "output.path=$out" ${GRAPES_SET:-})
-    echo "grapes at $ranks ranks, run $run: $wall s (whole process, mpiexec included)"
+    echo "grapes at $ranks ranks, run $run: $wall s (whole process, mpiexec included; $(cat bench/data/cpu.txt))"
     results+=("$out")
     best=${best_wall[$ranks]:-1e9}
     best_wall[$ranks]=$(echo "$wall $best" | awk '{print ($1 < $2) ? $1 : $2}')
@@ -49,7 +52,7 @@ for ((run = 1; run <= REPEAT; ++run)); do
   if [ "${REGIONPROPS:-1}" = 1 ]; then
     wall=$(wall_of bench/data/regionprops.txt /usr/bin/python3 bench/regionprops_bench.py \
       bench/data/paper750.h5)
-    echo "regionprops_table (basic columns), run $run: $wall s (whole process) - $(cat bench/data/regionprops.txt)"
+    echo "regionprops_table (basic columns), run $run: $wall s (whole process; $(cat bench/data/cpu.txt)) - $(cat bench/data/regionprops.txt)"
     best=${best_wall[rp]:-1e9}
     best_wall[rp]=$(echo "$wall $best" | awk '{print ($1 < $2) ? $1 : $2}')
   fi

@@ -216,7 +216,7 @@ if [ -n "$disk" ]; then
   else fail "full disk, --from (status $status)"; cat "$WORK/err"; ls -A "$disk"; fi
   mount -o remount,size=$(((steps_bytes + series_bytes) * 2 / 1024))k "$disk"
   LIMIT=240 run_limited 1 "${operando[@]}" --resume
-  if [ "$status" -eq 0 ] && [ "$(grep -c "reused" "$WORK/err" "$WORK/out" | awk -F: '{s += $2} END {print s}')" -eq 4 ]; then
+  if [ "$status" -eq 0 ] && [ "$(grep -c ', reused$' "$WORK/err" "$WORK/out" | awk -F: '{s += $2} END {print s}')" -eq 4 ]; then
     pass "--resume after the full disk reuses the 4 steps and writes the series"
   else fail "--resume after the full disk (status $status)"; cat "$WORK/err"; fi
   umount "$disk"

@@ -80,7 +80,8 @@ class RealResults(unittest.TestCase):
         df = grapes_hpc.to_grapes(path)
         particles = grapes_hpc.read(path).particles
         for name in ("euler_number", "inertia_tensor-0-1", "inertia_tensor_eigvals-0",
-                     "axis_major_length", "elongation", "axis-2-2"):
+                     "axis_major_length", "elongation", "axis-2-2", "area_convex",
+                     "solidity", "feret_diameter_max"):
             np.testing.assert_array_equal(df[name].to_numpy(), particles[name].to_numpy())
         self.assertNotIn("euler_number", grapes_hpc.to_grapes(path, extra=False))
 

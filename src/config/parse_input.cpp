@@ -195,6 +195,7 @@ void Parser::read_analysis(const Scope& top, Config& config) const {
   config.normalise =
       get_choice(s, "normalise") == "surface" ? Normalise::surface : Normalise::radial_max;
   config.core_exclude_layers = get_int(s, "core_exclude_layers");
+  config.convex_hull = get_flag(s, "convex_hull");
   if (!is_keyword(s, "layer_width", "min_spacing"))
     config.layer_width = get_number(s, "layer_width");
 }

@@ -176,6 +176,8 @@ const Entry kRunKeys[] = {
      "core_mean/core_voxels use the voxels with layer > this (0: the whole particle)."},
     {"analysis.layer_width", Kind::layer_width, "min_spacing",
      "Width of one layer in physical units; min_spacing = the smallest voxel_size."},
+    {"analysis.convex_hull", Kind::flag, "false",
+     "Add the convex hull columns (area_convex, convex_volume, solidity, feret_diameter_max)."},
     {"decomposition", Kind::section, nullptr, "How the volume is split over MPI ranks."},
     {"decomposition.grid", Kind::grid, "auto",
      "Ranks per axis [pz, py, px] (product = number of ranks); auto picks near-cubic boxes."},

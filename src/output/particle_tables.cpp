@@ -257,7 +257,7 @@ ParticleTables required_layout() {
 ParticleTables build_tables(const MergedRecords& merged, const TableSettings& settings) {
   ParticleTables out;
   ParticleColumns columns(out.particles);
-  ShapeColumns shape_columns(out.particles);
+  ShapeColumns shape_columns(out.particles, settings.convex_hull);
   LayerColumns layer_columns(out.layers);
   std::size_t next_layer = 0, next_neighbour = 0;
   for (const ParticleRecord& p : merged.particles) {

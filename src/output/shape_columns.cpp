@@ -82,7 +82,7 @@ ParticleShape particle_shape(const ParticleRecord& p, const Spacing3& voxel_size
   return shape;
 }
 
-ShapeColumns::ShapeColumns(Table& table) {
+ShapeColumns::ShapeColumns(Table& table, bool convex_hull) : convex_hull_(convex_hull) {
   const auto name = [](const char* stem, int i, int j = -1) {
     return std::string(stem) + "-" + std::to_string(i) + (j < 0 ? "" : "-" + std::to_string(j));
   };
@@ -98,6 +98,11 @@ ShapeColumns::ShapeColumns(Table& table) {
   flatness_ = &table.add<double>("flatness");
   for (int k = 0; k < 3; ++k)
     for (int c = 0; c < 3; ++c) axes_[3 * k + c] = &table.add<double>(name("axis", k, c));
+  if (!convex_hull_) return;
+  area_convex_ = &table.add<std::int64_t>("area_convex");
+  convex_volume_ = &table.add<double>("convex_volume");
+  solidity_ = &table.add<double>("solidity");
+  feret_diameter_max_ = &table.add<double>("feret_diameter_max");
 }
 
 bool ShapeColumns::add(const ParticleRecord& p, const Spacing3& voxel_size) {
@@ -112,7 +117,19 @@ bool ShapeColumns::add(const ParticleRecord& p, const Spacing3& voxel_size) {
   flatness_->push_back(shape.flatness);
   for (int k = 0; k < 3; ++k)
     for (int c = 0; c < 3; ++c) axes_[3 * k + c]->push_back(shape.axes[k][c]);
+  if (convex_hull_) add_hull(p, voxel_size);
   return !std::isnan(shape.elongation) && !std::isnan(shape.flatness);
+}
+
+void ShapeColumns::add_hull(const ParticleRecord& p, const Spacing3& voxel_size) {
+  // Every voxel centre lies in its own hull: convex_voxels >= the voxel count >= 1.
+  area_convex_->push_back(p.convex_voxels);
+  convex_volume_->push_back(static_cast<double>(p.convex_voxels) * voxel_size[0] * voxel_size[1] *
+                            voxel_size[2]);
+  solidity_->push_back(p.convex_voxels > 0 ? static_cast<double>(p.grey.count) /
+                                                 static_cast<double>(p.convex_voxels)
+                                           : std::numeric_limits<double>::quiet_NaN());
+  feret_diameter_max_->push_back(p.feret_diameter_max);
 }
 
 }  // namespace grapes

@@ -7,7 +7,30 @@
 
 namespace grapes {
 
-FirstPass merge_first_pass(std::vector<ParticleRecord> partials, MPI_Comm comm) {
+namespace {
+
+// Each owned particle's hull from the vertices every rank found (sorted by label and point,
+// so the hull does not depend on which rank sent what).
+void join_convex_hulls(std::vector<ParticleRecord>& particles, const std::vector<HullPoint>& points,
+                       const Spacing3& voxel_size) {
+  std::vector<std::array<std::int64_t, 3>> centres;
+  std::size_t next = 0;
+  for (ParticleRecord& p : particles) {
+    while (next < points.size() && points[next].label < p.label) ++next;
+    centres.clear();
+    for (; next < points.size() && points[next].label == p.label; ++next)
+      centres.push_back({points[next].at[0], points[next].at[1], points[next].at[2]});
+    const HullMeasures hull = hull_measures(centres, voxel_size);
+    p.convex_voxels = hull.lattice_points;
+    p.feret_diameter_max = hull.feret_diameter_max;
+  }
+}
+
+}  // namespace
+
+FirstPass merge_first_pass(std::vector<ParticleRecord> partials, bool convex_hull,
+                           const std::vector<HullPoint>& hull_points, const Spacing3& voxel_size,
+                           MPI_Comm comm) {
   FirstPass first;
   partials = merge_sorted(std::move(partials), ByLabel{});
   first.owned_labels.reserve(partials.size());
@@ -15,6 +38,12 @@ FirstPass merge_first_pass(std::vector<ParticleRecord> partials, MPI_Comm comm) 
   first.ownership = LabelOwnership::build(comm, first.owned_labels);
   first.particles = route_and_merge(
       comm, first.ownership, partials, [](const ParticleRecord& p) { return p.label; }, ByLabel{});
+  if (!convex_hull) return first;
+  const std::vector<HullPoint> vertices = route_and_merge(
+      comm, first.ownership, hull_points, [](const HullPoint& p) { return p.label; },
+      ByLabelAndPoint{});
+  // A failure on one rank (a particle past the hull's integer bound) stops every rank.
+  agree_or_throw(comm, [&] { join_convex_hulls(first.particles, vertices, voxel_size); });
   return first;
 }
 

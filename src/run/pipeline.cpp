@@ -89,6 +89,7 @@ RunPlan plan_run(const Config& config, const Index3& shape, MPI_Comm comm, const
   plan.tables.image_shape = shape;
   plan.tables.normalise = config.normalise;
   plan.tables.core_exclude_layers = config.core_exclude_layers;
+  plan.tables.convex_hull = config.convex_hull;
   plan.volumes.layers = config.write_layers_volume;
   plan.volumes.edt = config.write_edt_volume;
   plan.memory_per_rank = config.memory_per_rank;

@@ -115,6 +115,7 @@ std::string step_fingerprint(const Config& config, const StepSpec& step) {
   text << "voxel_size=" << config.voxel_size[0] << "," << config.voxel_size[1] << ","
        << config.voxel_size[2] << " normalise=" << int(config.normalise)
        << " core_exclude_layers=" << config.core_exclude_layers
+       << " convex_hull=" << config.convex_hull
        << " layer_width=" << config.layer_width.value_or(-1.0)
        << " ghost=" << config.ghost.value_or(-1) << " volumes=" << config.write_layers_volume
        << config.write_edt_volume << "\n";

@@ -9,6 +9,7 @@
 
 #include "grapes/core/error.hpp"
 #include "grapes/io/label_check.hpp"
+#include "grapes/kernels/convex_hull.hpp"
 #include "grapes/kernels/first_pass.hpp"
 #include "grapes/kernels/noise.hpp"
 #include "grapes/parallel/ghost_width.hpp"
@@ -127,6 +128,7 @@ FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
   check_memory(slabs.largest_bytes + kFixedBytes, "reading input.grey and input.labels", comm);
   FirstPassResult<Grey, Label> result;
   std::vector<ParticleRecord> partials;
+  std::vector<HullPoint> hull_points;  // each slab's hull vertices per label
   if (!slabs.whole_box()) buffers.reserve(slabs, false);
   const std::size_t count = std::max<std::size_t>(1, slabs.owned.size());
   plan.log->progress().step("first pass", 0, owned.voxels(), ProgressUnit::voxels);
@@ -156,15 +158,22 @@ FirstPassResult<Grey, Label> first_pass(const RunPlan& plan, Inputs& inputs,
     }
     Kokkos::fence();
     clock.lap("particles", false);
+    if (plan.tables.convex_hull) {
+      const auto vertices = hull_vertices(hull_candidates<Label>(volumes.labels, volumes.geometry));
+      hull_points.insert(hull_points.end(), vertices.begin(), vertices.end());
+      clock.lap("hull", false);
+    }
     plan.log->progress().step("first pass", slab_end(slabs, owned, s), owned.voxels(),
                               ProgressUnit::voxels, part_name(s, count));
     if (slabs.whole_box()) result.kept = std::move(volumes);
   }
-  result.first = merge_first_pass(std::move(partials), comm);
+  result.first = merge_first_pass(std::move(partials), plan.tables.convex_hull, hull_points,
+                                  plan.voxel_size, comm);
   if (options.match_reference) result.overlaps = merge_overlaps(std::move(result.overlaps), comm);
-  clock.lap("particles", false);
+  clock.lap(plan.tables.convex_hull ? "hull" : "particles", false);
   clock.print("read");
   clock.print("particles");
+  if (plan.tables.convex_hull) clock.print("hull");
   return result;
 }
 

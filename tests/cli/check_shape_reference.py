@@ -19,6 +19,17 @@ Recomputes the shape columns of grapes's /particles and /adjacency from the labe
   euler_number                            int64, 26-connected foreground: scikit-image's
                                           regionprops euler_number, and /expected_euler of the
                                           volume file where there is one
+  area_convex, solidity                   scikit-image's area_convex (its convex_image: the hull of
+                                          the voxel centres offset by +-1/2 voxel along each axis)
+                                          within HULL_VOXELS voxels, and volume / that (the count
+                                          does not depend on the spacing); particles whose voxel
+                                          centres are coplanar (scikit-image's Qhull fails and it
+                                          returns 0) are checked against scipy's hull instead
+  convex_volume                           area_convex x the voxel volume
+  feret_diameter_max                      the largest distance between the vertices of scipy's
+                                          ConvexHull of the same offset points times the spacing
+                                          (1e-9 relative), and at unit spacing scikit-image's
+                                          marching-cubes estimate within 3 % + 1 voxel
   /adjacency contact_area                 sum over the axes of (faces shared across the axis) x
                                           (the product of the other two voxel sizes);
                                           shared_faces (their count) and the pairs as well
@@ -53,6 +64,8 @@ ATOL = 1e-9        # absolute floor (physical units^2) for tensor entries near 0
 ATOL_SCALED = 1e-12  # ... or this times the particle's largest tensor entry, if larger
 GAP = 1e-6         # relative eigenvalue gap below which an axis is not compared
 ZERO = 1e-9        # an eigenvalue below ZERO * c0 is 0 in exact arithmetic
+HULL_VOXELS = 2     # area_convex: boundary tolerance against scikit-image (docs/METHOD.md)
+FERET_RTOL, FERET_ATOL = 0.03, 1.0   # against scikit-image's marching-cubes estimate
 PAIRS = [(i, j) for i in range(3) for j in range(i, 3)]
 TENSOR = [f"inertia_tensor-{i}-{j}" for i, j in PAIRS]
 EIGVALS = [f"inertia_tensor_eigvals-{k}" for k in range(3)]
@@ -112,6 +125,9 @@ class Reference:
         self.cov_eigvals = c[:, ::-1]
         self.vectors = sign_fixed(vec[:, :, ::-1])
         self.euler_sk = None
+        self.hulls_sk = None   # skimage_hulls, shared by every spacing
+        self.hulls = None      # hull_reference, shared by every spacing
+        self.feret = None
         self.adjacency = contacts(labels, spacing)
 
     def tensor_atol(self):
@@ -162,6 +178,61 @@ def skimage_reference(labels):
                 lengths.append(0.0)
         out[int(p.label)] = {"tensor": t, "eigvals": ev, "lengths": np.array(lengths),
                              "euler": int(p.euler_number)}
+    return out
+
+
+DIAMOND = np.array([[-0.5, 0, 0], [0.5, 0, 0], [0, -0.5, 0], [0, 0.5, 0], [0, 0, -0.5],
+                    [0, 0, 0.5]])
+
+
+def hull_reference(labels):
+    """label -> (offset points of its voxel centres, scipy ConvexHull of them, the count of
+    voxel centres inside by the hull's equations with scikit-image's tolerance)."""
+    from scipy.spatial import ConvexHull
+    coords = np.argwhere(labels)
+    values = labels[tuple(coords.T)]
+    order = np.argsort(values, kind="stable")
+    coords, values = coords[order], values[order]
+    cuts = np.nonzero(np.diff(values))[0] + 1
+    out = {}
+    for part in np.split(np.arange(len(values)), cuts):
+        if not len(part):
+            continue
+        c = coords[part].astype(np.float64)
+        points = np.unique((c[:, None, :] + DIAMOND[None]).reshape(-1, 3), axis=0)
+        hull = ConvexHull(points)
+        lo, hi = c.min(axis=0).astype(int), c.max(axis=0).astype(int)
+        grid = np.stack(np.meshgrid(*[np.arange(lo[a], hi[a] + 1) for a in range(3)],
+                                    indexing="ij"), axis=-1).reshape(-1, 3).astype(np.float64)
+        inside = np.all(grid @ hull.equations[:, :3].T + hull.equations[:, 3] < 1e-10, axis=1)
+        out[int(values[part[0]])] = (points, hull, int(inside.sum()))
+    return out
+
+
+def hull_feret(hulls, spacing):
+    from scipy.spatial.distance import pdist
+    out = {}
+    for label, (points, hull, _) in hulls.items():
+        vertices = points[hull.vertices] * np.asarray(spacing, np.float64)
+        out[label] = float(np.sqrt(pdist(vertices, "sqeuclidean").max()))
+    return out
+
+
+def skimage_hulls(labels):
+    """scikit-image 0.19: label -> (area_convex, feret_diameter_max or None); area_convex 0
+    where its Qhull refused the (coplanar) centres."""
+    import warnings
+    from skimage import measure
+    out = {}
+    for p in measure.regionprops(labels.astype(np.int64)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            area = int(p.area_convex)
+            try:
+                feret = float(p.feret_diameter_max) if area > 0 else None
+            except (ValueError, RuntimeError):
+                feret = None
+        out[int(p.label)] = (area, feret)
     return out
 
 
@@ -351,6 +422,8 @@ def check_result(path, expected_euler, ref, sk, spacing_arg, strict=False):
             elif int(got[index[l]]) != e:
                 c.problem(f"label {l}: euler_number {got[index[l]]}, expected {e} by construction")
 
+    counts["flat_in_skimage"] = check_hulls(c, particles, dtypes, label, names, ref)
+
     # Adjacency.
     adj = ref.adjacency
     for column in ("label_a", "label_b", "shared_faces", "contact_area"):
@@ -382,6 +455,48 @@ def check_result(path, expected_euler, ref, sk, spacing_arg, strict=False):
     c.counts = counts
     c.n, c.pairs = n, len(adj["label_a"])
     return c
+
+
+def check_hulls(c, particles, dtypes, label, names, ref):
+    """area_convex, convex_volume, solidity, feret_diameter_max (see the module text)."""
+    hull_columns = ("area_convex", "convex_volume", "solidity", "feret_diameter_max")
+    for column in hull_columns:
+        if column not in particles:
+            c.problem(f"/particles/{column} missing")
+            return 0
+        want = "<i8" if column == "area_convex" else "<f8"
+        if dtypes[column] != np.dtype(want):
+            c.problem(f"/particles/{column} is {dtypes[column]}, not {np.dtype(want)}")
+    area = particles["area_convex"].astype(np.int64)
+    volume = particles["volume"].astype(np.int64)
+    unit = np.array_equal(ref.spacing, np.ones(3))
+    flat_in_skimage = 0
+    for i, l in enumerate(label):
+        sk_area, sk_feret = ref.hulls_sk[int(l)]
+        scipy_area = ref.hulls[int(l)][2]
+        if sk_area == 0:   # coplanar centres: scikit-image gives up, scipy's hull is the truth
+            flat_in_skimage += 1
+            want, what = scipy_area, "scipy's hull (scikit-image returns 0 here)"
+        else:
+            want, what = sk_area, "scikit-image"
+        c.note("area_convex (voxels)", abs(int(area[i]) - want))
+        if abs(int(area[i]) - want) > HULL_VOXELS:
+            c.problem(f"{names[i]}: area_convex {area[i]}, {what} {want}")
+        if area[i] < volume[i]:
+            c.problem(f"{names[i]}: area_convex {area[i]} < volume {volume[i]}")
+        if unit and sk_feret is not None:
+            f = float(particles["feret_diameter_max"][i])
+            c.note("feret vs scikit-image (relative)", abs(f - sk_feret) / sk_feret)
+            if not abs(f - sk_feret) <= FERET_RTOL * sk_feret + FERET_ATOL:
+                c.problem(f"{names[i]}: feret_diameter_max {f}, scikit-image {sk_feret} "
+                          f"(allowed 3 % + 1 voxel)")
+    c.close("convex_volume", names, particles["convex_volume"],
+            area * float(np.prod(ref.spacing)), 0.0, "area_convex x voxel volume", rtol=1e-12)
+    c.close("solidity", names, particles["solidity"], volume / area, 0.0, "volume / area_convex",
+            rtol=1e-12)
+    c.close("feret_diameter_max", names, particles["feret_diameter_max"],
+            [ref.feret[int(l)] for l in label], 0.0, "scipy hull vertices")
+    return flat_in_skimage
 
 
 def write_reference(path, ref):
@@ -430,13 +545,17 @@ def main(argv):
         if "expected_euler" in f:
             expected = {int(l): int(e) for l, e in f["expected_euler"][()]}
     euler = skimage_euler(labels)
-    refs, sks = {}, {}
+    refs, sks, hulls = {}, {}, {}
 
     def reference(spacing):
         key = tuple(float(s) for s in spacing)
         if key not in refs:
             refs[key] = Reference(labels, key)
             refs[key].euler_sk = euler
+            if not hulls:
+                hulls["sk"], hulls["scipy"] = skimage_hulls(labels), hull_reference(labels)
+            refs[key].hulls_sk, refs[key].hulls = hulls["sk"], hulls["scipy"]
+            refs[key].feret = hull_feret(hulls["scipy"], key)
         return refs[key]
 
     for l, e in expected.items():   # the fixture's own claims against scikit-image
@@ -475,7 +594,8 @@ def main(argv):
               f"{' and ' + str(len(expected)) + ' expected' if expected else ''}; "
               f"{c.counts.get('axes', 0)} axes compared; {c.counts['degenerate']} degenerate "
               f"ratios ({c.counts['nan']} NaN"
-              f"{'; not NaN: ' + ', '.join(c.counts['not_nan'][:4]) if c.counts['not_nan'] else ''})")
+              f"{'; not NaN: ' + ', '.join(c.counts['not_nan'][:4]) if c.counts['not_nan'] else ''})"
+              f"; hulls: {c.counts.get('flat_in_skimage', 0)} flat for scikit-image")
         print(f"  largest scaled errors: {worst}")
     return 1 if failed else 0
 

@@ -18,7 +18,8 @@ Each file holds /grey (uint16) and /labels (uint32), C order (z, y, x), and
 (26-connected foreground), which tests/cli/check_shape_reference.py reads.
 
 Configurations: OUTDIR/<name>.yaml (voxel_size [1, 1, 1], output OUTDIR/<name>_result.h5) and
-OUTDIR/<name>_aniso.yaml (voxel_size [2, 1, 0.5], output OUTDIR/<name>_aniso_result.h5); any
+OUTDIR/<name>_aniso.yaml (voxel_size [2, 1, 0.5], output OUTDIR/<name>_aniso_result.h5), both
+with analysis.convex_hull: true; any
 run can also take `--set voxel_size=[2,1,0.5]` and `--set output.path=...`.
 """
 import os
@@ -206,6 +207,7 @@ def write(out, name, labels, expected_euler):
                  f"  labels: {{path: {path}, dataset: /labels}}"]
         if spacing is not None:
             lines.append("voxel_size: [%s]" % ", ".join(repr(s) for s in spacing))
+        lines.append("analysis: {convex_hull: true}")
         lines.append(f"output: {{path: {os.path.join(out, name + suffix + '_result.h5')}}}")
         with open(os.path.join(out, f"{name}{suffix}.yaml"), "w") as f:
             f.write("\n".join(lines) + "\n")

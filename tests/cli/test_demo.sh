@@ -36,6 +36,7 @@ if [ "$status" -eq 0 ] && [ "$(($(wc -l <"$WORK/csv/particles.csv") - 1))" -eq "
   [ "$(($(wc -l <"$WORK/csv/layers.csv") - 1))" -eq "$layers" ] &&
   head -1 "$WORK/csv/particles.csv" | grep -q "^label,volume,volume_physical,centroid-0" &&
   head -1 "$WORK/csv/particles.csv" | grep -q ",euler_number,inertia_tensor-0-0," &&
+  head -1 "$WORK/csv/particles.csv" | grep -q ",area_convex,convex_volume,solidity,feret_diameter_max" &&
   head -1 "$WORK/csv/adjacency.csv" | grep -q "^label_a,label_b,shared_faces,contact_area"; then
   pass "export to CSV ($particles particles, $layers layer rows)"
 else

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The shape columns of /particles (inertia tensor and its eigenvalues, axis lengths,
-# elongation, flatness, principal axes, Euler number) and /adjacency's contact_area against
+# elongation, flatness, principal axes, Euler number, the convex hull's area_convex, solidity
+# and Feret diameter) and /adjacency's contact_area against
 # scikit-image 0.19 regionprops and numpy (tests/cli/check_shape_reference.py), on the
 # hand-made and the random volumes of tests/cli/make_shape_fixtures.py; every table
 # bit-identical at 1, 2, 3 and 4 ranks, with slabs, and with voxel_size [2, 1, 0.5] at 1 and 3

@@ -144,6 +144,7 @@ TEST(Config, EveryPhantomAndAnalysisKey) {
       "  normalise: surface\n"
       "  core_exclude_layers: 0\n"
       "  layer_width: 0.75\n"
+      "  convex_hull: true\n"
       "decomposition:\n"
       "  grid: [1, 2, 3]\n"
       "  ghost: 12\n"
@@ -170,6 +171,7 @@ TEST(Config, EveryPhantomAndAnalysisKey) {
   EXPECT_EQ(c.normalise, Normalise::surface);
   EXPECT_EQ(c.core_exclude_layers, 0);
   EXPECT_EQ(c.layer_width, 0.75);
+  EXPECT_TRUE(c.convex_hull);
   EXPECT_EQ(c.grid, (std::array<int, 3>{1, 2, 3}));
   EXPECT_EQ(c.ghost, 12);
   EXPECT_EQ(c.max_block_growth, 2.5);

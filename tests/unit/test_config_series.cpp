@@ -350,6 +350,7 @@ TEST(ConfigSeries, ResolvedText) {
                 "  normalise: radial_max\n"
                 "  core_exclude_layers: 5\n"
                 "  layer_width: min_spacing\n"
+                "  convex_hull: false\n"
                 "decomposition:\n"
                 "  grid: auto\n"
                 "  ghost: auto\n"

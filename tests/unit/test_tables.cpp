@@ -247,6 +247,14 @@ TEST(Tables, ColumnsInDocumentedOrder) {
                                               "axis-2-1",
                                               "axis-2-2"};
   EXPECT_EQ(names(t.particles), particles);
+  // analysis.convex_hull adds the hull columns at the end.
+  TableSettings with_hull = settings_for(kShape);
+  with_hull.convex_hull = true;
+  std::vector<std::string> hull_particles = particles;
+  for (const char* name : {"area_convex", "convex_volume", "solidity", "feret_diameter_max"})
+    hull_particles.push_back(name);
+  EXPECT_EQ(names(build_tables(merged_of(three_particles(), false), with_hull).particles),
+            hull_particles);
   EXPECT_EQ(names(t.layers), (std::vector<std::string>{"label", "layer", "count", "graylevel",
                                                        "graylevel_normed", "std"}));
   EXPECT_EQ(names(t.adjacency),
@@ -446,6 +454,23 @@ TEST(Tables, ShapeOfABoxWithAnisotropicVoxels) {
       EXPECT_NEAR(at("axis-" + std::to_string(k) + "-" + std::to_string(a)), k == a ? 1.0 : 0.0,
                   1e-14);
   EXPECT_EQ(t.flat_shape_particles, 0);
+}
+
+// The hull columns from the merged hull fields: volumes in physical units, solidity the
+// voxel count over the hull's.
+TEST(Tables, ConvexHullColumnsFromTheRecords) {
+  const Index3 shape{8, 9, 10};
+  MergedRecords merged = merged_of({particle(5, box({1, 2, 3}, {4, 7, 5}, ramp, layer1))}, false);
+  merged.particles.at(0).convex_voxels = 40;  // 30 voxels
+  merged.particles.at(0).feret_diameter_max = 7.25;
+  TableSettings settings = settings_for(shape, {2, 1, 0.5});
+  settings.convex_hull = true;
+  const ParticleTables t = build_tables(merged, settings);
+  EXPECT_EQ(ints(t.particles, "volume").at(0), 30);
+  EXPECT_EQ(ints(t.particles, "area_convex").at(0), 40);
+  EXPECT_DOUBLE_EQ(reals(t.particles, "convex_volume").at(0), 40.0);
+  EXPECT_DOUBLE_EQ(reals(t.particles, "solidity").at(0), 0.75);
+  EXPECT_DOUBLE_EQ(reals(t.particles, "feret_diameter_max").at(0), 7.25);
 }
 
 // Five voxels on the main diagonal: covariance 2 in every entry, one axis (1, 1, 1)/sqrt(3);

@@ -120,6 +120,7 @@ struct Config {
   Normalise normalise = Normalise::radial_max;
   int core_exclude_layers = 5;
   std::optional<double> layer_width;  // nullopt: min_spacing
+  bool convex_hull = false;           // the hull columns of docs/OUTPUT.md (a cost per particle)
 
   // decomposition
   std::optional<std::array<int, 3>> grid;        // nullopt: auto

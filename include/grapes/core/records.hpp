@@ -50,6 +50,9 @@ struct ParticleRecord {
   double grey_max = 0.0;
   double surface_area = 0.0;      // physical units; set by the merge from the merged cell counts
   std::int64_t euler_number = 0;  // 26-connected; set by the merge from the same cell counts
+  // The convex hull (kernels/convex_hull.hpp), set by the first merge from the hull vertices:
+  std::int64_t convex_voxels = 0;   // voxel centres inside or on it (scikit-image's area_convex)
+  double feret_diameter_max = 0.0;  // the largest distance between its vertices, physical
 
   void merge(const ParticleRecord& other);
 };

@@ -19,6 +19,7 @@ struct TableSettings {
   bool float_grey = false;
   Normalise normalise = Normalise::radial_max;
   int core_exclude_layers = 5;
+  bool convex_hull = false;  // analysis.convex_hull: the hull columns (records carry the hulls)
 };
 
 struct ParticleTables {

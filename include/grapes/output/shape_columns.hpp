@@ -28,14 +28,18 @@ ParticleShape particle_shape(const ParticleRecord& p, const Spacing3& voxel_size
 
 // The shape columns of /particles, in file order (docs/OUTPUT.md): euler_number,
 // inertia_tensor-i-j (i <= j), inertia_tensor_eigvals-k, axis_major_length, axis_minor_length,
-// elongation, flatness, axis-k-c.
+// elongation, flatness, axis-k-c, and the convex hull's area_convex, convex_volume, solidity,
+// feret_diameter_max.
 class ShapeColumns {
  public:
-  explicit ShapeColumns(Table& table);
+  // `convex_hull`: with the hull columns (analysis.convex_hull).
+  ShapeColumns(Table& table, bool convex_hull);
   // Appends one row; returns false when elongation or flatness is undefined (NaN).
   bool add(const ParticleRecord& p, const Spacing3& voxel_size);
 
  private:
+  void add_hull(const ParticleRecord& p, const Spacing3& voxel_size);
+
   std::vector<std::int64_t>* euler_number_;
   std::array<std::vector<double>*, 6> inertia_tensor_{};  // (0,0) (0,1) (0,2) (1,1) (1,2) (2,2)
   std::array<std::vector<double>*, 3> eigenvalues_{};
@@ -44,6 +48,11 @@ class ShapeColumns {
   std::vector<double>* elongation_;
   std::vector<double>* flatness_;
   std::array<std::vector<double>*, 9> axes_{};  // axis-k-c at 3 k + c
+  bool convex_hull_;
+  std::vector<std::int64_t>* area_convex_ = nullptr;
+  std::vector<double>* convex_volume_ = nullptr;
+  std::vector<double>* solidity_ = nullptr;
+  std::vector<double>* feret_diameter_max_ = nullptr;
 };
 
 }  // namespace grapes

@@ -11,6 +11,7 @@
 
 #include "grapes/core/records.hpp"
 #include "grapes/core/types.hpp"
+#include "grapes/kernels/convex_hull.hpp"
 #include "grapes/parallel/label_owners.hpp"
 
 namespace grapes {
@@ -24,8 +25,13 @@ struct FirstPass {
 };
 
 // Collective: merges this rank's partial particle records (all its blocks, merged locally
-// first, so the result is the same whatever the slabs were) on the labels' owners.
-FirstPass merge_first_pass(std::vector<ParticleRecord> partials, MPI_Comm comm);
+// first, so the result is the same whatever the slabs were) on the labels' owners. With
+// `convex_hull`, also joins the convex hulls formed there from every rank's hull vertices
+// (`hull_points`: hull_vertices of kernels/convex_hull.hpp); `voxel_size` gives the Feret
+// diameters their units.
+FirstPass merge_first_pass(std::vector<ParticleRecord> partials, bool convex_hull,
+                           const std::vector<HullPoint>& hull_points, const Spacing3& voxel_size,
+                           MPI_Comm comm);
 
 // Collective. `voxel_size` (physical) gives the surface areas their units.
 MergedRecords merge_records(FirstPass&& first, PartialRecords&& partial, const Spacing3& voxel_size,

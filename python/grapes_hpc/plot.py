@@ -369,9 +369,13 @@ def conditions_figure(name: str, conditions: pd.DataFrame, steps: pd.DataFrame, 
 
 def geometry_figure(name: str, geometry: pd.DataFrame, steps: pd.DataFrame):
     """The share of the kept particles whose Euler number differs from the reference step's
-    (docs/SERIES.md, "Geometry"): a count, so no error bars."""
+    (docs/SERIES.md, "Geometry"): a count, so no error bars; beside it, where the steps have
+    solidity, its mean paired change +- 1 SE."""
     geometry = geometry.sort_values("step")
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    with_solidity = "delta_solidity_mean" in geometry.columns
+    fig, axes = plt.subplots(1, 2 if with_solidity else 1, figsize=(12.4 if with_solidity else 6.4,
+                                                                  4.2), squeeze=False)
+    ax = axes[0][0]
     n = geometry["n"].to_numpy()
     changed = geometry["euler_changed"].to_numpy()
     share = np.divide(100.0 * changed, n, out=np.zeros(len(n)), where=n > 0)
@@ -385,6 +389,15 @@ def geometry_figure(name: str, geometry: pd.DataFrame, steps: pd.DataFrame):
     ax.set_ylim(0, max(5.0, 1.15 * float(share.max()) if len(share) else 5.0))
     ax.set_title(f"{name}: topology changes against the reference step\n"
                  "(voids, splits, tunnels resolved in the voxels)")
+    if with_solidity:
+        ax = axes[0][1]
+        ax.errorbar(x, geometry["delta_solidity_mean"].to_numpy(),
+                    yerr=geometry["delta_solidity_se"].to_numpy(), fmt="o-", color="tab:purple",
+                    capsize=4)
+        ax.axhline(0.0, color="0.6", linewidth=0.8)
+        _step_ticks(ax, steps)
+        ax.set_ylabel("mean solidity change\nagainst the reference (± 1 SE)")
+        ax.set_title(f"{name}: convexity (paired over the kept particles)")
     fig.tight_layout()
     return fig
 

@@ -224,16 +224,17 @@ Table steps_table(const std::vector<StepData>& steps, const std::vector<StepValu
   return t;
 }
 
-// `euler`: per step the kept particles' Euler numbers, when every step has them.
+// `euler`, `solidity`: per step the kept particles' values, when every step has them.
 Table values_table(const std::vector<StepData>& steps, const std::vector<std::uint64_t>& kept,
-                   const std::vector<StepValues>& values,
-                   const std::optional<std::vector<std::vector<std::int64_t>>>& euler) {
+                   const std::vector<StepValues>& values, const PerStep& euler,
+                   const PerStepReal& solidity) {
   Table t;
   t.add<std::uint64_t>("label") = kept;
   for (std::size_t s = 0; s < steps.size(); ++s) {
     t.add<double>("I_" + steps[s].name) = values[s].value;
     t.add<std::int64_t>("n_" + steps[s].name) = values[s].voxels;
     if (euler) t.add<std::int64_t>("euler_" + steps[s].name) = (*euler)[s];
+    if (solidity) t.add<double>("solidity_" + steps[s].name) = (*solidity)[s];
   }
   return t;
 }
@@ -373,6 +374,15 @@ std::vector<std::string> statistics_warnings(const SeriesResult& out, std::size_
                          " (every step, n = " + std::to_string(m) +
                          "): n < 5, its delta errors are unreliable or NaN");
   }
+  const Table& geometry = out.tables.at("geometry");
+  if (geometry.find("p_paired_t_two"))
+    for (std::size_t r = 0; r < geometry.rows(); ++r) {
+      const auto s = static_cast<std::size_t>(geometry.get<std::int64_t>("step")[r]);
+      if (s != reference && std::isnan(geometry.get<double>("p_paired_t_two")[r]))
+        warnings.push_back("step '" + name[s] +
+                           "' geometry: p_paired_t_two undefined (NaN): fewer than 2 kept "
+                           "particles, or no solidity differs from the reference step's");
+    }
   return warnings;
 }
 
@@ -382,18 +392,19 @@ SeriesResult analyse_series(const std::vector<StepData>& steps, const SeriesSett
   validate(steps, settings);
   const Cleaning cleaning = clean_labels(steps, settings);
   const std::vector<StepValues> values = gather_values(steps, cleaning.kept);
-  const auto euler = gather_euler(steps, cleaning.kept);
+  const PerStep euler = gather_column<std::int64_t>(steps, cleaning.kept, "euler_number");
+  const PerStepReal solidity = gather_column<double>(steps, cleaning.kept, "solidity");
   const std::size_t ref = settings.reference;
 
   SeriesResult out;
   out.tables["steps"] = steps_table(steps, values, settings);
-  out.tables["values"] = values_table(steps, cleaning.kept, values, euler);
+  out.tables["values"] = values_table(steps, cleaning.kept, values, euler, solidity);
   out.tables["removed"] = removed_table(cleaning);
   out.tables["conditions"] = conditions_table(steps, settings, values);
   std::string quartile_note;
   out.tables["quartiles"] = quartiles_table(steps, settings, cleaning.kept, values, quartile_note);
   out.tables["radial_delta"] = radial_delta(steps, cleaning.kept, ref);
-  out.tables["geometry"] = geometry_table(euler, ref);
+  out.tables["geometry"] = geometry_table(euler, solidity, ref);
   for (const std::string& rule : cleaning_rules()) {
     std::int64_t count = 0;
     for (const Removal& r : cleaning.removed) count += r.rule == rule;

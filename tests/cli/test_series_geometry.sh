@@ -3,7 +3,9 @@
 # three-step phantom (tests/cli/make_crack_series.py) whose last step cuts voids, splits and
 # tunnels into a known set of particles. /series/geometry and the euler_<step> columns of
 # /series/values must find exactly those particles among the kept ones, with the Euler number
-# each cut gives; a series of older step files (no euler_number) gets an empty table and a note.
+# each cut gives, and the solidity columns (analysis.convex_hull) exactly the same particles
+# with a paired t test equal to scipy's; a series of older step files (no euler_number) gets
+# an empty table and a note.
 source "$(dirname "$0")/lib.sh"
 fixtures="$WORK/fixtures"
 "$PYTHON" "$GRAPES_SOURCE_DIR/tests/cli/make_crack_series.py" "$fixtures" || fail "make_crack_series.py"
@@ -11,7 +13,7 @@ mkdir -p "$WORK/steps" "$WORK/old"
 # A cut particle is at most half a radius (~4 layers) deep: excluding 1 layer keeps a core for
 # it, so the no_core cleaning rule does not remove exactly the particles under test.
 for step in pristine charged cracked; do
-  printf 'input:\n  grey: {path: %s, dataset: /grey}\n  labels: {path: %s, dataset: /labels}\nanalysis: {core_exclude_layers: 1}\noutput: {path: %s}\n' \
+  printf 'input:\n  grey: {path: %s, dataset: /grey}\n  labels: {path: %s, dataset: /labels}\nanalysis: {core_exclude_layers: 1, convex_hull: true}\noutput: {path: %s}\n' \
     "$fixtures/$step.h5" "$fixtures/$step.h5" "$WORK/steps/$step.h5" >"$WORK/$step.yaml"
   run_grapes 2 run "$WORK/$step.yaml" --quiet
   [ "$status" -eq 0 ] || { fail "grapes run $step"; cat "$WORK/err"; }
@@ -46,6 +48,31 @@ for label, euler in zip(kept, values["euler_cracked"]):
         problems.append(f"label {label}: euler_cracked {euler}, expected {want}")
 if not (np.all(values["euler_pristine"] == 1) and np.all(values["euler_charged"] == 1)):
     problems.append("the uncut steps are not all Euler 1")
+# Solidity: the cuts remove voxels inside the hull, so exactly the cut particles change, and
+# they lose solidity; the uncut steps have the same labels, so the same solidity.
+solidity_changed = kept[values["solidity_cracked"] != values["solidity_pristine"]].tolist()
+if solidity_changed != expected:
+    problems.append(f"solidity changed in {solidity_changed}, cut were {expected}")
+if not np.array_equal(values["solidity_charged"], values["solidity_pristine"]):
+    problems.append("solidity differs between the uncut steps")
+if np.any(values["solidity_cracked"] > values["solidity_pristine"]):
+    problems.append("a cut raised a particle's solidity")
+d = values["solidity_cracked"] - values["solidity_pristine"]
+want_mean, want_se = d.mean(), d.std(ddof=1) / np.sqrt(len(d))
+from scipy import stats
+want_p = stats.ttest_rel(values["solidity_cracked"], values["solidity_pristine"]).pvalue
+if not (np.isclose(geometry["delta_solidity_mean"][2], want_mean, rtol=1e-12, atol=0) and
+        np.isclose(geometry["delta_solidity_se"][2], want_se, rtol=1e-12, atol=0) and
+        np.isclose(geometry["p_paired_t_two"][2], want_p, rtol=1e-9, atol=0)):
+    problems.append(f"cracked step: delta_solidity {geometry['delta_solidity_mean'][2]} +- "
+                    f"{geometry['delta_solidity_se'][2]}, p {geometry['p_paired_t_two'][2]}; "
+                    f"numpy/scipy {want_mean} +- {want_se}, p {want_p}")
+if not (np.all(geometry["delta_solidity_mean"][:2] == 0) and
+        np.all(np.isnan(geometry["p_paired_t_two"][:2]))):
+    problems.append("the reference and the uncut step: the change must be 0 with p NaN (0/0), "
+                    f"got {geometry['delta_solidity_mean'][:2]}, {geometry['p_paired_t_two'][:2]}")
+if "'charged' geometry: p_paired_t_two undefined (NaN)" not in summary:
+    problems.append("no warning for the undefined p of the uncut step")
 if geometry["step"].tolist() != [0, 1, 2] or geometry["n"].tolist() != [len(kept)] * 3 or \
         geometry["euler_changed"].tolist() != [0, 0, len(expected)]:
     problems.append(f"/series/geometry is {geometry}")

@@ -68,6 +68,23 @@ Config parse_config(const std::string& yaml_text, const std::string& origin,
   return config;
 }
 
+std::string resolved_yaml_without(const Config& config, const std::vector<std::string>& left_out) {
+  YAML::Node root = YAML::Load(config.yaml_text);
+  for (const std::string& key : left_out) {
+    // reset() rebinds a node handle; `=` would assign into the tree.
+    YAML::Node parent;
+    parent.reset(root);
+    std::string rest = key;
+    for (std::size_t dot; parent.IsMap() && (dot = rest.find('.')) != std::string::npos;
+         rest = rest.substr(dot + 1))
+      parent.reset(parent[rest.substr(0, dot)]);
+    if (parent.IsMap() && rest.find('.') == std::string::npos) parent.remove(rest);
+  }
+  YAML::Emitter out;
+  out << root;
+  return std::string(out.c_str()) + "\n";
+}
+
 std::string read_config_text(const std::string& path) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error))

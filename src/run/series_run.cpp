@@ -93,8 +93,20 @@ std::string phantom_text(const PhantomSpec& p, int step) {
   return text.str();
 }
 
+// The resolved settings that cannot change a step's file: how the work is split (the tables
+// are bit-identical at any decomposition), where the series file goes, the series section
+// (its statistics come after the steps; the step's own entry is fingerprinted by value below)
+// and input (a series' steps name their own). Every other key of the resolved YAML is part of
+// the fingerprint, a key added later included (docs/SERIES.md, "Resume").
+const std::vector<std::string> kNotInStepFingerprint = {"series",
+                                                        "input",
+                                                        "decomposition.grid",
+                                                        "decomposition.max_block_growth",
+                                                        "decomposition.memory_per_rank",
+                                                        "output.path"};
+
 // What a step's result depends on: its inputs (with their sizes and modification times), its
-// noise, and every analysis setting. Not the rank count or grid: tables do not depend on them.
+// noise, and every setting of the resolved configuration but kNotInStepFingerprint.
 std::string step_fingerprint(const Config& config, const StepSpec& step) {
   std::ostringstream text;
   text.precision(17);
@@ -112,13 +124,7 @@ std::string step_fingerprint(const Config& config, const StepSpec& step) {
     text << "grey: " << source_text(step.grey) << "\nlabels: " << source_text(step.labels) << "\n";
   text << "noise=" << int(step.noise.kind) << " " << step.noise.sigma << " "
        << box_text(step.noise.box) << "\n";
-  text << "voxel_size=" << config.voxel_size[0] << "," << config.voxel_size[1] << ","
-       << config.voxel_size[2] << " normalise=" << int(config.normalise)
-       << " core_exclude_layers=" << config.core_exclude_layers
-       << " convex_hull=" << config.convex_hull
-       << " layer_width=" << config.layer_width.value_or(-1.0)
-       << " ghost=" << config.ghost.value_or(-1) << " volumes=" << config.write_layers_volume
-       << config.write_edt_volume << "\n";
+  text << "settings:\n" << step_settings_text(config);
   return text.str();
 }
 
@@ -477,6 +483,10 @@ SeriesOutcome series_from_files(const Config& config, const std::vector<std::str
   }
   outcome.summary = assemble(config, sources, {1, 1, 1}, comm, log);
   return outcome;
+}
+
+std::string step_settings_text(const Config& config) {
+  return resolved_yaml_without(config, kNotInStepFingerprint);
 }
 
 }  // namespace grapes

@@ -1,13 +1,16 @@
 // The series block of the configuration (SPEC §6, §7; grapes series): steps, cleaning rules,
 // conditions, quartiles, matching, the ex-situ mode, their errors and --set.
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
 #include "config_test_helpers.hpp"
 #include "grapes/config/config.hpp"
 #include "grapes/core/error.hpp"
+#include "grapes/run/series_run.hpp"
 
 namespace grapes {
 namespace {
@@ -660,6 +663,38 @@ TEST(ConfigSeriesOverrides, SetSeriesKeys) {
   // A run config turned into a series one, and back.
   EXPECT_HAS(error_of("input: {phantom: {}}\n", {"series.steps=[{name: a, phantom: {}}]"}),
              "has both 'input' (for grapes run) and 'series'");
+}
+
+// The step fingerprint of `--resume` (docs/SERIES.md, "Resume") takes the resolved YAML but
+// a fixed list of keys: every other key of the schema, and any key added later, is in it.
+TEST(ConfigSeries, EveryKeyIsInTheStepFingerprintUnlessListedOut) {
+  const Config c = parse(kFileSeries);
+  const YAML::Node settings = YAML::Load(step_settings_text(c));
+  const std::set<std::string> left_out = {"decomposition.grid", "decomposition.max_block_growth",
+                                          "decomposition.memory_per_rank", "output.path"};
+  int walked = 0;
+  for (const ConfigKey& key : config_schema()) {
+    const std::string& k = key.key;
+    if (k.rfind("series", 0) == 0 || k.rfind("input", 0) == 0) continue;  // left out whole
+    YAML::Node node;
+    node.reset(settings);
+    std::string rest = k;
+    for (std::size_t dot; node.IsMap() && (dot = rest.find('.')) != std::string::npos;
+         rest = rest.substr(dot + 1))
+      node.reset(node[rest.substr(0, dot)]);
+    const bool present = node.IsMap() && node[rest].IsDefined();
+    EXPECT_EQ(present, left_out.count(k) == 0) << k;
+    ++walked;
+  }
+  EXPECT_GT(walked, 10);
+  EXPECT_FALSE(YAML::Load(step_settings_text(c))["series"].IsDefined());
+  // A table setting changes the text; a decomposition or output path does not.
+  const std::string base = step_settings_text(c);
+  EXPECT_NE(step_settings_text(parse(kFileSeries, {"analysis.convex_hull=true"})), base);
+  EXPECT_NE(step_settings_text(parse(kFileSeries, {"output.volumes=[edt]"})), base);
+  EXPECT_EQ(step_settings_text(parse(kFileSeries, {"decomposition.grid=[1,2,1]"})), base);
+  EXPECT_EQ(step_settings_text(parse(kFileSeries, {"output.path=elsewhere.h5"})), base);
+  EXPECT_EQ(step_settings_text(parse(kFileSeries, {"series.error_multiple=2"})), base);
 }
 
 }  // namespace

@@ -172,4 +172,9 @@ struct ConfigKey {
 };
 std::vector<ConfigKey> config_schema();
 
+// The resolved YAML of `config` (yaml_text) without the keys `left_out` (dotted paths of
+// sections or keys: "series", "decomposition.grid"), as YAML text: what a fingerprint of the
+// settings takes, so that every other key, a new one included, is part of it.
+std::string resolved_yaml_without(const Config& config, const std::vector<std::string>& left_out);
+
 }  // namespace grapes

@@ -36,4 +36,8 @@ SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const
 SeriesOutcome series_from_files(const Config& config, const std::vector<std::string>& files,
                                 MPI_Comm comm, const Logger& log);
 
+// The settings part of every step's fingerprint: the resolved YAML without the keys that
+// cannot change a step's file (docs/SERIES.md, "Resume").
+std::string step_settings_text(const Config& config);
+
 }  // namespace grapes

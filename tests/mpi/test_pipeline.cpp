@@ -37,8 +37,13 @@ std::array<int, 3> Grid_dims(int count) {
   return Grid::auto_dims(Index3{8, 8, 8}, count);
 }
 
+// A fresh result path (collective): rank 0 removes what an earlier run left there, so a run
+// that writes nothing fails its checks instead of reading the old file.
 std::string output_name(const std::string& tag) {
-  return "pipeline_np" + std::to_string(ranks()) + "_" + tag + ".h5";
+  const std::string path = "pipeline_np" + std::to_string(ranks()) + "_" + tag + ".h5";
+  if (grapes::comm_rank(MPI_COMM_WORLD) == 0) std::remove(path.c_str());
+  MPI_Barrier(MPI_COMM_WORLD);
+  return path;
 }
 
 Config make_config(const RefVolume& v, const std::array<int, 3>& grid, const std::string& ghost,

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -31,8 +32,13 @@ int ranks() {
   return comm_size(MPI_COMM_WORLD);
 }
 
+// A fresh result path (collective): rank 0 removes what an earlier run left there, so a run
+// that writes nothing fails its checks instead of reading the old file.
 std::string output_name(const std::string& tag) {
-  return "slabs_np" + std::to_string(ranks()) + "_" + tag + ".h5";
+  const std::string path = "slabs_np" + std::to_string(ranks()) + "_" + tag + ".h5";
+  if (comm_rank(MPI_COMM_WORLD) == 0) std::remove(path.c_str());
+  MPI_Barrier(MPI_COMM_WORLD);
+  return path;
 }
 
 Config make_config(const test::RefVolume& v, const std::array<int, 3>& grid,

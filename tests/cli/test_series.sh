@@ -49,6 +49,25 @@ done
 grep -q "GRAPES-HPC operando series: 4 steps" "$WORK/out" && grep -q "^  worse " "$WORK/out" &&
   pass "summary printed" || fail "summary printed"
 
+# sigma_bg of a noise box: numpy's std (ddof 0, as docs/SERIES.md) of the same box of the same
+# phantom steps, written to files.
+printf 'input:\n  phantom: {shape: [80, 80, 96], seed: 11, radius_mean: 11, damage_fraction: 0.5, damage_depth: 20, noise_sd: 6, clear_box: [[0, 80], [0, 80], [0, 12]]}\n' \
+  >"$WORK/phantom_noisy.yaml"
+run_grapes 1 phantom "$WORK/phantom_noisy.yaml" -o "$WORK/phantom_noisy.h5" --steps 2
+if [ "$status" -eq 0 ] && "$PYTHON" - "$WORK" <<'PY'; then
+import sys, h5py, numpy as np
+work = sys.argv[1]
+for k, name in ((0, "prist"), (1, "damaged")):
+    with h5py.File(f"{work}/phantom_noisy_step{k}.h5", "r") as f:
+        want = float(np.std(f["grey"][0:80, 0:80, 1:11].astype(np.float64)))
+    with h5py.File(f"{work}/noisy_np1.steps/{name}.h5", "r") as f:
+        got = float(f.attrs["sigma_bg"])
+    assert want > 1 and abs(got - want) <= 1e-12 * want, (name, got, want)
+    print(f"{name}: sigma_bg {got!r}, numpy {want!r}")
+PY
+  pass "sigma_bg equals numpy's std of the noise box"
+else fail "sigma_bg differs from numpy's std of the noise box"; cat "$WORK/err"; fi
+
 run_grapes 2 series "$WORK/truth.yaml"
 [ "$status" -eq 0 ] && pass "noise-free truth series" || { fail "truth series"; cat "$WORK/err"; }
 if "$PYTHON" - "$WORK/noisy_np1.h5" "$WORK/truth.h5" <<'PY'; then pass "recovered delta I, Z tests, radial profile"; else fail "recovered delta I, Z tests, radial profile"; fi

@@ -36,7 +36,7 @@ struct Face {
   int neighbour[3] = {-1, -1, -1};
   Point normal{0, 0, 0};
   std::int64_t offset = 0;
-  std::vector<int> outside;
+  int outside = -1;  // the first point above it not yet added (a list through next_outside_)
   bool alive = true;
   int seen_by = -1;      // the last point whose visibility was decided here
   bool visible = false;  // ... and the decision
@@ -47,7 +47,7 @@ struct Face {
 // joins only when it lies strictly above a face, so no facet merging (the slow part of a
 // floating-point hull on voxel data) is needed; coplanar neighbours simply stay separate
 // triangles. Qhull and CGAL took 2-4 ms per particle on such data (a few hundred points,
-// most of them coplanar), this about a third of that (docs/METHOD.md, "Convex hull").
+// most of them coplanar), this about a fifth of that (docs/METHOD.md, "Convex hull").
 class ExactHull {
  public:
   // False when the points are coplanar (no 3-D hull).
@@ -57,6 +57,10 @@ class ExactHull {
 
  private:
   bool above(const Face& f, int i) const { return dot(f.normal, at(i)) > f.offset; }
+  void push_outside(Face& f, int i) {
+    next_outside_[static_cast<std::size_t>(i)] = f.outside;
+    f.outside = i;
+  }
   const Point& at(int i) const { return (*points_)[static_cast<std::size_t>(i)]; }
   int add_face(int a, int b, int c);
   bool initial_simplex();
@@ -64,10 +68,11 @@ class ExactHull {
 
   const std::vector<Point>* points_ = nullptr;
   std::vector<Face> faces_;
-  std::vector<int> pending_;   // faces that may have outside points
-  std::vector<int> by_start_;  // per point: the new face whose horizon edge starts there
-  std::vector<int> by_end_;    // ... ends there
-  std::vector<int> seen_;      // the faces one point sees, the horizon and the new fan
+  std::vector<int> next_outside_;  // per point: the next point in its face's outside list
+  std::vector<int> pending_;       // faces that may have outside points
+  std::vector<int> by_start_;      // per point: the new face whose horizon edge starts there
+  std::vector<int> by_end_;        // ... ends there
+  std::vector<int> seen_;          // the faces one point sees, the horizon and the new fan
   std::vector<std::array<int, 3>> horizon_;  // (a, b, face beyond): edge a -> b of a seen face
   std::vector<int> fan_;
 };
@@ -77,7 +82,7 @@ int ExactHull::add_face(int a, int b, int c) {
   f.v[0] = a, f.v[1] = b, f.v[2] = c;
   f.normal = cross(minus(at(b), at(a)), minus(at(c), at(a)));
   f.offset = dot(f.normal, at(a));
-  faces_.push_back(std::move(f));
+  faces_.push_back(f);
   return static_cast<int>(faces_.size()) - 1;
 }
 
@@ -124,7 +129,7 @@ bool ExactHull::initial_simplex() {
     if (i == i0 || i == i1 || i == i2 || i == i3) continue;
     for (Face& f : faces_)
       if (above(f, i)) {
-        f.outside.push_back(i);
+        push_outside(f, i);
         break;
       }
   }
@@ -137,7 +142,7 @@ bool ExactHull::initial_simplex() {
 void ExactHull::add_point(int face) {
   int p = -1;
   std::int64_t best = 0;
-  for (int i : faces_[face].outside)
+  for (int i = faces_[face].outside; i >= 0; i = next_outside_[static_cast<std::size_t>(i)])
     if (const std::int64_t h = dot(faces_[face].normal, at(i)) - faces_[face].offset; h > best)
       best = h, p = i;
   std::vector<int>& visible = seen_;
@@ -177,15 +182,16 @@ void ExactHull::add_point(int face) {
   }
   for (int g : visible) {
     faces_[g].alive = false;
-    for (int q : faces_[g].outside) {
+    for (int q = faces_[g].outside, next = -1; q >= 0; q = next) {
+      next = next_outside_[static_cast<std::size_t>(q)];
       if (q == p) continue;
       for (int id : fan)
         if (above(faces_[id], q)) {
-          faces_[id].outside.push_back(q);
+          push_outside(faces_[id], q);
           break;
         }
     }
-    std::vector<int>().swap(faces_[g].outside);
+    faces_[g].outside = -1;
   }
   pending_.insert(pending_.end(), fan.begin(), fan.end());
 }
@@ -193,6 +199,7 @@ void ExactHull::add_point(int face) {
 bool ExactHull::build(const std::vector<Point>& points) {
   points_ = &points;
   faces_.clear();
+  next_outside_.assign(points.size(), -1);
   if (points.size() < 4 || !initial_simplex()) return false;
   by_start_.assign(points.size(), -1);
   by_end_.assign(points.size(), -1);
@@ -200,17 +207,19 @@ bool ExactHull::build(const std::vector<Point>& points) {
   while (!pending_.empty()) {
     const int f = pending_.back();
     pending_.pop_back();
-    if (faces_[f].alive && !faces_[f].outside.empty()) add_point(f);
+    if (faces_[f].alive && faces_[f].outside >= 0) add_point(f);
   }
   return true;
 }
 
 std::vector<int> ExactHull::vertex_ids() const {
-  std::vector<int> ids;
+  std::vector<char> corner(points_->size(), 0);
   for (const Face& f : faces_)
-    if (f.alive) ids.insert(ids.end(), f.v, f.v + 3);
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (f.alive)
+      for (int v : f.v) corner[static_cast<std::size_t>(v)] = 1;
+  std::vector<int> ids;
+  for (std::size_t i = 0; i < corner.size(); ++i)
+    if (corner[i]) ids.push_back(static_cast<int>(i));
   return ids;
 }
 
@@ -314,6 +323,7 @@ std::vector<HullPoint> hull_vertices(const std::vector<HullPoint>& sorted_points
   std::vector<HullPoint> out;
   out.reserve(sorted_points.size());
   std::vector<Point> points;
+  ExactHull hull;  // its buffers serve every label
   for (std::size_t begin = 0, end = 0; begin < sorted_points.size(); begin = end) {
     end = begin;
     points.clear();
@@ -324,7 +334,6 @@ std::vector<HullPoint> hull_vertices(const std::vector<HullPoint>& sorted_points
       one_plane = one_plane && p.at[0] == sorted_points[begin].at[0];
     }
     // A plane's candidates are already the vertices of its 2-D hull.
-    ExactHull hull;
     std::vector<int> ids;
     if (!one_plane && hull.build(points)) ids = hull.vertex_ids();
     if (ids.empty()) {  // flat (or tiny): every point kept, which is always correct
@@ -365,8 +374,8 @@ HullMeasures hull_measures(const std::vector<std::array<std::int64_t, 3>>& centr
     throw std::length_error("convex hull: a particle more than " +
                             std::to_string(kMaxHalfVoxels / 2) +
                             " voxels across (the exact hull's int64 bound)");
-  std::sort(points.begin(), points.end());
-  points.erase(std::unique(points.begin(), points.end()), points.end());
+  // Neither order nor duplicates matter: a duplicate is never above a face through its twin,
+  // and the facet planes (with their z ranges) are those of the hull whatever the order.
   ExactHull hull;
   if (!hull.build(points))  // the offset points of any voxel span all three axes
     throw std::logic_error("convex hull: the offset points are coplanar");

@@ -81,6 +81,7 @@ void plane_candidates(std::vector<RowRun>& runs, std::int32_t z, std::vector<Hul
 template <class Label>
 std::vector<HullPoint> hull_candidates(const View3<const Label>& labels,
                                        const BlockGeometry& geometry) {
+  // The labels themselves when they are in host memory (no copy), else a host copy.
   const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), labels);
   const Box& owned = geometry.owned;
   const Index3 at = geometry.owned_offset();

@@ -27,6 +27,13 @@ run_grapes() {
   "$MPIEXEC" "${mpiexec_flags[@]}" -n "$ranks" "$GRAPES_BINARY" "$@" >"$WORK/out" 2>"$WORK/err"
   status=$?
   set -e
+  scan_sanitizer_reports "$ranks" "$@"
+}
+
+# scan_sanitizer_reports RANKS ARGS...: a failed check when $WORK/err holds an ASan/UBSan report.
+scan_sanitizer_reports() {
+  local ranks="$1"
+  shift
   if grep -qE "^(==[0-9]+==ERROR: |SUMMARY: [A-Za-z]+Sanitizer)|runtime error: " "$WORK/err"; then
     fail "sanitizer report from 'grapes $*' at $ranks ranks"
     cat "$WORK/err"

@@ -22,14 +22,16 @@ run_limited() {
   local ranks="$1"
   shift
   set +e
-  timeout -k 5 "${LIMIT:-60}" "$MPIEXEC" -n "$ranks" "$GRAPES_BINARY" "$@" >"$WORK/out" 2>"$WORK/err"
+  timeout -k 5 "${LIMIT:-60}" "$MPIEXEC" "${mpiexec_flags[@]}" -n "$ranks" "$GRAPES_BINARY" "$@" \
+    >"$WORK/out" 2>"$WORK/err"
   status=$?
   set -e
+  scan_sanitizer_reports "$ranks" "$@"  # an ASan abort on a bad-input path is a failure too
 }
 
 temporaries() { ls -A "$1" 2>/dev/null | grep '\.tmp-' || true; }
 
-# expect_failure WHAT EXPECTED_TEXT RANKS ARGS...: a non-zero exit (not a crash or a hang), one
+# expect_failure WHAT EXPECTED_TEXT RANKS ARGS...: exit 2 (bad input; not a crash or a hang), one
 # 'error' line from rank 0 holding EXPECTED_TEXT, no HDF5 or Kokkos dump, no MPI_Abort, no
 # output file and no temporary file next to it.
 expect_failure() {
@@ -39,7 +41,7 @@ expect_failure() {
   run_limited "$ranks" "$@"
   local messages
   messages=$(grep -c "^error" "$WORK/err" || true)
-  if [ "$status" -ne 0 ] && [ "$status" -lt 124 ] && grep -qF -- "$expected" "$WORK/err" &&
+  if [ "$status" -eq 2 ] && grep -qF -- "$expected" "$WORK/err" &&
     [ "$messages" -eq 1 ] && ! grep -qE "HDF5-DIAG|Traceback|MPI_ABORT|Segmentation" "$WORK/err" &&
     [ ! -e "$out" ] && [ -z "$(temporaries "$WORK")" ]; then
     pass "$what"

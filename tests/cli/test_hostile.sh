@@ -350,6 +350,21 @@ for ranks in 1 3; do
   grep -q "input.labels" "$WORK/err" || fail "the negative-label message does not name input.labels"
 done
 
+# ---- 11b. An output folder on a read-only file system (test_errors.sh's chmod case cannot
+# stop root, and CI runs as root) ----------------------------------------------------------
+small_disk readonly 1M
+if [ -n "$disk" ]; then
+  if mount -o remount,ro "$disk"; then
+    saved_out="$out"
+    out="$disk/result.h5"
+    expect_failure "output folder on a read-only file system, 2 ranks" "is not writable" 2 \
+      run "$phantom" --set "$small_phantom" --set "output.path=$out"
+    out="$saved_out"
+  else fail "cannot remount $disk read-only"; fi
+else
+  echo "SKIP: output folder on a read-only file system (cannot mount a tmpfs here: needs root)"
+fi
+
 # ---- 12. A tiny volume on many ranks is not refused for its block growth ----------------------
 config cube "$(h5 cube3.h5 /grey)" "$(h5 cube3.h5 /labels)"
 run_limited 4 run "$WORK/cube.yaml" --set "decomposition.grid=[2,2,1]"

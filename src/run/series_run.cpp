@@ -313,8 +313,10 @@ series::ExsituSettings exsitu_settings(const SeriesSpec& spec) {
 
 // Rank 0 reads the step tables, runs the statistics and writes the series file; the other
 // ranks wait for the verdict.
+// `note`: a line the summary ends with ("" for none).
 std::string assemble(const Config& config, const std::vector<StepSource>& sources,
-                     const std::array<int, 3>& grid, MPI_Comm comm, const Logger& log) {
+                     const std::array<int, 3>& grid, const std::string& note, MPI_Comm comm,
+                     const Logger& log) {
   const RunFacts facts = run_facts(config, grid, comm);
   std::string summary;
   agree_or_throw(comm, [&] {
@@ -327,6 +329,7 @@ std::string assemble(const Config& config, const std::vector<StepSource>& source
       analysis = analyse_series_files(
           sources, series_settings(spec),
           spec.match ? std::optional<double>(spec.match->min_iou) : std::nullopt);
+    analysis.summary += note;
     write_series_file(config.output_path, sources, analysis, facts);
     summary = analysis.summary;
   });
@@ -455,12 +458,18 @@ SeriesOutcome run_series(const Config& config, bool resume, MPI_Comm comm, const
                         "step '" + step.name + "'");
   }
   log.progress().context("");
-  if (!outcome.reused.empty())  // docs/SERIES.md, "Resume": what the fingerprint cannot see
-    log.info(
-        "reused steps were compared by their inputs' paths, sizes and modification times "
-        "and the settings, not by content: a file replaced by same-size data with its old "
-        "time restored is not noticed (delete its step file to analyse it again)");
-  outcome.summary = assemble(config, sources, plan.grid.dims(), comm, log);
+  // docs/SERIES.md, "Resume": what the fingerprint cannot see, in the log and the summary.
+  std::string note;
+  if (!outcome.reused.empty()) {
+    note = "Resumed: reused steps";
+    for (const std::string& name : outcome.reused) note += " '" + name + "'";
+    note +=
+        ", compared by their inputs' paths, sizes and modification times and the settings, "
+        "not by content: a file replaced by same-size data with its old time restored is not "
+        "noticed (delete its step file to analyse it again)\n";
+    log.info(note.substr(0, note.size() - 1));
+  }
+  outcome.summary = assemble(config, sources, plan.grid.dims(), note, comm, log);
   return outcome;
 }
 
@@ -481,7 +490,7 @@ SeriesOutcome series_from_files(const Config& config, const std::vector<std::str
     sources.push_back({step.name, files[i], sigma, step.soc});
     outcome.reused.push_back(config.series->steps[i].name);
   }
-  outcome.summary = assemble(config, sources, {1, 1, 1}, comm, log);
+  outcome.summary = assemble(config, sources, {1, 1, 1}, "", comm, log);
   return outcome;
 }
 
